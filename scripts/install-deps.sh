@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package stylesweep needs to build, test and run.
+# Idempotent and quiet when everything is present; apt-get as root, sudo otherwise.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-openmp
+  libopenmpi-dev openmpi-bin
+  libhdf5-dev hdf5-tools
+  libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev
+  python3-h5py python3-numpy
+)
+# Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
+if [[ "${1:-}" == "bench" ]]; then
+  packages+=(python3-torch)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+if [[ $(id -u) -eq 0 ]]; then
+  apt_get=(apt-get)
+elif command -v sudo >/dev/null; then
+  apt_get=(sudo apt-get)
+else
+  echo "install-deps: missing packages (${missing[*]}) and neither root nor sudo; install them and rerun" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${apt_get[@]}" update -qq
+"${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,36 @@
+// stylesweep: neural style transfer (Gatys, Ecker, Bethge, arXiv 1508.06576) as parameter sweeps.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "engine/stylize.h"
+
+int main(int argc, char** argv) {
+  using namespace stylesweep;
+  CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
+               "sweeps"};
+  app.set_version_flag("--version", std::string("stylesweep ") + STYLESWEEP_VERSION);
+  app.require_subcommand(1);
+  add_weights_command(app);
+  add_stylize_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Prints help, the version, or the usage error; every usage error exits with 2.
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const JobFailure& failure) {
+    std::cerr << "stylesweep: job failed: " << failure.what() << "\n";
+    return kExitFailure;
+  } catch (const Error& error) {
+    std::cerr << "stylesweep: error: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << "stylesweep: failure: " << error.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,42 @@
+#include "cli/progress.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace stylesweep {
+
+std::string format_duration(double seconds) {
+  const long total = long(seconds + 0.5);
+  if (total >= 3600) return fmt::format("{}h{:02d}m", total / 3600, int(total % 3600 / 60));
+  if (total >= 60) return fmt::format("{}m{:02d}s", total / 60, int(total % 60));
+  return fmt::format("{}s", total);
+}
+
+ProgressPrinter::ProgressPrinter(std::FILE* stream, int log_every)
+    : stream_(stream), live_(isatty(fileno(stream)) != 0), log_every_(std::max(1, log_every)) {}
+
+void ProgressPrinter::operator()(const Progress& progress) {
+  const bool last = progress.evaluation >= progress.planned_evaluations;
+  if (!live_ && progress.evaluation % log_every_ != 0 && progress.evaluation != 1 && !last) return;
+  const double rate = progress.elapsed_seconds > 0 ? progress.evaluation / progress.elapsed_seconds : 0;
+  const double eta = rate > 0 ? std::max(0, progress.planned_evaluations - progress.evaluation) / rate : 0;
+  const std::string line = fmt::format(
+      "eval {:>5}/{:<5} total {:.4e}  content {:.4e}  style {:.4e}  {:.2f} it/s  ETA {}",
+      progress.evaluation, progress.planned_evaluations, progress.total, progress.content,
+      progress.style, rate, format_duration(eta));
+  if (live_) {
+    fmt::print(stream_, "\r{}\x1b[K", line);
+    line_open_ = true;
+  } else {
+    fmt::print(stream_, "{}\n", line);
+  }
+  std::fflush(stream_);
+}
+
+void ProgressPrinter::finish() {
+  if (line_open_) fmt::print(stream_, "\n");
+  line_open_ = false;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,149 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "common/error.h"
+#include "common/text.h"
+#include "engine/device.h"
+#include "engine/history_file.h"
+#include "engine/stylize.h"
+#include "image/image.h"
+#include "vgg/random_weights.h"
+
+namespace stylesweep {
+namespace {
+
+struct StylizeArguments {
+  StyleJob job;
+  std::string blend, content_layers, style_layers, style_layer_weights;
+  std::string out, history, weights;
+  double alpha = 0, beta = 0, ratio = 0;
+  int threads = 0;
+  int log_every = 50;
+};
+
+std::vector<double> parse_numbers(const std::string& option, const std::string& text) {
+  std::vector<double> numbers;
+  for (const auto& part : split(text, ',')) {
+    try {
+      std::size_t used = 0;
+      numbers.push_back(std::stod(part, &used));
+      if (used != part.size()) throw std::invalid_argument(part);
+    } catch (const std::exception&) {
+      throw Error(option + ": '" + part + "' is not a number");
+    }
+  }
+  return numbers;
+}
+
+// Fills the job from the string options; validation of values happens in StyleJob::validate.
+void resolve(StylizeArguments& arguments, const CLI::App& command) {
+  StyleJob& job = arguments.job;
+  if (command.count("--ratio") && (command.count("--alpha") || command.count("--beta"))) {
+    throw Error("--ratio cannot be combined with --alpha/--beta");
+  }
+  if (command.count("--ratio")) job.ratio = arguments.ratio;
+  if (command.count("--alpha")) job.alpha = arguments.alpha;
+  if (command.count("--beta")) job.beta = arguments.beta;
+  if (!arguments.blend.empty()) job.style_blend = parse_numbers("--blend", arguments.blend);
+  if (!arguments.content_layers.empty()) job.content_layers = split(arguments.content_layers, ',');
+  if (!arguments.style_layers.empty()) job.style_layers = split(arguments.style_layers, ',');
+  if (!arguments.style_layer_weights.empty()) {
+    job.style_layer_weights = parse_numbers("--style-layer-weights", arguments.style_layer_weights);
+  }
+  job.validate();
+}
+
+std::string weights_or_default(const std::string& weights) {
+  if (!weights.empty()) return weights;
+  bool created = false;
+  const std::string path = ensure_default_weights(&created);
+  std::cerr << fmt::format(
+      "stylesweep: no --weights given: using random VGG-19 weights (seed 0) at {}{}\n"
+      "            (colours and textures transfer; real results need pretrained weights)\n",
+      path, created ? " (created now)" : "");
+  return path;
+}
+
+void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
+  resolve(arguments, command);
+  const DeviceChoice device = choose_device(0, 1, arguments.threads);
+  const std::string device_text = apply_device(device);
+  StyleEngine engine(weights_or_default(arguments.weights), device.name);
+  std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px on {}\n",
+                           arguments.job.optimizer, arguments.job.iterations, arguments.job.size,
+                           device_text);
+  ProgressPrinter printer(stderr, arguments.log_every);
+  JobResult result;
+  try {
+    result = engine.run(arguments.job, [&printer](const Progress& p) { printer(p); });
+  } catch (...) {
+    printer.finish();
+    throw;
+  }
+  printer.finish();
+  write_png(arguments.out, result.image);
+  if (!arguments.history.empty()) {
+    const std::string id = job_id(arguments.job, engine.weights_sha256());
+    write_history_file(arguments.history, id, arguments.job, engine.weights_sha256(), result);
+  }
+  std::cout << fmt::format("wrote {} ({}x{}); final loss {:.6e} after {} evaluations in {:.1f} s{}\n",
+                           arguments.out, result.image.width, result.image.height,
+                           result.history.total.back(), result.evaluations, result.wall_seconds,
+                           arguments.history.empty() ? "" : "; history in " + arguments.history);
+}
+
+}  // namespace
+
+void add_stylize_command(CLI::App& app) {
+  auto arguments = std::make_shared<StylizeArguments>();
+  StyleJob& job = arguments->job;
+  CLI::App* command = app.add_subcommand("stylize", "Stylize one content image (one job)");
+  command->add_option("--content", job.content, "Content image (PNG or JPEG)")->required();
+  command->add_option("--style", job.styles, "Style image; repeat for several styles")->required();
+  command->add_option("--blend", arguments->blend, "Blend weights of the styles, e.g. 0.7,0.3");
+  command->add_option("--out", arguments->out, "Output PNG")->required();
+  command->add_option("--size", job.size, "Long side of the result in pixels")->capture_default_str();
+  command->add_option("--iterations", job.iterations,
+                      "Loss evaluations (lbfgs) or steps (adam)")->capture_default_str();
+  command->add_option("--optimizer", job.optimizer, "lbfgs (the paper's) or adam")->capture_default_str();
+  command->add_option("--lr", job.lr, "Adam step size in pixel units")->capture_default_str();
+  command->add_option("--ratio", arguments->ratio, "alpha/beta, with beta = 1 (default 1e-3)");
+  command->add_option("--alpha", arguments->alpha, "Content weight");
+  command->add_option("--beta", arguments->beta, "Style weight");
+  command->add_option("--content-layers", arguments->content_layers, "Comma-separated, default relu4_2");
+  command->add_option("--style-layers", arguments->style_layers,
+                      "Comma-separated, default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1");
+  command->add_option("--style-layer-weights", arguments->style_layer_weights,
+                      "Comma-separated w_l, default 1/|style layers| each");
+  command->add_option("--pooling", job.pooling, "avg (the paper's) or max")->capture_default_str();
+  command->add_option("--init", job.init, "noise, content, style or an image path")->capture_default_str();
+  command->add_option("--seed", job.seed, "Seed of the noise initialization")->capture_default_str();
+  command->add_option("--weights", arguments->weights,
+                      "VGG-19 weights file (default: random weights, created on first use)");
+  command->add_option("--tv", job.tv_weight, "Total variation weight")->capture_default_str();
+  command->add_option("--style-scale", job.style_scale,
+                      "Style long side = scale x content long side")->capture_default_str();
+  command->add_flag("--preserve-colors", job.preserve_colors,
+                    "Keep the content's colours (luminance transfer in YCbCr)");
+  command->add_option("--history", arguments->history, "Write losses and image to this HDF5 file");
+  command->add_option("--threads", arguments->threads, "CPU threads (default: all cores)");
+  command->add_option("--checkpoint-every", job.checkpoint_every,
+                      "Evaluations between checkpoints (0: none)")->capture_default_str();
+  command->add_option("--checkpoint", job.checkpoint_path,
+                      "Checkpoint file; an existing one of the same job is resumed");
+  command->add_option("--log-every", arguments->log_every,
+                      "Evaluations between progress lines when not on a terminal")->capture_default_str();
+  command->callback([arguments, command] {
+    if (arguments->job.checkpoint_every > 0 && arguments->job.checkpoint_path.empty()) {
+      arguments->job.checkpoint_path = arguments->out + ".ckpt";
+    }
+    run_stylize(*arguments, *command);
+  });
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,25 @@
+// The project's error type for expected failures: bad input files, configs, weights, arguments.
+// Its message names the file, the place inside it and the reason, so main() can print it as is.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace stylesweep {
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+// "<path>: <reason>", the shape of every file-related message.
+Error file_error(const std::string& path, const std::string& reason);
+
+// Exit codes decided by main(); documented in the README.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,     // runtime failure (a job failed, an I/O error)
+  kExitUsage = 2,       // bad arguments, config or input files
+};
+
+}  // namespace stylesweep

@@ -1,0 +1,28 @@
+// SHA-256 (FIPS 180-4) of byte strings and files: weights and images are identified by content.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace stylesweep {
+
+class Sha256 {
+ public:
+  Sha256();
+  void update(const void* data, std::size_t size);
+  std::string hex_digest();  // finalizes; call once
+
+ private:
+  void compress(const std::uint8_t* block);
+  std::uint32_t state_[8];
+  std::uint8_t buffer_[64];
+  std::size_t buffer_size_ = 0;
+  std::uint64_t total_bytes_ = 0;
+};
+
+std::string sha256_hex(const std::string& bytes);
+// Throws Error naming the path when the file cannot be read.
+std::string sha256_file(const std::string& path);
+
+}  // namespace stylesweep

@@ -1,0 +1,16 @@
+// Small string helpers shared by the CLI, configs and error messages.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stylesweep {
+
+std::vector<std::string> split(const std::string& text, char separator);
+std::string join(const std::vector<std::string>& parts, const std::string& separator);
+// The closest candidate by edit distance, or "" when none is close enough to suggest.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+// Appends " (did you mean 'x'?)" when a close candidate exists.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace stylesweep

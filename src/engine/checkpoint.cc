@@ -1,0 +1,96 @@
+#include "engine/checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "common/error.h"
+
+namespace stylesweep {
+namespace {
+
+torch::Tensor to_tensor(const std::vector<double>& values) {
+  return torch::tensor(values, torch::kDouble);
+}
+
+std::vector<double> to_vector(const torch::Tensor& tensor) {
+  torch::Tensor flat = tensor.contiguous().to(torch::kDouble);
+  return {flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel()};
+}
+
+}  // namespace
+
+void save_checkpoint(const StyleJob& job, const std::string& key, const CheckpointState& state) {
+  if (job.checkpoint_path.empty()) return;
+  torch::serialize::OutputArchive archive;
+  archive.write("key", c10::IValue(key));
+  archive.write("image", state.image.detach().cpu());
+  const LossHistory& history = state.history;
+  archive.write("total", to_tensor(history.total));
+  archive.write("content", to_tensor(history.content));
+  archive.write("style", to_tensor(history.style));
+  archive.write("tv", to_tensor(history.tv));
+  std::vector<double> flat;
+  for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
+  archive.write("style_layers", to_tensor(flat));
+  if (state.optimizer) {
+    torch::serialize::OutputArchive optimizer_archive;
+    state.optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+  }
+  const std::string temporary = job.checkpoint_path + ".tmp";
+  try {
+    archive.save_to(temporary);
+  } catch (const c10::Error& error) {
+    throw file_error(temporary, std::string("cannot write checkpoint: ") + error.what_without_backtrace());
+  }
+  std::filesystem::rename(temporary, job.checkpoint_path);
+}
+
+bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointState& state) {
+  if (job.checkpoint_path.empty() || !std::filesystem::exists(job.checkpoint_path)) return false;
+  auto archive = std::make_shared<torch::serialize::InputArchive>();
+  try {
+    archive->load_from(job.checkpoint_path);
+    c10::IValue stored_key;
+    archive->read("key", stored_key);
+    if (stored_key.toStringRef() != key) return false;
+    torch::Tensor total, content, style, tv, style_layers;
+    archive->read("image", state.image);
+    archive->read("total", total);
+    archive->read("content", content);
+    archive->read("style", style);
+    archive->read("tv", tv);
+    archive->read("style_layers", style_layers);
+    state.history.total = to_vector(total);
+    state.history.content = to_vector(content);
+    state.history.style = to_vector(style);
+    state.history.tv = to_vector(tv);
+    state.history.style_layer_names = job.style_layers;
+    const std::vector<double> flat = to_vector(style_layers);
+    const std::size_t layers = job.style_layers.size();
+    for (std::size_t row = 0; row * layers < flat.size(); ++row) {
+      state.history.style_layers.emplace_back(flat.begin() + long(row * layers),
+                                              flat.begin() + long((row + 1) * layers));
+    }
+  } catch (const c10::Error& error) {
+    // A damaged checkpoint costs only the progress it held: start the job over.
+    return false;
+  }
+  state.archive = archive;
+  return true;
+}
+
+void restore_optimizer(const CheckpointState& state, torch::optim::Optimizer& optimizer) {
+  if (!state.archive) return;
+  torch::serialize::InputArchive optimizer_archive;
+  if (state.archive->try_read("optimizer", optimizer_archive)) optimizer.load(optimizer_archive);
+}
+
+void remove_checkpoint(const StyleJob& job) {
+  if (job.checkpoint_path.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove(job.checkpoint_path, ignored);
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,97 @@
+#include "engine/history_file.h"
+
+#include "common/text.h"
+#include "engine/losses_name.h"
+
+namespace stylesweep {
+namespace {
+
+void write_parameters(h5::File& file, const std::string& group, const StyleJob& job,
+                      const std::string& weights_sha256) {
+  auto text = [&](const char* name, const std::string& value) {
+    file.set_attribute(group, name, value);
+  };
+  auto number = [&](const char* name, double value) { file.set_attribute(group, name, value); };
+  auto integer = [&](const char* name, std::int64_t value) {
+    file.set_attribute(group, name, value);
+  };
+  text("content", job.content_name.empty() ? job.content : job.content_name);
+  text("style", job.style_name.empty() ? join(job.styles, "+") : job.style_name);
+  file.set_attribute(group, "style_paths", job.styles);
+  file.set_attribute(group, "style_blend", job.normalized_blend());
+  text("content_path", job.content);
+  number("alpha", job.effective_alpha());
+  number("beta", job.effective_beta());
+  number("ratio", job.effective_alpha() / job.effective_beta());
+  file.set_attribute(group, "content_layers", job.content_layers);
+  file.set_attribute(group, "style_layers", job.style_layers);
+  file.set_attribute(group, "style_layer_weights", job.resolved_style_layer_weights());
+  text("optimizer", job.optimizer);
+  number("lr", job.lr);
+  integer("iterations", job.iterations);
+  integer("size", job.size);
+  integer("seed", std::int64_t(job.seed));
+  text("init", job.init);
+  text("pooling", job.pooling);
+  number("tv_weight", job.tv_weight);
+  number("style_scale", job.style_scale);
+  integer("preserve_colors", job.preserve_colors ? 1 : 0);
+  text("normalization", kNormalizationName);
+  text("weights_sha256", weights_sha256);
+}
+
+void write_history(h5::File& file, const std::string& group, const LossHistory& history) {
+  const hsize_t evaluations = history.size();
+  file.write_float64(group + "/loss/total", {evaluations}, history.total.data());
+  file.write_float64(group + "/loss/content", {evaluations}, history.content.data());
+  file.write_float64(group + "/loss/style", {evaluations}, history.style.data());
+  file.write_float64(group + "/loss/tv", {evaluations}, history.tv.data());
+  const hsize_t layers = history.style_layer_names.size();
+  std::vector<double> flat;
+  flat.reserve(evaluations * layers);
+  for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
+  file.write_float64(group + "/loss/style_layers", {evaluations, layers}, flat.data());
+  file.set_attribute(group + "/loss/style_layers", "layers", history.style_layer_names);
+}
+
+}  // namespace
+
+void write_job_group(h5::File& file, const std::string& group, const StyleJob& job,
+                     const std::string& weights_sha256, const JobResult& result) {
+  file.create_group(group);
+  write_parameters(file, group, job, weights_sha256);
+  write_history(file, group, result.history);
+  const auto rgb = to_rgb8(result.image);
+  file.write_uint8(group + "/image",
+                   {hsize_t(result.image.height), hsize_t(result.image.width), 3}, rgb.data(),
+                   true);
+  file.set_attribute(group, "evaluations", std::int64_t(result.evaluations));
+  file.set_attribute(group, "wall_seconds", result.wall_seconds);
+  file.set_attribute(group, "device", result.device);
+}
+
+void write_history_file(const std::string& path, const std::string& id, const StyleJob& job,
+                        const std::string& weights_sha256, const JobResult& result) {
+  h5::File file = h5::File::create(path);
+  file.set_attribute("/", "normalization", std::string(kNormalizationName));
+  write_job_group(file, "/jobs/" + id, job, weights_sha256, result);
+  file.flush();
+}
+
+LossHistory read_job_history(const h5::File& file, const std::string& group) {
+  LossHistory history;
+  history.total = file.read_float64(group + "/loss/total");
+  history.content = file.read_float64(group + "/loss/content");
+  history.style = file.read_float64(group + "/loss/style");
+  history.tv = file.read_float64(group + "/loss/tv");
+  history.style_layer_names = file.attribute_strings(group + "/loss/style_layers", "layers");
+  const std::vector<double> flat = file.read_float64(group + "/loss/style_layers");
+  const std::size_t layers = history.style_layer_names.size();
+  for (std::size_t row = 0; layers > 0 && row * layers < flat.size(); ++row) {
+    history.style_layers.emplace_back(flat.begin() + long(row * layers),
+                                      flat.begin() + long((row + 1) * layers));
+  }
+  return history;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,151 @@
+#include "engine/job_params.h"
+
+#include <cmath>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "vgg/vgg_layers.h"
+
+namespace stylesweep {
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+
+void validate_layers(const std::string& parameter, const std::vector<std::string>& layers) {
+  require(!layers.empty(), parameter + ": at least one layer is needed");
+  for (const auto& layer : layers) {
+    try {
+      const LayerSpec& spec = vgg19_layer(layer);
+      require(spec.kind != LayerKind::kPool,
+              fmt::format("{}: '{}' is a pooling layer; use a conv* or relu* layer", parameter,
+                          layer));
+    } catch (const Error& error) {
+      throw Error(parameter + ": " + error.what());
+    }
+  }
+}
+
+void validate_weights(const std::string& parameter, const std::vector<double>& weights) {
+  for (double weight : weights) {
+    require(std::isfinite(weight) && weight >= 0,
+            fmt::format("{}: weights must be finite and non-negative, got {}", parameter, weight));
+  }
+  require(weights.empty() || std::accumulate(weights.begin(), weights.end(), 0.0) > 0,
+          parameter + ": weights must not all be zero");
+}
+
+}  // namespace
+
+std::vector<double> StyleJob::resolved_style_layer_weights() const {
+  if (!style_layer_weights.empty()) return style_layer_weights;
+  return std::vector<double>(style_layers.size(), 1.0 / double(style_layers.size()));
+}
+
+std::vector<double> StyleJob::normalized_blend() const {
+  std::vector<double> blend = style_blend.empty() ? std::vector<double>(styles.size(), 1.0)
+                                                  : style_blend;
+  const double sum = std::accumulate(blend.begin(), blend.end(), 0.0);
+  for (double& weight : blend) weight /= sum;
+  return blend;
+}
+
+void StyleJob::validate() const {
+  require(!content.empty(), "content: an image path is required");
+  require(!styles.empty(), "style: at least one style image is required");
+  require(style_blend.empty() || style_blend.size() == styles.size(),
+          fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size()));
+  validate_weights("blend", style_blend);
+  validate_layers("content_layers", content_layers);
+  validate_layers("style_layers", style_layers);
+  require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(),
+          fmt::format("style_layer_weights: {} weights given for {} style layers",
+                      style_layer_weights.size(), style_layers.size()));
+  validate_weights("style_layer_weights", style_layer_weights);
+  if (ratio) {
+    require(std::isfinite(*ratio) && *ratio > 0,
+            fmt::format("ratio: must be a finite number > 0, got {}", *ratio));
+  } else {
+    require(std::isfinite(alpha) && alpha >= 0,
+            fmt::format("alpha: must be finite and >= 0, got {}", alpha));
+    require(std::isfinite(beta) && beta >= 0,
+            fmt::format("beta: must be finite and >= 0, got {}", beta));
+  }
+  require(optimizer == "lbfgs" || optimizer == "adam",
+          "optimizer: must be 'lbfgs' or 'adam', got '" + optimizer + "'");
+  require(std::isfinite(lr) && lr > 0, fmt::format("lr: must be finite and > 0, got {}", lr));
+  require(iterations >= 1, fmt::format("iterations: must be >= 1, got {}", iterations));
+  require(size >= 8 && size <= 8192, fmt::format("size: must be 8 to 8192 pixels, got {}", size));
+  require(pooling == "avg" || pooling == "max",
+          "pooling: must be 'avg' or 'max', got '" + pooling + "'");
+  require(std::isfinite(tv_weight) && tv_weight >= 0,
+          fmt::format("tv_weight: must be finite and >= 0, got {}", tv_weight));
+  require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
+          fmt::format("style_scale: must be in (0, 8], got {}", style_scale));
+  require(!init.empty(), "init: must be noise, content, style or an image path");
+  require(checkpoint_every >= 0,
+          fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every));
+}
+
+}  // namespace stylesweep
+
+#include "common/sha256.h"
+#include "common/text.h"
+
+namespace stylesweep {
+namespace {
+
+// Shortest text that reads back as the same double: ids must not depend on printing precision.
+std::string exact(double value) { return fmt::format("{}", value); }
+
+std::string exact_list(const std::vector<double>& values) {
+  std::vector<std::string> parts;
+  for (double value : values) parts.push_back(exact(value));
+  return join(parts, ",");
+}
+
+std::string init_identity(const std::string& init) {
+  if (init == "noise" || init == "content" || init == "style") return init;
+  return "image:" + sha256_file(init);
+}
+
+}  // namespace
+
+std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256) {
+  std::vector<std::string> style_hashes;
+  for (const auto& style : job.styles) style_hashes.push_back(sha256_file(style));
+  std::string text;
+  auto line = [&text](const std::string& key, const std::string& value) {
+    text += key + "=" + value + "\n";
+  };
+  line("alpha", exact(job.effective_alpha()));
+  line("beta", exact(job.effective_beta()));
+  line("blend", exact_list(job.normalized_blend()));
+  line("content", sha256_file(job.content));
+  line("content_layers", join(job.content_layers, ","));
+  line("init", init_identity(job.init));
+  line("iterations", std::to_string(job.iterations));
+  line("lr", job.optimizer == "adam" ? exact(job.lr) : "-");
+  line("normalization", "paper");
+  line("optimizer", job.optimizer);
+  line("pooling", job.pooling);
+  line("preserve_colors", job.preserve_colors ? "true" : "false");
+  line("seed", std::to_string(job.seed));
+  line("size", std::to_string(job.size));
+  line("style", join(style_hashes, ","));
+  line("style_layer_weights", exact_list(job.resolved_style_layer_weights()));
+  line("style_layers", join(job.style_layers, ","));
+  line("style_scale", exact(job.style_scale));
+  line("tv_weight", exact(job.tv_weight));
+  line("weights", weights_sha256);
+  return text;
+}
+
+std::string job_id(const StyleJob& job, const std::string& weights_sha256) {
+  return sha256_hex(canonical_job_text(job, weights_sha256)).substr(0, 16);
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,59 @@
+// One stylization job's parameters, fully resolved, without libtorch: what `stylesweep stylize`
+// parses, what a sweep expands into and what the history file records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stylesweep {
+
+struct StyleJob {
+  std::string content;                  // image path
+  std::vector<std::string> styles;      // image paths, one or more
+  std::vector<double> style_blend;      // blend weight per style; normalized to sum 1
+  std::string content_name, style_name; // short names for labels and the history file
+
+  // L = alpha * L_content + beta * L_style + tv_weight * L_tv. A ratio (alpha/beta) sets beta = 1.
+  double alpha = 1e-3;
+  double beta = 1.0;
+  std::optional<double> ratio;          // when set, alpha = ratio and beta = 1
+  std::vector<std::string> content_layers = {"relu4_2"};
+  std::vector<std::string> style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
+  std::vector<double> style_layer_weights;  // empty: 1/|style_layers| each
+
+  std::string optimizer = "lbfgs";      // lbfgs (the paper's) | adam
+  double lr = 10.0;                     // Adam step size in pixel units; L-BFGS uses 1
+  int iterations = 500;                 // loss evaluations (L-BFGS) or steps (Adam)
+  int size = 512;                       // long side of the content image and the result, pixels
+  std::uint64_t seed = 0;
+  std::string init = "noise";           // noise | content | style | path to an image
+  std::string pooling = "avg";          // avg (the paper's) | max
+  double tv_weight = 0.0;
+  double style_scale = 1.0;             // style long side = style_scale * size
+  bool preserve_colors = false;
+  int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
+  std::string checkpoint_path;          // where checkpoints go (and are resumed from)
+
+  // Effective weights after applying `ratio`.
+  double effective_alpha() const { return ratio ? *ratio : alpha; }
+  double effective_beta() const { return ratio ? 1.0 : beta; }
+  std::vector<double> resolved_style_layer_weights() const;
+  std::vector<double> normalized_blend() const;
+
+  // Throws Error with the parameter's name and the reason for the first invalid value.
+  void validate() const;
+};
+
+}  // namespace stylesweep
+
+namespace stylesweep {
+
+// Canonical "key=value" lines of every resolved parameter, images by SHA-256 of their content.
+// Equal jobs give equal text on every machine; the job id is derived from it.
+std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256);
+// 16 hex digits of the SHA-256 of canonical_job_text.
+std::string job_id(const StyleJob& job, const std::string& weights_sha256);
+
+}  // namespace stylesweep

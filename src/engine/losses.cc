@@ -1,0 +1,72 @@
+#include "engine/losses.h"
+
+#include <torch/torch.h>
+
+namespace stylesweep {
+
+torch::Tensor gram_matrix(const torch::Tensor& features) {
+  const auto channels = features.size(1);
+  torch::Tensor flat = features.reshape({channels, -1});
+  return torch::mm(flat, flat.t());
+}
+
+torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Tensor& target) {
+  return 0.5 * (features - target).pow(2).sum();
+}
+
+torch::Tensor style_layer_loss(const torch::Tensor& gram, const torch::Tensor& target_gram,
+                               std::int64_t positions) {
+  const double channels = double(gram.size(0));
+  const double normalizer = 4.0 * channels * channels * double(positions) * double(positions);
+  return (gram - target_gram).pow(2).sum() / normalizer;
+}
+
+torch::Tensor total_variation_loss(const torch::Tensor& image) {
+  using torch::indexing::Slice;
+  torch::Tensor vertical = image.index({Slice(), Slice(), Slice(1), Slice()}) -
+                           image.index({Slice(), Slice(), Slice(0, -1), Slice()});
+  torch::Tensor horizontal = image.index({Slice(), Slice(), Slice(), Slice(1)}) -
+                             image.index({Slice(), Slice(), Slice(), Slice(0, -1)});
+  return vertical.pow(2).sum() + horizontal.pow(2).sum();
+}
+
+LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
+                         const torch::Tensor& image, const LossTargets& targets,
+                         const LossWeights& weights) {
+  LossTerms terms;
+  torch::Tensor content = torch::zeros({}, image.options());
+  for (std::size_t i = 0; i < weights.content_layers.size(); ++i) {
+    const std::string& layer = weights.content_layers[i];
+    const double layer_weight =
+        weights.content_layer_weights.empty() ? 1.0 : weights.content_layer_weights[i];
+    content = content + layer_weight * content_layer_loss(activations.at(layer),
+                                                          targets.content.at(layer));
+  }
+
+  torch::Tensor style = torch::zeros({}, image.options());
+  terms.style_layers.assign(weights.style_layers.size(), 0.0);
+  for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {
+    const std::string& layer = weights.style_layers[i];
+    const torch::Tensor& features = activations.at(layer);
+    const torch::Tensor gram = gram_matrix(features);
+    const std::int64_t positions = features.size(2) * features.size(3);
+    for (const StyleTarget& target : targets.styles) {
+      torch::Tensor layer_loss = style_layer_loss(gram, target.grams.at(layer), positions);
+      terms.style_layers[i] += target.blend * layer_loss.item<double>();
+      style = style + (target.blend * weights.style_layer_weights[i]) * layer_loss;
+    }
+  }
+
+  torch::Tensor total = weights.alpha * content + weights.beta * style;
+  terms.content = weights.alpha * content.item<double>();
+  terms.style = weights.beta * style.item<double>();
+  if (weights.tv > 0) {
+    torch::Tensor tv = weights.tv * total_variation_loss(image);
+    terms.tv = tv.item<double>();
+    total = total + tv;
+  }
+  terms.total = total;
+  return terms;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,53 @@
+// The losses of Gatys, Ecker and Bethge (arXiv 1508.06576) with the paper's normalization
+// ("paper"): content L_c = 1/2 sum (F - P)^2; Gram G = F F^T; per-layer style
+// E_l = sum (G - A)^2 / (4 N^2 M^2); L_s = sum_l w_l E_l, blended over styles; total variation on
+// the 0-255 image; L = alpha L_c + beta L_s + gamma L_tv.
+#pragma once
+
+#include <torch/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stylesweep {
+
+// features: [1, N, H, W] -> [N, N] Gram matrix F F^T over the M = H*W positions.
+torch::Tensor gram_matrix(const torch::Tensor& features);
+torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Tensor& target);
+// E_l for one layer; `gram` from gram_matrix(features), M from the features' spatial size.
+torch::Tensor style_layer_loss(const torch::Tensor& gram, const torch::Tensor& target_gram,
+                               std::int64_t positions);
+// Sum of squared differences of vertically and horizontally adjacent pixels, channels summed.
+torch::Tensor total_variation_loss(const torch::Tensor& image);
+
+// Targets computed once per job, under no-grad.
+struct StyleTarget {
+  double blend = 1.0;
+  std::map<std::string, torch::Tensor> grams;  // by style layer
+};
+struct LossTargets {
+  std::map<std::string, torch::Tensor> content;  // by content layer
+  std::vector<StyleTarget> styles;
+};
+
+struct LossWeights {
+  double alpha = 1.0, beta = 1.0, tv = 0.0;
+  std::vector<std::string> content_layers;
+  std::vector<double> content_layer_weights;  // equal (1 each) unless given
+  std::vector<std::string> style_layers;
+  std::vector<double> style_layer_weights;
+};
+
+struct LossTerms {
+  torch::Tensor total;                 // scalar, differentiable
+  double content = 0, style = 0, tv = 0;  // weighted: alpha L_c, beta L_s, gamma L_tv
+  std::vector<double> style_layers;    // unweighted E_l (blended over styles), per style layer
+};
+
+// activations: the generated image's features for every content and style layer.
+LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
+                         const torch::Tensor& image, const LossTargets& targets,
+                         const LossWeights& weights);
+
+}  // namespace stylesweep

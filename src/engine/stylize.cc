@@ -1,0 +1,295 @@
+#include "engine/stylize.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/random.h"
+#include "common/sha256.h"
+#include "engine/checkpoint.h"
+#include "image/color.h"
+#include "engine/losses.h"
+#include "vgg/random_weights.h"
+#include "vgg/vgg19.h"
+#include "vgg/vgg_layers.h"
+
+namespace stylesweep {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Tensor image_to_tensor(const Image& image, const torch::Device& device) {
+  torch::Tensor hwc = torch::from_blob(const_cast<float*>(image.pixels.data()),
+                                       {image.height, image.width, 3}, torch::kFloat);
+  return hwc.permute({2, 0, 1}).unsqueeze(0).contiguous().to(device);
+}
+
+Image tensor_to_image(const torch::Tensor& tensor) {
+  torch::Tensor hwc = tensor.detach().squeeze(0).permute({1, 2, 0}).contiguous().to(torch::kCPU,
+                                                                                    torch::kFloat);
+  Image image;
+  image.height = int(hwc.size(0));
+  image.width = int(hwc.size(1));
+  image.pixels.assign(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
+  return image;
+}
+
+// The last conv a file holds decides how deep the network can go.
+std::string deepest_available_layer(const VggWeights& weights) {
+  std::string deepest;
+  for (const auto& conv : vgg19_conv_names()) {
+    if (weights.convs.count(conv)) deepest = "relu" + conv.substr(4);
+  }
+  return deepest;
+}
+
+// Standard deviation, in pixel levels, of the white-noise initial image around the mean pixel.
+constexpr double kNoiseStddev = 16.0;
+
+// The last pixels evaluated: L-BFGS may be stopped mid line search, and the result must be the
+// image whose loss the history ends with.
+struct EvaluationBudgetReached {};
+
+}  // namespace
+
+struct StyleEngine::Impl {
+  std::string weights_path;
+  std::string weights_sha256;
+  VggWeights weights;
+  torch::Device device{torch::kCPU};
+  std::string device_name;
+  std::map<std::string, Vgg19> networks;  // by pooling
+
+  Vgg19& network(const std::string& pooling, const std::vector<std::string>& layers);
+  std::vector<double> mean_pixel_rgb() const;
+  torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
+                              const torch::Tensor& style) const;
+  LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
+                              const std::vector<torch::Tensor>& styles) const;
+};
+
+Vgg19& StyleEngine::Impl::network(const std::string& pooling,
+                                  const std::vector<std::string>& layers) {
+  // Fails early, naming the file, if a requested layer needs a conv the file lacks.
+  std::vector<std::string> needed_convs;
+  const auto& table = vgg19_layers();
+  for (int i = 0; i <= deepest_layer_index(layers); ++i) {
+    if (table[std::size_t(i)].kind == LayerKind::kConv) needed_convs.push_back(table[std::size_t(i)].name);
+  }
+  weights.require_convs(needed_convs, weights_path);
+  auto found = networks.find(pooling);
+  if (found == networks.end()) {
+    Vgg19 vgg(weights, parse_pooling(pooling), deepest_available_layer(weights), weights_path);
+    vgg->to(device);
+    vgg->eval();
+    found = networks.emplace(pooling, vgg).first;
+  }
+  return found->second;
+}
+
+std::vector<double> StyleEngine::Impl::mean_pixel_rgb() const {
+  std::vector<double> mean = weights.mean;
+  if (weights.channel_order == "BGR") std::reverse(mean.begin(), mean.end());
+  return mean;
+}
+
+torch::Tensor StyleEngine::Impl::initial_image(const StyleJob& job, const torch::Tensor& content,
+                                               const torch::Tensor& style) const {
+  if (job.init == "content") return content.clone();
+  if (job.init == "style") {
+    return torch::upsample_bilinear2d(style, {content.size(2), content.size(3)}, false);
+  }
+  if (job.init != "noise") {
+    Image init = read_image(job.init);
+    return image_to_tensor(resize(init, int(content.size(3)), int(content.size(2))), device);
+  }
+  // White noise around the mean pixel from the project's generator: identical on every device.
+  SplitMix64 generator(job.seed);
+  const std::vector<double> mean = mean_pixel_rgb();
+  const std::int64_t height = content.size(2), width = content.size(3);
+  std::vector<float> pixels(std::size_t(3 * height * width));
+  for (std::size_t i = 0; i < pixels.size(); ++i) {
+    const double channel_mean = mean[i / std::size_t(height * width)];
+    pixels[i] = float(channel_mean + kNoiseStddev * generator.normal());
+  }
+  return torch::from_blob(pixels.data(), {1, 3, height, width}).clone().to(device);
+}
+
+LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
+                                               const torch::Tensor& content,
+                                               const std::vector<torch::Tensor>& styles) const {
+  torch::NoGradGuard no_grad;
+  LossTargets targets;
+  auto content_features = vgg->forward(content, job.content_layers);
+  for (const auto& layer : job.content_layers) targets.content[layer] = content_features.at(layer);
+  const std::vector<double> blend = job.normalized_blend();
+  for (std::size_t s = 0; s < styles.size(); ++s) {
+    StyleTarget target;
+    target.blend = blend[s];
+    auto style_features = vgg->forward(styles[s], job.style_layers);
+    for (const auto& layer : job.style_layers) {
+      target.grams[layer] = gram_matrix(style_features.at(layer));
+    }
+    targets.styles.push_back(std::move(target));
+  }
+  return targets;
+}
+
+StyleEngine::StyleEngine(const std::string& weights_path, const std::string& device)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->weights_path = weights_path;
+  impl_->weights = read_weights(weights_path);
+  impl_->weights_sha256 = sha256_file(weights_path);
+  impl_->device = torch::Device(device);
+  impl_->device_name = device;
+}
+
+StyleEngine::~StyleEngine() = default;
+
+const std::string& StyleEngine::weights_path() const { return impl_->weights_path; }
+const std::string& StyleEngine::weights_sha256() const { return impl_->weights_sha256; }
+const std::string& StyleEngine::device() const { return impl_->device_name; }
+
+namespace {
+
+// Appends one evaluation to the history; throws JobFailure on a non-finite term.
+void record(LossHistory& history, const LossTerms& terms, int evaluation) {
+  const double total = terms.total.item<double>();
+  const std::pair<const char*, double> checks[] = {
+      {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"total", total}};
+  for (const auto& [term, value] : checks) {
+    if (!std::isfinite(value)) {
+      throw JobFailure(fmt::format("loss became {} at evaluation {} (term: {})", value,
+                                   evaluation, term),
+                       history);
+    }
+  }
+  history.total.push_back(total);
+  history.content.push_back(terms.content);
+  history.style.push_back(terms.style);
+  history.tv.push_back(terms.tv);
+  history.style_layers.push_back(terms.style_layers);
+}
+
+}  // namespace
+
+JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress) {
+  const auto job_start = Clock::now();
+  job.validate();
+  Image content_image = resize_long_side(read_image(job.content), job.size);
+  const torch::Tensor content = image_to_tensor(content_image, impl_->device);
+  std::vector<torch::Tensor> styles;
+  const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
+  for (const auto& path : job.styles) {
+    styles.push_back(image_to_tensor(resize_long_side(read_image(path), style_size), impl_->device));
+  }
+
+  std::vector<std::string> layers = job.content_layers;
+  layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
+  Vgg19& vgg = impl_->network(job.pooling, layers);
+  const LossTargets targets = impl_->compute_targets(job, vgg, content, styles);
+  const LossWeights weights{job.effective_alpha(), job.effective_beta(), job.tv_weight,
+                            job.content_layers,    {},                   job.style_layers,
+                            job.resolved_style_layer_weights()};
+
+  torch::Tensor image = impl_->initial_image(job, content, styles.front());
+  LossHistory history;
+  history.style_layer_names = job.style_layers;
+  int evaluations = 0;
+  const std::string checkpoint_key =
+      job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_sha256);
+  CheckpointState resumed;
+  if (load_checkpoint(job, checkpoint_key, resumed)) {
+    image = resumed.image.to(impl_->device);
+    history = resumed.history;
+    evaluations = int(history.size());
+  }
+  image.set_requires_grad(true);
+
+  const auto optimize_start = Clock::now();
+  torch::Tensor last_evaluated = image.detach().clone();
+  auto evaluate = [&](bool with_gradient) -> torch::Tensor {
+    auto activations = vgg->forward(image, layers);
+    LossTerms terms = combine_losses(activations, image, targets, weights);
+    record(history, terms, evaluations);
+    ++evaluations;
+    last_evaluated.copy_(image.detach());
+    if (with_gradient) terms.total.backward();
+    if (progress) {
+      progress({evaluations, job.iterations, history.total.back(), terms.content, terms.style,
+                seconds_since(optimize_start)});
+    }
+    return terms.total;
+  };
+
+  if (job.optimizer == "adam") {
+    torch::optim::Adam optimizer(
+        {image}, torch::optim::AdamOptions(job.lr).betas({0.9, 0.999}).eps(1e-8));
+    restore_optimizer(resumed, optimizer);
+    while (evaluations < job.iterations) {
+      optimizer.zero_grad();
+      evaluate(true);
+      optimizer.step();
+      if (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0 &&
+          evaluations < job.iterations) {
+        save_checkpoint(job, checkpoint_key, {image, history, &optimizer, nullptr});
+      }
+    }
+    // One forward pass more, so the history ends with the loss of the returned image.
+    torch::NoGradGuard no_grad;
+    evaluate(false);
+  } else {
+    auto checkpoint_lbfgs = [&] {
+      if (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0) {
+        save_checkpoint(job, checkpoint_key, {last_evaluated, history, nullptr, nullptr});
+      }
+    };
+    torch::optim::LBFGS optimizer(
+        {image}, torch::optim::LBFGSOptions(1.0)
+                     .max_iter(job.iterations)
+                     .max_eval(job.iterations)
+                     .history_size(100)
+                     .tolerance_grad(-1)
+                     .tolerance_change(-1)
+                     .line_search_fn("strong_wolfe"));
+    auto closure = [&]() -> torch::Tensor {
+      if (evaluations >= job.iterations) throw EvaluationBudgetReached{};
+      optimizer.zero_grad();
+      torch::Tensor loss = evaluate(true);
+      checkpoint_lbfgs();
+      return loss;
+    };
+    try {
+      while (evaluations < job.iterations) {
+        const int before = evaluations;
+        optimizer.step(closure);
+        if (evaluations == before) break;  // converged: nothing left to improve
+      }
+    } catch (const EvaluationBudgetReached&) {
+    }
+    torch::NoGradGuard no_grad;
+    image.copy_(last_evaluated);
+  }
+
+  JobResult result;
+  result.optimize_seconds = seconds_since(optimize_start);
+  result.image = tensor_to_image(image);
+  if (job.preserve_colors) result.image = transfer_luminance(result.image, content_image);
+  result.history = std::move(history);
+  result.evaluations = evaluations;
+  result.device = impl_->device_name;
+  result.wall_seconds = seconds_since(job_start);
+  remove_checkpoint(job);
+  return result;
+}
+
+}  // namespace stylesweep

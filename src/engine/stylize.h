@@ -1,0 +1,54 @@
+// The stylization engine: runs one job (targets once under no-grad, then L-BFGS or Adam on the
+// image's pixels) on a network that stays loaded between jobs. No libtorch in this header.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "engine/job_params.h"
+#include "engine/job_result.h"
+
+namespace stylesweep {
+
+struct Progress {
+  int evaluation = 0;        // 1-based count of loss evaluations so far
+  int planned_evaluations = 0;
+  double total = 0, content = 0, style = 0;
+  double elapsed_seconds = 0;
+};
+using ProgressCallback = std::function<void(const Progress&)>;
+
+// A job that failed during optimization (a NaN or infinite loss); carries the history so far.
+class JobFailure : public Error {
+ public:
+  JobFailure(const std::string& message, LossHistory history)
+      : Error(message), history_(std::move(history)) {}
+  const LossHistory& history() const { return history_; }
+
+ private:
+  LossHistory history_;
+};
+
+class StyleEngine {
+ public:
+  // device: "cpu" or "cuda:N" (see engine/device.h). Loads and validates the weights file.
+  StyleEngine(const std::string& weights_path, const std::string& device);
+  ~StyleEngine();
+  StyleEngine(const StyleEngine&) = delete;
+  StyleEngine& operator=(const StyleEngine&) = delete;
+
+  const std::string& weights_path() const;
+  const std::string& weights_sha256() const;
+  const std::string& device() const;
+
+  // Throws Error for bad parameters or input images, JobFailure for a diverged optimization.
+  JobResult run(const StyleJob& job, const ProgressCallback& progress = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stylesweep

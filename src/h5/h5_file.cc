@@ -1,0 +1,380 @@
+#include "h5/h5_file.h"
+
+#include <sys/stat.h>
+
+#include <numeric>
+
+#include "common/error.h"
+
+namespace stylesweep::h5 {
+
+Handle::Handle(hid_t id) : id_(id) {}
+Handle::~Handle() { close(); }
+Handle::Handle(Handle&& other) noexcept : id_(other.id_) { other.id_ = -1; }
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    close();
+    id_ = other.id_;
+    other.id_ = -1;
+  }
+  return *this;
+}
+
+void Handle::close() {
+  if (id_ < 0) return;
+  switch (H5Iget_type(id_)) {
+    case H5I_FILE: H5Fclose(id_); break;
+    case H5I_GROUP: H5Gclose(id_); break;
+    case H5I_DATASET: H5Dclose(id_); break;
+    case H5I_DATASPACE: H5Sclose(id_); break;
+    case H5I_DATATYPE: H5Tclose(id_); break;
+    case H5I_ATTR: H5Aclose(id_); break;
+    case H5I_GENPROP_LST: H5Pclose(id_); break;
+    default: H5Oclose(id_); break;
+  }
+  id_ = -1;
+}
+
+void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+namespace {
+
+// Reproducible files: no modification times in object headers.
+Handle untimed_creation_properties(hid_t property_class) {
+  Handle properties(H5Pcreate(property_class));
+  H5Pset_obj_track_times(properties.id(), false);
+  return properties;
+}
+
+std::string parent_of(const std::string& object_path) {
+  auto slash = object_path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return object_path.substr(0, slash);
+}
+
+void check_openable(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
+  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected an HDF5 file");
+  if (info.st_size == 0) throw file_error(path, "empty file (0 bytes), expected an HDF5 file");
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw file_error(path, "not an HDF5 file (no HDF5 signature; truncated or another format)");
+  }
+}
+
+}  // namespace
+
+File File::open_read_only(const std::string& path) {
+  silence_library_errors();
+  check_openable(path);
+  Handle handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file (corrupt or truncated)");
+  return File(path, std::move(handle));
+}
+
+File File::open_read_write(const std::string& path) {
+  silence_library_errors();
+  check_openable(path);
+  Handle handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file for writing");
+  return File(path, std::move(handle));
+}
+
+File File::create(const std::string& path) {
+  silence_library_errors();
+  Handle handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  if (!handle.valid()) throw file_error(path, "cannot create HDF5 file (directory missing or not writable?)");
+  return File(path, std::move(handle));
+}
+
+void File::fail(const std::string& object_path, const std::string& reason) const {
+  throw file_error(path_, object_path + ": " + reason);
+}
+
+void File::flush() {
+  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) fail("/", "flush failed (disk full?)");
+}
+
+bool File::exists(const std::string& object_path) const {
+  if (object_path == "/") return true;
+  // Each prefix must exist before H5Lexists may be asked about the next.
+  std::string prefix;
+  for (std::size_t start = 1; start <= object_path.size();) {
+    std::size_t end = object_path.find('/', start);
+    if (end == std::string::npos) end = object_path.size();
+    prefix = object_path.substr(0, end);
+    if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+Handle File::open_object(const std::string& object_path) const {
+  Handle object(H5Oopen(id(), object_path.c_str(), H5P_DEFAULT));
+  if (!object.valid()) fail(object_path, "missing");
+  return object;
+}
+
+Handle File::open_group(const std::string& group_path) const {
+  Handle group(H5Gopen2(id(), group_path.c_str(), H5P_DEFAULT));
+  if (!group.valid()) fail(group_path, "missing group");
+  return group;
+}
+
+Handle File::create_group(const std::string& group_path) {
+  if (exists(group_path)) return open_group(group_path);
+  if (parent_of(group_path) != "/") create_group(parent_of(group_path));
+  Handle properties = untimed_creation_properties(H5P_GROUP_CREATE);
+  Handle group(H5Gcreate2(id(), group_path.c_str(), H5P_DEFAULT, properties.id(), H5P_DEFAULT));
+  if (!group.valid()) fail(group_path, "cannot create group");
+  return group;
+}
+
+std::vector<std::string> File::list_group(const std::string& group_path) const {
+  Handle group = open_group(group_path);
+  H5G_info_t info;
+  H5Gget_info(group.id(), &info);
+  std::vector<std::string> names;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    ssize_t size = H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0,
+                                      H5P_DEFAULT);
+    std::string name(std::size_t(size), '\0');
+    H5Lget_name_by_idx(group.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
+                       std::size_t(size) + 1, H5P_DEFAULT);
+    names.push_back(name);
+  }
+  return names;
+}
+
+DatasetInfo File::dataset_info(const std::string& dataset_path) const {
+  if (!exists(dataset_path)) fail(dataset_path, "missing dataset");
+  Handle dataset(H5Dopen2(id(), dataset_path.c_str(), H5P_DEFAULT));
+  if (!dataset.valid()) fail(dataset_path, "not a dataset");
+  Handle type(H5Dget_type(dataset.id()));
+  Handle space(H5Dget_space(dataset.id()));
+  DatasetInfo info;
+  int rank = H5Sget_simple_extent_ndims(space.id());
+  info.shape.resize(std::size_t(std::max(rank, 0)));
+  H5Sget_simple_extent_dims(space.id(), info.shape.data(), nullptr);
+  H5T_class_t type_class = H5Tget_class(type.id());
+  std::size_t size = H5Tget_size(type.id());
+  if (type_class == H5T_FLOAT && size == 4) info.type = ElementType::kFloat32;
+  if (type_class == H5T_FLOAT && size == 8) info.type = ElementType::kFloat64;
+  if (type_class == H5T_INTEGER && size == 8 && H5Tget_sign(type.id()) == H5T_SGN_2) {
+    info.type = ElementType::kInt64;
+  }
+  if (type_class == H5T_INTEGER && size == 1 && H5Tget_sign(type.id()) == H5T_SGN_NONE) {
+    info.type = ElementType::kUInt8;
+  }
+  if (type_class == H5T_STRING) info.type = ElementType::kString;
+  return info;
+}
+
+namespace {
+std::size_t element_count(const std::vector<hsize_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), std::size_t{1},
+                         [](std::size_t a, hsize_t b) { return a * std::size_t(b); });
+}
+}  // namespace
+
+void File::read_dataset(const std::string& dataset_path, hid_t memory_type, void* out) const {
+  Handle dataset(H5Dopen2(id(), dataset_path.c_str(), H5P_DEFAULT));
+  if (!dataset.valid()) fail(dataset_path, "missing dataset");
+  if (H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0) {
+    fail(dataset_path, "read failed (corrupt or truncated file)");
+  }
+}
+
+std::vector<float> File::read_float32(const std::string& dataset_path) const {
+  std::vector<float> values(element_count(dataset_info(dataset_path).shape));
+  read_dataset(dataset_path, H5T_NATIVE_FLOAT, values.data());
+  return values;
+}
+
+std::vector<double> File::read_float64(const std::string& dataset_path) const {
+  std::vector<double> values(element_count(dataset_info(dataset_path).shape));
+  read_dataset(dataset_path, H5T_NATIVE_DOUBLE, values.data());
+  return values;
+}
+
+std::vector<std::uint8_t> File::read_uint8(const std::string& dataset_path) const {
+  std::vector<std::uint8_t> values(element_count(dataset_info(dataset_path).shape));
+  read_dataset(dataset_path, H5T_NATIVE_UINT8, values.data());
+  return values;
+}
+
+void File::write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                         hid_t memory_type, const void* data, bool compress) {
+  if (parent_of(dataset_path) != "/") create_group(parent_of(dataset_path));
+  if (exists(dataset_path) && H5Ldelete(id(), dataset_path.c_str(), H5P_DEFAULT) < 0) {
+    fail(dataset_path, "cannot replace dataset");
+  }
+  Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
+  Handle properties = untimed_creation_properties(H5P_DATASET_CREATE);
+  if (compress && element_count(shape) > 0) {
+    H5Pset_chunk(properties.id(), int(shape.size()), shape.data());
+    H5Pset_deflate(properties.id(), 4);
+  }
+  Handle dataset(H5Dcreate2(id(), dataset_path.c_str(), memory_type, space.id(), H5P_DEFAULT,
+                            properties.id(), H5P_DEFAULT));
+  if (!dataset.valid()) fail(dataset_path, "cannot create dataset");
+  if (element_count(shape) > 0 &&
+      H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    fail(dataset_path, "write failed (disk full?)");
+  }
+}
+
+void File::write_float32(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                         const float* data) {
+  write_dataset(dataset_path, shape, H5T_NATIVE_FLOAT, data, false);
+}
+
+void File::write_float64(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                         const double* data) {
+  write_dataset(dataset_path, shape, H5T_NATIVE_DOUBLE, data, false);
+}
+
+void File::write_uint8(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                       const std::uint8_t* data, bool compress) {
+  write_dataset(dataset_path, shape, H5T_NATIVE_UINT8, data, compress);
+}
+
+bool File::has_attribute(const std::string& object_path, const std::string& name) const {
+  return exists(object_path) &&
+         H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;
+}
+
+void File::write_attribute(const std::string& object_path, const std::string& name, hid_t type,
+                           const std::vector<hsize_t>& shape, const void* data) {
+  Handle object = open_object(object_path);
+  if (H5Aexists(object.id(), name.c_str()) > 0) H5Adelete(object.id(), name.c_str());
+  Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
+                             : H5Screate_simple(int(shape.size()), shape.data(), nullptr));
+  Handle attribute(H5Acreate2(object.id(), name.c_str(), type, space.id(), H5P_DEFAULT,
+                              H5P_DEFAULT));
+  if (!attribute.valid() || H5Awrite(attribute.id(), type, data) < 0) {
+    fail(object_path, "cannot write attribute '" + name + "'");
+  }
+}
+
+namespace {
+// Variable-length UTF-8 strings: what h5py reads back as str.
+Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  return type;
+}
+}  // namespace
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
+                         const std::string& value) {
+  const char* pointer = value.c_str();
+  write_attribute(object_path, name, string_type().id(), {}, &pointer);
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name, double value) {
+  write_attribute(object_path, name, H5T_NATIVE_DOUBLE, {}, &value);
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
+                         std::int64_t value) {
+  write_attribute(object_path, name, H5T_NATIVE_INT64, {}, &value);
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
+                         const std::vector<double>& values) {
+  write_attribute(object_path, name, H5T_NATIVE_DOUBLE, {hsize_t(values.size())}, values.data());
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
+                         const std::vector<std::string>& values) {
+  std::vector<const char*> pointers;
+  for (const auto& value : values) pointers.push_back(value.c_str());
+  write_attribute(object_path, name, string_type().id(), {hsize_t(values.size())},
+                  pointers.data());
+}
+
+Handle File::open_attribute(const std::string& object_path, const std::string& name) const {
+  if (!has_attribute(object_path, name)) fail(object_path, "missing attribute '" + name + "'");
+  Handle attribute(H5Aopen_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT,
+                                   H5P_DEFAULT));
+  if (!attribute.valid()) fail(object_path, "cannot open attribute '" + name + "'");
+  return attribute;
+}
+
+std::vector<std::string> File::attribute_strings(const std::string& object_path,
+                                                 const std::string& name) const {
+  Handle attribute = open_attribute(object_path, name);
+  Handle file_type(H5Aget_type(attribute.id()));
+  if (H5Tget_class(file_type.id()) != H5T_STRING) {
+    fail(object_path, "attribute '" + name + "' is not a string");
+  }
+  Handle space(H5Aget_space(attribute.id()));
+  std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
+  std::vector<std::string> values;
+  if (H5Tis_variable_str(file_type.id()) > 0) {
+    Handle memory_type = string_type();
+    std::vector<char*> pointers(count, nullptr);
+    if (H5Aread(attribute.id(), memory_type.id(), pointers.data()) < 0) {
+      fail(object_path, "cannot read attribute '" + name + "'");
+    }
+    for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
+    H5Dvlen_reclaim(memory_type.id(), space.id(), H5P_DEFAULT, pointers.data());
+  } else {
+    std::size_t width = H5Tget_size(file_type.id());
+    std::vector<char> buffer(width * count + 1, '\0');
+    if (H5Aread(attribute.id(), file_type.id(), buffer.data()) < 0) {
+      fail(object_path, "cannot read attribute '" + name + "'");
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string value(buffer.data() + i * width, width);
+      values.push_back(value.substr(0, value.find('\0')));
+    }
+  }
+  return values;
+}
+
+std::string File::attribute_string(const std::string& object_path,
+                                   const std::string& name) const {
+  auto values = attribute_strings(object_path, name);
+  if (values.size() != 1) fail(object_path, "attribute '" + name + "' is not a single string");
+  return values[0];
+}
+
+std::vector<double> File::attribute_doubles(const std::string& object_path,
+                                            const std::string& name) const {
+  Handle attribute = open_attribute(object_path, name);
+  Handle file_type(H5Aget_type(attribute.id()));
+  H5T_class_t type_class = H5Tget_class(file_type.id());
+  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
+    fail(object_path, "attribute '" + name + "' is not numeric");
+  }
+  Handle space(H5Aget_space(attribute.id()));
+  std::vector<double> values(std::size_t(H5Sget_simple_extent_npoints(space.id())));
+  if (H5Aread(attribute.id(), H5T_NATIVE_DOUBLE, values.data()) < 0) {
+    fail(object_path, "cannot read attribute '" + name + "'");
+  }
+  return values;
+}
+
+double File::attribute_double(const std::string& object_path, const std::string& name) const {
+  auto values = attribute_doubles(object_path, name);
+  if (values.size() != 1) fail(object_path, "attribute '" + name + "' is not a single number");
+  return values[0];
+}
+
+std::int64_t File::attribute_int(const std::string& object_path, const std::string& name) const {
+  Handle attribute = open_attribute(object_path, name);
+  Handle file_type(H5Aget_type(attribute.id()));
+  if (H5Tget_class(file_type.id()) != H5T_INTEGER) {
+    fail(object_path, "attribute '" + name + "' is not an integer");
+  }
+  std::int64_t value = 0;
+  if (H5Aread(attribute.id(), H5T_NATIVE_INT64, &value) < 0) {
+    fail(object_path, "cannot read attribute '" + name + "'");
+  }
+  return value;
+}
+
+}  // namespace stylesweep::h5

@@ -1,0 +1,108 @@
+// Thin RAII layer over the HDF5 C API: owning handles, and typed helpers for the attributes and
+// datasets the project stores. Every failure becomes a stylesweep::Error naming the file and object;
+// HDF5's own error-stack printing is switched off.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stylesweep::h5 {
+
+// Owns one hid_t and closes it with the matching H5*close on destruction.
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(hid_t id);
+  ~Handle();
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  hid_t id() const { return id_; }
+  bool valid() const { return id_ >= 0; }
+
+ private:
+  void close();
+  hid_t id_ = -1;
+};
+
+// A dataset's element type as the project cares about it.
+enum class ElementType { kFloat32, kFloat64, kInt64, kUInt8, kString, kOther };
+
+struct DatasetInfo {
+  ElementType type = ElementType::kOther;
+  std::vector<hsize_t> shape;
+};
+
+class File {
+ public:
+  // Throws Error naming the path when the file is missing or is not HDF5.
+  static File open_read_only(const std::string& path);
+  static File open_read_write(const std::string& path);
+  static File create(const std::string& path);  // truncates
+
+  const std::string& path() const { return path_; }
+  hid_t id() const { return handle_.id(); }
+  void flush();
+
+  bool exists(const std::string& object_path) const;
+  Handle open_group(const std::string& group_path) const;
+  // Creates the group and any missing parents; without modification times so files are
+  // reproducible byte for byte.
+  Handle create_group(const std::string& group_path);
+  std::vector<std::string> list_group(const std::string& group_path) const;
+
+  DatasetInfo dataset_info(const std::string& dataset_path) const;
+  std::vector<float> read_float32(const std::string& dataset_path) const;
+  std::vector<double> read_float64(const std::string& dataset_path) const;
+  std::vector<std::uint8_t> read_uint8(const std::string& dataset_path) const;
+
+  void write_float32(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                     const float* data);
+  void write_float64(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                     const double* data);
+  // Chunked and gzip-compressed: images are stored this way.
+  void write_uint8(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                   const std::uint8_t* data, bool compress);
+
+  // Attributes on any object ("/" for the root).
+  bool has_attribute(const std::string& object_path, const std::string& name) const;
+  void set_attribute(const std::string& object_path, const std::string& name,
+                     const std::string& value);
+  void set_attribute(const std::string& object_path, const std::string& name, double value);
+  void set_attribute(const std::string& object_path, const std::string& name, std::int64_t value);
+  void set_attribute(const std::string& object_path, const std::string& name,
+                     const std::vector<double>& values);
+  void set_attribute(const std::string& object_path, const std::string& name,
+                     const std::vector<std::string>& values);
+  std::string attribute_string(const std::string& object_path, const std::string& name) const;
+  double attribute_double(const std::string& object_path, const std::string& name) const;
+  std::int64_t attribute_int(const std::string& object_path, const std::string& name) const;
+  std::vector<double> attribute_doubles(const std::string& object_path,
+                                        const std::string& name) const;
+  std::vector<std::string> attribute_strings(const std::string& object_path,
+                                             const std::string& name) const;
+
+ private:
+  File(std::string path, Handle handle) : path_(std::move(path)), handle_(std::move(handle)) {}
+  [[noreturn]] void fail(const std::string& object_path, const std::string& reason) const;
+  Handle open_object(const std::string& object_path) const;
+  Handle open_attribute(const std::string& object_path, const std::string& name) const;
+  void write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,
+                     hid_t memory_type, const void* data, bool compress);
+  void read_dataset(const std::string& dataset_path, hid_t memory_type, void* out) const;
+  void write_attribute(const std::string& object_path, const std::string& name, hid_t type,
+                       const std::vector<hsize_t>& shape, const void* data);
+
+  std::string path_;
+  Handle handle_;
+};
+
+// Call once early: stops HDF5 from printing its error stack to stderr.
+void silence_library_errors();
+
+}  // namespace stylesweep::h5

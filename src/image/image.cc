@@ -1,0 +1,99 @@
+#include "image/image.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+#include "common/error.h"
+
+namespace stylesweep {
+namespace {
+
+std::string read_file_bytes(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
+  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected an image file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
+  return bytes;
+}
+
+bool has_prefix(const std::string& bytes, const std::string& prefix) {
+  return bytes.compare(0, prefix.size(), prefix) == 0;
+}
+
+// stb decodes a cut-off JPEG without complaint (missing data reads as zeros), so a JPEG must
+// carry its end-of-image marker; trailing bytes after it are tolerated, as viewers do.
+bool jpeg_has_end_marker(const std::string& bytes) {
+  static const std::string kEndOfImage = "\xff\xd9";
+  return bytes.find(kEndOfImage, bytes.size() > 4096 ? bytes.size() - 4096 : 2) !=
+         std::string::npos;
+}
+
+}  // namespace
+
+Image read_image(const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  const bool is_png = has_prefix(bytes, "\x89PNG\r\n\x1a\n");
+  const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
+  if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
+
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int size = int(bytes.size());
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(data, size, &width, &height, &channels)) {
+    throw file_error(path, std::string("corrupt image header (") + stbi_failure_reason() + ")");
+  }
+  if (std::int64_t(width) * height > kMaxImagePixels) {
+    throw file_error(path, "image too large: " + std::to_string(width) + "x" +
+                               std::to_string(height) + " pixels exceeds the limit of " +
+                               std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
+  }
+  if (stbi_is_16_bit_from_memory(data, size)) {
+    throw file_error(path, "16-bit images are not supported; convert to 8-bit");
+  }
+  if (is_jpeg && !jpeg_has_end_marker(bytes)) {
+    throw file_error(path, "truncated JPEG (no end-of-image marker)");
+  }
+  stbi_uc* rgb = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
+  if (rgb == nullptr) {
+    throw file_error(path, std::string("cannot decode image (") + stbi_failure_reason() +
+                               "; truncated or corrupt)");
+  }
+  Image image = from_rgb8(rgb, width, height);
+  stbi_image_free(rgb);
+  return image;
+}
+
+Image from_rgb8(const std::uint8_t* rgb, int width, int height) {
+  Image image;
+  image.width = width;
+  image.height = height;
+  image.pixels.assign(rgb, rgb + std::size_t(width) * height * 3);
+  return image;
+}
+
+std::vector<std::uint8_t> to_rgb8(const Image& image) {
+  std::vector<std::uint8_t> rgb(image.pixels.size());
+  std::transform(image.pixels.begin(), image.pixels.end(), rgb.begin(), [](float value) {
+    return std::uint8_t(std::lround(std::clamp(value, 0.0f, 255.0f)));
+  });
+  return rgb;
+}
+
+void write_png(const std::string& path, const Image& image) {
+  auto rgb = to_rgb8(image);
+  if (!stbi_write_png(path.c_str(), image.width, image.height, 3, rgb.data(), image.width * 3)) {
+    throw file_error(path, "cannot write PNG (directory missing, not writable or disk full?)");
+  }
+}
+
+}  // namespace stylesweep

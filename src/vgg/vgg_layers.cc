@@ -1,0 +1,81 @@
+#include "vgg/vgg_layers.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/text.h"
+
+namespace stylesweep {
+namespace {
+
+std::vector<LayerSpec> build_table() {
+  // Convolutions per block and their widths; each block ends with a 2x2 pooling.
+  const int kConvsPerBlock[5] = {2, 2, 4, 4, 4};
+  const int kWidths[5] = {64, 128, 256, 512, 512};
+  std::vector<LayerSpec> layers;
+  int channels = 3;
+  int downsampling = 1;
+  for (int block = 0; block < 5; ++block) {
+    for (int conv = 0; conv < kConvsPerBlock[block]; ++conv) {
+      std::string suffix = std::to_string(block + 1) + "_" + std::to_string(conv + 1);
+      layers.push_back({"conv" + suffix, LayerKind::kConv, channels, kWidths[block], downsampling});
+      layers.push_back({"relu" + suffix, LayerKind::kRelu, kWidths[block], kWidths[block],
+                        downsampling});
+      channels = kWidths[block];
+    }
+    downsampling *= 2;
+    layers.push_back({"pool" + std::to_string(block + 1), LayerKind::kPool, channels, channels,
+                      downsampling});
+  }
+  return layers;
+}
+
+}  // namespace
+
+const std::vector<LayerSpec>& vgg19_layers() {
+  static const std::vector<LayerSpec> table = build_table();
+  return table;
+}
+
+const std::vector<std::string>& vgg19_conv_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> convs;
+    for (const auto& layer : vgg19_layers()) {
+      if (layer.kind == LayerKind::kConv) convs.push_back(layer.name);
+    }
+    return convs;
+  }();
+  return names;
+}
+
+std::vector<std::string> vgg19_layer_names() {
+  std::vector<std::string> names;
+  for (const auto& layer : vgg19_layers()) names.push_back(layer.name);
+  return names;
+}
+
+bool is_vgg19_layer(const std::string& name) {
+  const auto& layers = vgg19_layers();
+  return std::any_of(layers.begin(), layers.end(),
+                     [&](const LayerSpec& layer) { return layer.name == name; });
+}
+
+int vgg19_layer_index(const std::string& name) {
+  const auto& layers = vgg19_layers();
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].name == name) return int(i);
+  }
+  throw Error("unknown VGG-19 layer '" + name + "'" + did_you_mean(name, vgg19_layer_names()));
+}
+
+const LayerSpec& vgg19_layer(const std::string& name) {
+  return vgg19_layers()[std::size_t(vgg19_layer_index(name))];
+}
+
+int deepest_layer_index(const std::vector<std::string>& names) {
+  int deepest = -1;
+  for (const auto& name : names) deepest = std::max(deepest, vgg19_layer_index(name));
+  return deepest;
+}
+
+}  // namespace stylesweep
