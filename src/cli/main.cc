@@ -8,6 +8,8 @@
 #include "common/error.h"
 #include "engine/stylize.h"
 
+#include <c10/util/Exception.h>
+
 int main(int argc, char** argv) {
   using namespace stylesweep;
   CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
@@ -28,6 +30,9 @@ int main(int argc, char** argv) {
   } catch (const Error& error) {
     std::cerr << "stylesweep: error: " << error.what() << "\n";
     return kExitUsage;
+  } catch (const c10::Error& error) {
+    std::cerr << "stylesweep: failure in libtorch: " << error.what_without_backtrace() << "\n";
+    return kExitFailure;
   } catch (const std::exception& error) {
     std::cerr << "stylesweep: failure: " << error.what() << "\n";
     return kExitFailure;

@@ -55,6 +55,18 @@ std::string deepest_available_layer(const VggWeights& weights) {
 // Standard deviation, in pixel levels, of the white-noise initial image around the mean pixel.
 constexpr double kNoiseStddev = 16.0;
 
+// Every requested layer must keep at least one position after its poolings.
+void require_large_enough(const Image& image, const std::vector<std::string>& layers,
+                          const std::string& role) {
+  const LayerSpec& deepest = vgg19_layers()[std::size_t(deepest_layer_index(layers))];
+  if (std::min(image.width, image.height) < deepest.downsampling) {
+    throw Error(fmt::format(
+        "size: the {} image at {}x{} px is too small for layer {}, which needs at least {} px "
+        "on the short side",
+        role, image.width, image.height, deepest.name, deepest.downsampling));
+  }
+}
+
 // The last pixels evaluated: L-BFGS may be stopped mid line search, and the result must be the
 // image whose loss the history ends with.
 struct EvaluationBudgetReached {};
@@ -186,15 +198,17 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   const auto job_start = Clock::now();
   job.validate();
   Image content_image = resize_long_side(read_image(job.content), job.size);
+  std::vector<std::string> layers = job.content_layers;
+  layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
+  require_large_enough(content_image, layers, "content");
   const torch::Tensor content = image_to_tensor(content_image, impl_->device);
   std::vector<torch::Tensor> styles;
   const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
   for (const auto& path : job.styles) {
-    styles.push_back(image_to_tensor(resize_long_side(read_image(path), style_size), impl_->device));
+    Image style_image = resize_long_side(read_image(path), style_size);
+    require_large_enough(style_image, job.style_layers, "style");
+    styles.push_back(image_to_tensor(style_image, impl_->device));
   }
-
-  std::vector<std::string> layers = job.content_layers;
-  layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
   Vgg19& vgg = impl_->network(job.pooling, layers);
   const LossTargets targets = impl_->compute_targets(job, vgg, content, styles);
   const LossWeights weights{job.effective_alpha(), job.effective_beta(), job.tv_weight,

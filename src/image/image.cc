@@ -38,6 +38,31 @@ bool jpeg_has_end_marker(const std::string& bytes) {
          std::string::npos;
 }
 
+std::uint32_t big_endian(const std::string& bytes, std::size_t offset, int width) {
+  std::uint32_t value = 0;
+  for (int i = 0; i < width; ++i) value = (value << 8) | std::uint8_t(bytes[offset + std::size_t(i)]);
+  return value;
+}
+
+// Dimensions from the header alone (PNG IHDR, JPEG start-of-frame), so a huge image is refused
+// before anything is allocated; stb's own check reports such files only as "unknown type".
+// Returns {0, 0} when the header cannot be parsed (stb then gives the reason).
+std::pair<std::int64_t, std::int64_t> header_dimensions(const std::string& bytes, bool is_png) {
+  if (is_png) {
+    if (bytes.size() < 24 || bytes.compare(12, 4, "IHDR") != 0) return {0, 0};
+    return {big_endian(bytes, 16, 4), big_endian(bytes, 20, 4)};
+  }
+  for (std::size_t at = 2; at + 9 < bytes.size();) {
+    if (std::uint8_t(bytes[at]) != 0xff) return {0, 0};
+    const std::uint8_t marker = std::uint8_t(bytes[at + 1]);
+    const bool start_of_frame = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 &&
+                                marker != 0xc8 && marker != 0xcc;
+    if (start_of_frame) return {big_endian(bytes, at + 7, 2), big_endian(bytes, at + 5, 2)};
+    at += 2 + big_endian(bytes, at + 2, 2);
+  }
+  return {0, 0};
+}
+
 }  // namespace
 
 Image read_image(const std::string& path) {
@@ -46,16 +71,17 @@ Image read_image(const std::string& path) {
   const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
   if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
 
+  const auto [header_width, header_height] = header_dimensions(bytes, is_png);
+  if (header_width * header_height > kMaxImagePixels) {
+    throw file_error(path, "image too large: " + std::to_string(header_width) + "x" +
+                               std::to_string(header_height) + " pixels exceeds the limit of " +
+                               std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
+  }
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int size = int(bytes.size());
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels)) {
     throw file_error(path, std::string("corrupt image header (") + stbi_failure_reason() + ")");
-  }
-  if (std::int64_t(width) * height > kMaxImagePixels) {
-    throw file_error(path, "image too large: " + std::to_string(width) + "x" +
-                               std::to_string(height) + " pixels exceeds the limit of " +
-                               std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
   }
   if (stbi_is_16_bit_from_memory(data, size)) {
     throw file_error(path, "16-bit images are not supported; convert to 8-bit");

@@ -14,10 +14,11 @@ namespace stylesweep {
 VggWeights random_weights(std::uint64_t seed) {
   VggWeights weights;
   weights.channel_order = "RGB";
-  // Centre and scale pixels like ImageNet-trained torchvision models, so that fan-in scaled
-  // filters see unit-variance inputs.
-  weights.mean = {123.675, 116.28, 103.53};
-  weights.std = {58.395, 57.12, 57.375};
+  // Centred on the ImageNet mean and left on the 0-255 scale, as the Caffe VGG-19 of the paper:
+  // activations and losses then have the magnitudes the paper's alpha/beta ratios were chosen for,
+  // and L-BFGS, whose first step is scale dependent, behaves as with pretrained weights.
+  weights.mean = {123.68, 116.779, 103.939};
+  weights.std = {1, 1, 1};
   weights.source = "random: seed " + std::to_string(seed) +
                    ", Kaiming fan-in normal weights, zero biases (stylesweep SplitMix64)";
   for (const auto& layer : vgg19_layers()) {

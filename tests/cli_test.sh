@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# End-to-end checks of the stylesweep command line: exit codes and the exact error messages.
+# Usage: cli_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
+set -uo pipefail
+exe=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"   # the default random weights go here, not into ~/.cache
+content="$root/configs/images/chelsea.png"
+style="$root/configs/images/hubble_deep_field.jpg"
+passed=0
+failed=0
+
+# expect CODE MESSAGE_SUBSTRING -- ARGS...: runs the command, checks exit code and stderr text.
+expect() {
+  local code=$1 message=$2
+  shift 3
+  local output actual
+  output=$("$exe" "$@" 2>&1 >/dev/null)
+  actual=$?
+  if [[ $actual -eq $code && "$output" == *"$message"* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: stylesweep $*"
+    echo "  expected exit $code and message containing: $message"
+    echo "  got exit $actual and: $output"
+  fi
+}
+
+check() {  # check DESCRIPTION COMMAND...: passes when the command succeeds
+  local description=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
+}
+
+base=(stylize --content "$content" --style "$style" --out "$work/o.png")
+stylize=("${base[@]}" --size 32 --iterations 2)
+
+expect 0 "" -- --version
+check "--version prints the version" bash -c "'$exe' --version | grep -q '^stylesweep [0-9]'"
+check "stylize --help lists its options" bash -c "'$exe' stylize --help | grep -q -- '--preserve-colors'"
+check "weights random --help" bash -c "'$exe' weights random --help | grep -q -- '--seed'"
+expect 2 "A subcommand is required" --
+expect 2 "--content is required" -- stylize --style "$style" --out "$work/o.png"
+expect 2 "$work/none.png: no such file" -- stylize --content "$work/none.png" --style "$style" --out "$work/o.png" --size 32 --iterations 2
+echo "not an image" > "$work/text.png"
+expect 2 "$work/text.png: not a PNG or JPEG image (unknown signature)" -- stylize --content "$work/text.png" --style "$style" --out "$work/o.png" --size 32 --iterations 2
+expect 2 "size: must be 8 to 8192 pixels, got 0" -- "${base[@]}" --iterations 2 --size 0
+expect 2 "size: the content image at 16x11 px is too small for layer relu5_1, which needs at least 16 px on the short side" -- "${base[@]}" --iterations 2 --size 16
+expect 2 "iterations: must be >= 1, got 0" -- "${base[@]}" --size 32 --iterations 0
+expect 2 "optimizer: must be 'lbfgs' or 'adam', got 'sgd'" -- "${stylize[@]}" --optimizer sgd
+expect 2 "pooling: must be 'avg' or 'max', got 'min'" -- "${stylize[@]}" --pooling min
+expect 2 "ratio: must be a finite number > 0, got -1" -- "${stylize[@]}" --ratio -1
+expect 2 "ratio: must be a finite number > 0, got nan" -- "${stylize[@]}" --ratio nan
+expect 2 "--ratio cannot be combined with --alpha/--beta" -- "${stylize[@]}" --ratio 1e-3 --alpha 1
+expect 2 "style_layers: unknown VGG-19 layer 'relu9_1'" -- "${stylize[@]}" --style-layers relu1_1,relu9_1
+expect 2 "style_layers: 'pool1' is a pooling layer" -- "${stylize[@]}" --style-layers pool1
+expect 2 "style_layer_weights: 1 weights given for 2 style layers" -- "${stylize[@]}" --style-layers relu1_1,relu2_1 --style-layer-weights 1
+expect 2 "--blend: 'x' is not a number" -- "${stylize[@]}" --style "$style" --blend 0.5,x
+expect 2 "blend: 3 weights given for 2 styles" -- "${stylize[@]}" --style "$style" --blend 1,1,1
+expect 2 "$work/w.h5: no such file" -- "${stylize[@]}" --weights "$work/w.h5"
+expect 2 "Could not convert" -- "${base[@]}" --size big
+expect 2 "$work/missing/o.png: cannot write PNG" -- stylize --content "$content" --style "$style" --out "$work/missing/o.png" --size 32 --iterations 2
+expect 1 "job failed: loss became inf at evaluation 1" -- "${stylize[@]}" --optimizer adam --lr 1e30
+
+# A successful run with the default weights: says so, writes the image and the history file.
+output=$("$exe" "${stylize[@]}" --history "$work/h.h5" 2>&1)
+check "default weights announced" grep -q "no --weights given: using random VGG-19 weights" <<<"$output"
+check "image written" test -s "$work/o.png"
+check "history written" bash -c "h5ls -r '$work/h.h5' | grep -q 'loss/style_layers'"
+check "weights random is reproducible" bash -c "'$exe' weights random --seed 4 --out '$work/a.h5' >/dev/null && '$exe' weights random --seed 4 --out '$work/b.h5' >/dev/null && cmp -s '$work/a.h5' '$work/b.h5'"
+check "weights info shows the layers" bash -c "'$exe' weights info '$work/a.h5' | grep -q 'conv5_4  weight \[512, 512, 3, 3\]'"
+check "h5dump shows the format attribute" bash -c "h5dump -A '$work/a.h5' | grep -q 'stylesweep-vgg19'"
+
+echo "cli_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

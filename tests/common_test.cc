@@ -1,0 +1,49 @@
+#include <gtest/gtest.h>
+
+#include "common/random.h"
+#include "common/sha256.h"
+#include "common/text.h"
+
+namespace stylesweep {
+
+TEST(Sha256Test, MatchesPublishedVectors) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(SplitMix64Test, IsDeterministicAndSeedDependent) {
+  SplitMix64 a(42), b(42), c(43);
+  for (int i = 0; i < 100; ++i) {
+    const std::uint64_t value = a.next();
+    EXPECT_EQ(value, b.next());
+    EXPECT_NE(value, c.next());
+  }
+  // First output of SplitMix64 seeded with 0, as published with the reference implementation.
+  EXPECT_EQ(SplitMix64(0).next(), 0xe220a8397b1dcdafULL);
+}
+
+TEST(SplitMix64Test, NormalHasUnitMoments) {
+  SplitMix64 generator(7);
+  double sum = 0, sum_squares = 0;
+  const int count = 200000;
+  for (int i = 0; i < count; ++i) {
+    const double value = generator.normal();
+    sum += value;
+    sum_squares += value * value;
+  }
+  EXPECT_NEAR(sum / count, 0.0, 0.01);
+  EXPECT_NEAR(sum_squares / count, 1.0, 0.01);
+}
+
+TEST(TextTest, SplitJoinAndSuggestions) {
+  EXPECT_EQ(split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
+  EXPECT_EQ(join({"x", "y"}, "+"), "x+y");
+  EXPECT_EQ(did_you_mean("relu4_22", {"relu4_2", "conv1_1"}), " (did you mean 'relu4_2'?)");
+  EXPECT_EQ(did_you_mean("zzzzzz", {"relu4_2"}), "");
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "engine/losses.h"
+#include "vgg/random_weights.h"
+#include "vgg/vgg19.h"
+
+namespace stylesweep {
+namespace {
+
+// Plain reference: G[i][j] = sum over positions of F[i, p] * F[j, p], one element at a time.
+torch::Tensor gram_reference(const torch::Tensor& features) {
+  const auto channels = features.size(1);
+  torch::Tensor flat = features.reshape({channels, -1}).to(torch::kDouble);
+  torch::Tensor gram = torch::zeros({channels, channels}, torch::kDouble);
+  auto f = flat.accessor<double, 2>();
+  auto g = gram.accessor<double, 2>();
+  for (std::int64_t i = 0; i < channels; ++i) {
+    for (std::int64_t j = 0; j < channels; ++j) {
+      for (std::int64_t p = 0; p < flat.size(1); ++p) g[i][j] += f[i][p] * f[j][p];
+    }
+  }
+  return gram;
+}
+
+TEST(LossesTest, GramAndStyleLayerLossMatchHandComputedValues) {
+  // F = [[1, 2], [3, 4]] (N = 2 channels, M = 2 positions).
+  const torch::Tensor features = torch::tensor({1.0, 2.0, 3.0, 4.0}).view({1, 2, 1, 2});
+  const torch::Tensor gram = gram_matrix(features);
+  EXPECT_TRUE(torch::equal(gram, torch::tensor({5.0, 11.0, 11.0, 25.0}).view({2, 2})));
+  // E = sum (G - 0)^2 / (4 N^2 M^2) = (25 + 121 + 121 + 625) / 64.
+  EXPECT_DOUBLE_EQ(style_layer_loss(gram, torch::zeros({2, 2}, torch::kDouble), 2).item<double>(),
+                   892.0 / 64.0);
+  const torch::Tensor target = torch::tensor({1.0, 0.0, 0.0, 1.0}).view({2, 2});
+  EXPECT_DOUBLE_EQ(style_layer_loss(gram, target, 2).item<double>(), (16.0 + 121 + 121 + 576) / 64);
+}
+
+TEST(LossesTest, FastGramAgreesWithReference) {
+  torch::manual_seed(1);
+  const torch::Tensor features = torch::rand({1, 7, 5, 6}) * 10;
+  EXPECT_TRUE(torch::allclose(gram_matrix(features).to(torch::kDouble), gram_reference(features),
+                              1e-5, 1e-3));
+}
+
+TEST(LossesTest, ContentAndTotalVariationMatchHandComputedValues) {
+  const torch::Tensor a = torch::tensor({1.0, 2.0, 3.0}).view({1, 3, 1, 1});
+  const torch::Tensor b = torch::tensor({1.0, 0.0, 6.0}).view({1, 3, 1, 1});
+  EXPECT_DOUBLE_EQ(content_layer_loss(a, b).item<double>(), 0.5 * (4 + 9));
+  // One channel 2x2 [[0, 1], [3, 7]]: vertical (3, 6), horizontal (1, 4).
+  const torch::Tensor image = torch::tensor({0.0, 1.0, 3.0, 7.0}).view({1, 1, 2, 2});
+  EXPECT_DOUBLE_EQ(total_variation_loss(image).item<double>(), 9 + 36 + 1 + 16);
+}
+
+// Autograd against central finite differences along random directions, in float64 through a
+// random VGG-19 on an 8x8 image.
+class GradientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    torch::manual_seed(3);
+    vgg_ = Vgg19(random_weights(11), Pooling::kAvg, "relu3_1");
+    vgg_->to(torch::kDouble);
+    content_ = torch::rand({1, 3, 8, 8}, torch::kDouble) * 255;
+    style_ = torch::rand({1, 3, 8, 8}, torch::kDouble) * 255;
+    torch::NoGradGuard no_grad;
+    targets_.content["relu2_1"] = vgg_->forward(content_, {"relu2_1"}).at("relu2_1");
+    StyleTarget style;
+    auto features = vgg_->forward(style_, {"relu1_1", "relu3_1"});
+    style.grams["relu1_1"] = gram_matrix(features.at("relu1_1"));
+    style.grams["relu3_1"] = gram_matrix(features.at("relu3_1"));
+    targets_.styles.push_back(style);
+  }
+
+  double loss(const torch::Tensor& image, const LossWeights& weights) {
+    auto activations = vgg_->forward(image, {"relu1_1", "relu2_1", "relu3_1"});
+    return combine_losses(activations, image, targets_, weights).total.item<double>();
+  }
+
+  double worst_relative_error(const LossWeights& weights) {
+    torch::Tensor image = (torch::rand({1, 3, 8, 8}, torch::kDouble) * 255).requires_grad_(true);
+    auto activations = vgg_->forward(image, {"relu1_1", "relu2_1", "relu3_1"});
+    combine_losses(activations, image, targets_, weights).total.backward();
+    const torch::Tensor gradient = image.grad().clone();
+    torch::NoGradGuard no_grad;
+    double worst = 0;
+    for (int trial = 0; trial < 3; ++trial) {
+      const torch::Tensor direction = torch::randn_like(image);
+      const double step = 1e-4;
+      const double numeric = (loss(image + step * direction, weights) -
+                              loss(image - step * direction, weights)) / (2 * step);
+      const double analytic = (gradient * direction).sum().item<double>();
+      worst = std::max(worst, std::abs(numeric - analytic) / std::max(std::abs(analytic), 1e-30));
+    }
+    return worst;
+  }
+
+  Vgg19 vgg_{nullptr};
+  torch::Tensor content_, style_;
+  LossTargets targets_;
+};
+
+TEST_F(GradientTest, ContentTermGradientMatchesFiniteDifferences) {
+  EXPECT_LT(worst_relative_error({1.0, 0.0, 0.0, {"relu2_1"}, {}, {"relu1_1"}, {1.0}}), 1e-4);
+}
+
+TEST_F(GradientTest, StyleTermGradientMatchesFiniteDifferences) {
+  EXPECT_LT(worst_relative_error({0.0, 1.0, 0.0, {"relu2_1"}, {}, {"relu1_1", "relu3_1"}, {0.5, 0.5}}),
+            1e-4);
+}
+
+TEST_F(GradientTest, TotalVariationGradientMatchesFiniteDifferences) {
+  EXPECT_LT(worst_relative_error({0.0, 0.0, 1.0, {"relu2_1"}, {}, {"relu1_1"}, {1.0}}), 1e-4);
+}
+
+}  // namespace
+}  // namespace stylesweep

@@ -1,0 +1,177 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "engine/history_file.h"
+#include "engine/stylize.h"
+#include "h5/h5_file.h"
+#include "test_support.h"
+
+namespace stylesweep {
+namespace {
+
+using testing::TempDir;
+
+// One engine and one 32 px pair for the whole suite: the network loads once, as in a worker.
+class StylizeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    engine_ = new StyleEngine(testing::write_random_weights(*dir_), "cpu");
+    content_ = testing::write_pattern_png(*dir_, "content.png", 48, 32, 0);
+    style_ = testing::write_pattern_png(*dir_, "style.png", 40, 40, 1);
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    delete dir_;
+  }
+
+  static StyleJob small_job(const std::string& optimizer, int iterations) {
+    StyleJob job;
+    job.content = content_;
+    job.styles = {style_};
+    job.size = 32;
+    job.optimizer = optimizer;
+    job.iterations = iterations;
+    job.ratio = 1e-3;
+    return job;
+  }
+
+  static TempDir* dir_;
+  static StyleEngine* engine_;
+  static std::string content_, style_;
+};
+
+TempDir* StylizeTest::dir_ = nullptr;
+StyleEngine* StylizeTest::engine_ = nullptr;
+std::string StylizeTest::content_, StylizeTest::style_;
+
+double reduction(const LossHistory& history) {
+  return 1.0 - history.total.back() / history.total.front();
+}
+
+TEST_F(StylizeTest, LbfgsLowersTheLossByNinetyPercentWithinOneHundredEvaluations) {
+  const JobResult result = engine_->run(small_job("lbfgs", 100));
+  EXPECT_EQ(result.evaluations, 100);
+  EXPECT_EQ(result.history.size(), 100u);
+  EXPECT_GE(reduction(result.history), 0.9) << result.history.total.back();
+  EXPECT_EQ(result.image.width, 32);
+  EXPECT_EQ(result.image.height, 21);
+}
+
+TEST_F(StylizeTest, AdamLowersTheLossByNinetyPercentWithinOneHundredSteps) {
+  const JobResult result = engine_->run(small_job("adam", 100));
+  EXPECT_EQ(result.history.size(), 101u);  // every step, then the returned image
+  EXPECT_GE(reduction(result.history), 0.9) << result.history.total.back();
+}
+
+TEST_F(StylizeTest, ContentInitHasZeroContentLossAtTheStart) {
+  StyleJob job = small_job("lbfgs", 3);
+  job.init = "content";
+  const JobResult result = engine_->run(job);
+  EXPECT_EQ(result.history.content.front(), 0.0);
+  EXPECT_GT(result.history.style.front(), 0.0);
+}
+
+TEST_F(StylizeTest, SameSeedGivesBitIdenticalResults) {
+  for (const char* optimizer : {"lbfgs", "adam"}) {
+    const JobResult a = engine_->run(small_job(optimizer, 12));
+    const JobResult b = engine_->run(small_job(optimizer, 12));
+    EXPECT_EQ(a.image.pixels, b.image.pixels) << optimizer;
+    EXPECT_EQ(a.history.total, b.history.total) << optimizer;
+    EXPECT_EQ(a.history.style_layers, b.history.style_layers) << optimizer;
+    StyleJob other = small_job(optimizer, 12);
+    other.seed = 1;
+    EXPECT_NE(engine_->run(other).history.total.front(), a.history.total.front()) << optimizer;
+  }
+}
+
+TEST_F(StylizeTest, DivergingLossFailsWithIterationTermAndPartialHistory) {
+  StyleJob job = small_job("adam", 20);
+  job.lr = 1e30;  // the first step throws the pixels far past float range
+  try {
+    engine_->run(job);
+    FAIL() << "expected a JobFailure";
+  } catch (const JobFailure& failure) {
+    EXPECT_EQ(std::string(failure.what()), "loss became inf at evaluation 1 (term: content)");
+    ASSERT_EQ(failure.history().size(), 1u);
+    EXPECT_TRUE(std::isfinite(failure.history().total[0]));
+  }
+}
+
+TEST_F(StylizeTest, StyleLayerHistoryIsUnweightedAndNamed) {
+  StyleJob job = small_job("lbfgs", 2);
+  job.style_layers = {"relu1_1", "relu2_1"};
+  job.style_layer_weights = {3.0, 1.0};
+  job.ratio.reset();
+  job.alpha = 0;
+  job.beta = 2;
+  const JobResult result = engine_->run(job);
+  const auto& layers = result.history.style_layers.front();
+  ASSERT_EQ(layers.size(), 2u);
+  EXPECT_EQ(result.history.style_layer_names, job.style_layers);
+  EXPECT_NEAR(result.history.style.front(), 2 * (3 * layers[0] + 1 * layers[1]),
+              1e-6 * result.history.style.front());
+}
+
+TEST_F(StylizeTest, AdamResumedFromACheckpointIsBitIdentical) {
+  StyleJob job = small_job("adam", 20);
+  const JobResult uninterrupted = engine_->run(job);
+
+  job.checkpoint_every = 5;
+  job.checkpoint_path = dir_->file("adam.ckpt");
+  struct Preempted {};
+  EXPECT_THROW(engine_->run(job, [](const Progress& progress) {
+                 if (progress.evaluation == 13) throw Preempted{};
+               }),
+               Preempted);
+  ASSERT_TRUE(std::filesystem::exists(job.checkpoint_path));
+  int first_evaluation = 0;
+  const JobResult resumed = engine_->run(job, [&](const Progress& progress) {
+    if (first_evaluation == 0) first_evaluation = progress.evaluation;
+  });
+  EXPECT_EQ(first_evaluation, 11);  // continued after the checkpoint at 10
+  EXPECT_EQ(resumed.image.pixels, uninterrupted.image.pixels);
+  EXPECT_EQ(resumed.history.total, uninterrupted.history.total);
+  EXPECT_FALSE(std::filesystem::exists(job.checkpoint_path));
+}
+
+TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {
+  StyleJob job = small_job("lbfgs", 4);
+  const JobResult result = engine_->run(job);
+  const std::string path = dir_->file("history.h5");
+  write_history_file(path, "abc", job, engine_->weights_sha256(), result);
+  h5::File file = h5::File::open_read_only(path);
+  const std::string group = "/jobs/abc";
+  for (const char* name : {"loss/total", "loss/content", "loss/style", "loss/tv"}) {
+    EXPECT_EQ(file.dataset_info(group + "/" + name).shape, (std::vector<hsize_t>{4})) << name;
+  }
+  EXPECT_EQ(file.dataset_info(group + "/loss/style_layers").shape, (std::vector<hsize_t>{4, 5}));
+  EXPECT_EQ(file.dataset_info(group + "/image").shape, (std::vector<hsize_t>{21, 32, 3}));
+  EXPECT_EQ(file.dataset_info(group + "/image").type, h5::ElementType::kUInt8);
+  EXPECT_EQ(file.attribute_string(group, "normalization"), "paper");
+  EXPECT_EQ(file.attribute_string(group, "optimizer"), "lbfgs");
+  EXPECT_EQ(file.attribute_string(group, "weights_sha256"), engine_->weights_sha256());
+  EXPECT_DOUBLE_EQ(file.attribute_double(group, "alpha"), 1e-3);
+  EXPECT_DOUBLE_EQ(file.attribute_double(group, "ratio"), 1e-3);
+  EXPECT_EQ(file.attribute_strings(group, "style_layers"), job.style_layers);
+  EXPECT_EQ(file.attribute_int(group, "size"), 32);
+  const LossHistory read = read_job_history(file, group);
+  EXPECT_EQ(read.total, result.history.total);
+  EXPECT_EQ(read.style_layers, result.history.style_layers);
+}
+
+TEST_F(StylizeTest, JobIdsAreStableAndContentAddressed) {
+  const StyleJob job = small_job("lbfgs", 10);
+  const std::string id = job_id(job, "w");
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(job_id(job, "w"), id);
+  StyleJob other = job;
+  other.iterations = 11;
+  EXPECT_NE(job_id(other, "w"), id);
+  EXPECT_NE(job_id(job, "v"), id);
+}
+
+}  // namespace
+}  // namespace stylesweep
