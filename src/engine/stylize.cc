@@ -231,18 +231,20 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
 
   const auto optimize_start = Clock::now();
   torch::Tensor last_evaluated = image.detach().clone();
+  // The optimizer minimizes objective_scale * L; the history keeps L itself.
+  double objective_scale = 1.0;
   auto evaluate = [&](bool with_gradient) -> torch::Tensor {
     auto activations = vgg->forward(image, layers);
     LossTerms terms = combine_losses(activations, image, targets, weights);
     record(history, terms, evaluations);
     ++evaluations;
     last_evaluated.copy_(image.detach());
-    if (with_gradient) terms.total.backward();
+    if (with_gradient) (terms.total * objective_scale).backward();
     if (progress) {
       progress({evaluations, job.iterations, history.total.back(), terms.content, terms.style,
                 seconds_since(optimize_start)});
     }
-    return terms.total;
+    return terms.total * objective_scale;
   };
 
   if (job.optimizer == "adam") {
@@ -267,6 +269,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
         save_checkpoint(job, checkpoint_key, {last_evaluated, history, nullptr, nullptr});
       }
     };
+    bool scale_chosen = false;
     torch::optim::LBFGS optimizer(
         {image}, torch::optim::LBFGSOptions(1.0)
                      .max_iter(job.iterations)
@@ -279,6 +282,19 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
       if (evaluations >= job.iterations) throw EvaluationBudgetReached{};
       optimizer.zero_grad();
       torch::Tensor loss = evaluate(true);
+      if (!scale_chosen) {
+        // L-BFGS is invariant to the loss scale except for its first step and its curvature
+        // threshold, which assume gradients of order one per pixel. Random or normalized weights
+        // give losses many orders of magnitude apart, so the objective is scaled once, at the
+        // first evaluation, to make the largest initial gradient component 1 (one pixel level).
+        scale_chosen = true;
+        const double largest = image.grad().abs().max().item<double>();
+        if (largest > 0 && std::isfinite(largest)) {
+          objective_scale = 1.0 / largest;
+          image.grad().mul_(objective_scale);
+          loss = loss * objective_scale;
+        }
+      }
       checkpoint_lbfgs();
       return loss;
     };

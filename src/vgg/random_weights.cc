@@ -14,11 +14,13 @@ namespace stylesweep {
 VggWeights random_weights(std::uint64_t seed) {
   VggWeights weights;
   weights.channel_order = "RGB";
-  // Centred on the ImageNet mean and left on the 0-255 scale, as the Caffe VGG-19 of the paper:
-  // activations and losses then have the magnitudes the paper's alpha/beta ratios were chosen for,
-  // and L-BFGS, whose first step is scale dependent, behaves as with pretrained weights.
-  weights.mean = {123.68, 116.779, 103.939};
-  weights.std = {1, 1, 1};
+  // Pixels centred and scaled like torchvision's ImageNet models. The scale sets where the
+  // content/style balance falls: content losses grow with the square of the activations and
+  // style losses with the fourth power, so at this scale the paper's alpha/beta range
+  // (1e-5 .. 1e-2) spans style-dominated to content-dominated results, as with pretrained
+  // weights. (The engine scales the L-BFGS objective, so small loss magnitudes do no harm.)
+  weights.mean = {123.675, 116.28, 103.53};
+  weights.std = {58.395, 57.12, 57.375};
   weights.source = "random: seed " + std::to_string(seed) +
                    ", Kaiming fan-in normal weights, zero biases (stylesweep SplitMix64)";
   for (const auto& layer : vgg19_layers()) {

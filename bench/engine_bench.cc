@@ -1,0 +1,40 @@
+// Seconds per loss evaluation of the stylization engine, for comparison with the equivalent
+// PyTorch script (bench/pytorch_engine.py). Prints one line per (optimizer, size):
+//   stylesweep <optimizer> <size> <seconds per evaluation>
+// Usage: engine_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "engine/device.h"
+#include "engine/stylize.h"
+
+int main(int argc, char** argv) {
+  using namespace stylesweep;
+  if (argc < 7) {
+    std::cerr << "usage: engine_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...\n";
+    return 2;
+  }
+  const DeviceChoice device = choose_device(0, 1, std::atoi(argv[4]));
+  apply_device(device);
+  StyleEngine engine(argv[1], device.name);
+  const int evaluations = std::atoi(argv[5]);
+  for (int arg = 6; arg < argc; ++arg) {
+    for (const char* optimizer : {"lbfgs", "adam"}) {
+      StyleJob job;
+      job.content = argv[2];
+      job.styles = {argv[3]};
+      job.size = std::atoi(argv[arg]);
+      job.optimizer = optimizer;
+      job.iterations = evaluations;
+      job.ratio = 1e-4;
+      engine.run(job);  // warm-up: allocator and thread pool
+      const JobResult result = engine.run(job);
+      fmt::print("stylesweep {} {} {:.5f}\n", optimizer, job.size,
+                 result.optimize_seconds / result.evaluations);
+    }
+  }
+  return 0;
+}
