@@ -1,9 +1,13 @@
 #include "engine/device.h"
 
 #include <torch/cuda.h>
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <limits>
 #include <cstdlib>
 #include <thread>
 
@@ -30,7 +34,25 @@ DeviceChoice choose_device(int local_worker_index, int workers_on_node, int thre
   return choice;
 }
 
+namespace {
+
+// Each evaluation allocates and frees the same large activation buffers. By default glibc serves
+// such blocks with mmap and unmaps them on free (or trims the heap), so every evaluation pays
+// page faults for memory it just gave back: measured here, L-BFGS evaluations at 128 px took
+// 40 % longer than Adam's for that reason alone. Keep freed memory in the process instead.
+void keep_freed_memory_in_process() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  mallopt(M_TOP_PAD, 256 << 20);
+}
+
+}  // namespace
+
 std::string apply_device(const DeviceChoice& choice) {
+  // Denormal floats make CPU convolutions several times slower; they carry no visible signal in
+  // 0-255 images, so flush them to zero (torch.set_flush_denormal).
+  at::globalContext().setFlushDenormal(true);
+  if (choice.threads > 0) keep_freed_memory_in_process();
   if (choice.threads > 0) {
     at::set_num_threads(choice.threads);
     // One rank per slice already parallelizes across slices; nested inter-op threads only compete.
