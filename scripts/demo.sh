@@ -9,6 +9,6 @@ mkdir -p "$out"
 "$root/$build_dir/src/stylesweep" stylize \
   --content "$root/configs/images/chelsea.png" \
   --style "$root/configs/images/hubble_deep_field.jpg" \
-  --size 128 --iterations 200 --ratio 1e-4 \
+  --size 128 --iterations 200 --ratio 3e-4 --tv 2e-9 \
   --out "$out/chelsea-hubble.png" --history "$out/history.h5" --log-every 50
 echo "demo: image in $out/chelsea-hubble.png, loss history in $out/history.h5 (h5ls -r to list it)"
