@@ -3,7 +3,7 @@
 # Usage: cli_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
 exe=$1
-root=$2
+root=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache"   # the default random weights go here, not into ~/.cache
@@ -73,6 +73,21 @@ check "history written" bash -c "h5ls -r '$work/h.h5' | grep -q 'loss/style_laye
 check "weights random is reproducible" bash -c "'$exe' weights random --seed 4 --out '$work/a.h5' >/dev/null && '$exe' weights random --seed 4 --out '$work/b.h5' >/dev/null && cmp -s '$work/a.h5' '$work/b.h5'"
 check "weights info shows the layers" bash -c "'$exe' weights info '$work/a.h5' | grep -q 'conv5_4  weight \[512, 512, 3, 3\]'"
 check "h5dump shows the format attribute" bash -c "h5dump -A '$work/a.h5' | grep -q 'stylesweep-vgg19'"
+
+# plan: the shipped configs expand, bad configs exit 2 with file:line:col.
+check "paper_fig3 plans 20 jobs" bash -c "'$exe' plan '$root/configs/paper_fig3.yaml' | grep -q '^20 jobs (varying style_layers, ratio)'"
+check "paper_fig3 rows and columns" bash -c "'$exe' plan '$root/configs/paper_fig3.yaml' --format csv | grep -q ',relu1_1+relu2_1+relu3_1,0.0001,'"
+check "demo plans 8 jobs" bash -c "'$exe' plan '$root/configs/demo.yaml' --format json | grep -q '\"count\": 8'"
+check "paper_fig2 plans 6 jobs" bash -c "'$exe' plan '$root/configs/paper_fig2.yaml' --format csv | tail -n +2 | wc -l | grep -qx 6"
+cat > "$work/bad.yaml" <<YAML
+images:
+  content: {c: $content}
+  style: {s: $style}
+grid: {ratio: [1e-3, -1]}
+YAML
+expect 2 "$work/bad.yaml:4:22: grid.ratio: must be a finite number > 0, got -1" -- plan "$work/bad.yaml"
+expect 2 "$work/none.yaml: cannot open config" -- plan "$work/none.yaml"
+expect 2 "--format: xml not in {table,csv,json}" -- plan "$root/configs/demo.yaml" --format xml
 
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -3,7 +3,7 @@
 
 #include "engine/losses.h"
 #include "vgg/random_weights.h"
-#include "vgg/vgg19.h"
+#include "engine/vgg19.h"
 
 namespace stylesweep {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "engine/history_file.h"
+#include "job/history_file.h"
 #include "engine/stylize.h"
 #include "h5/h5_file.h"
 #include "test_support.h"

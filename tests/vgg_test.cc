@@ -4,7 +4,7 @@
 #include "common/error.h"
 #include "test_support.h"
 #include "vgg/random_weights.h"
-#include "vgg/vgg19.h"
+#include "engine/vgg19.h"
 #include "vgg/vgg_layers.h"
 
 namespace stylesweep {

@@ -8,5 +8,6 @@ namespace stylesweep {
 
 void add_weights_command(CLI::App& app);
 void add_stylize_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
 
 }  // namespace stylesweep

@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "engine/device.h"
-#include "engine/history_file.h"
+#include "job/history_file.h"
 #include "engine/stylize.h"
 #include "image/image.h"
 #include "vgg/random_weights.h"

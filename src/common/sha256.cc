@@ -104,4 +104,10 @@ std::string sha256_file(const std::string& path) {
   return hasher.hex_digest();
 }
 
+const std::string& FileHashCache::operator()(const std::string& path) {
+  auto found = hashes_.find(path);
+  if (found == hashes_.end()) found = hashes_.emplace(path, sha256_file(path)).first;
+  return found->second;
+}
+
 }  // namespace stylesweep

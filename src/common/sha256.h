@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace stylesweep {
@@ -24,5 +25,14 @@ class Sha256 {
 std::string sha256_hex(const std::string& bytes);
 // Throws Error naming the path when the file cannot be read.
 std::string sha256_file(const std::string& path);
+
+// Hashes each file once: a sweep refers to the same few images from thousands of jobs.
+class FileHashCache {
+ public:
+  const std::string& operator()(const std::string& path);
+
+ private:
+  std::map<std::string, std::string> hashes_;
+};
 
 }  // namespace stylesweep

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "engine/job_params.h"
-#include "engine/job_result.h"
+#include "job/job_params.h"
+#include "job/job_result.h"
 
 namespace torch::optim { class Optimizer; }
 namespace torch::serialize { class InputArchive; }

@@ -15,7 +15,7 @@
 #include "image/color.h"
 #include "engine/losses.h"
 #include "vgg/random_weights.h"
-#include "vgg/vgg19.h"
+#include "engine/vgg19.h"
 #include "vgg/vgg_layers.h"
 
 namespace stylesweep {

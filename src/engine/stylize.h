@@ -7,8 +7,8 @@
 #include <string>
 
 #include "common/error.h"
-#include "engine/job_params.h"
-#include "engine/job_result.h"
+#include "job/job_params.h"
+#include "job/job_result.h"
 
 namespace stylesweep {
 

@@ -63,20 +63,37 @@ std::pair<std::int64_t, std::int64_t> header_dimensions(const std::string& bytes
   return {0, 0};
 }
 
-}  // namespace
-
-Image read_image(const std::string& path) {
-  const std::string bytes = read_file_bytes(path);
+// Checks signature and header size; returns whether the file is a PNG (else a JPEG).
+bool check_header(const std::string& path, const std::string& bytes,
+                  std::pair<std::int64_t, std::int64_t>* size = nullptr) {
   const bool is_png = has_prefix(bytes, "\x89PNG\r\n\x1a\n");
   const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
   if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
-
   const auto [header_width, header_height] = header_dimensions(bytes, is_png);
   if (header_width * header_height > kMaxImagePixels) {
     throw file_error(path, "image too large: " + std::to_string(header_width) + "x" +
                                std::to_string(header_height) + " pixels exceeds the limit of " +
                                std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
   }
+  if (size) *size = {header_width, header_height};
+  return is_png;
+}
+
+}  // namespace
+
+std::pair<int, int> read_image_size(const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  std::pair<std::int64_t, std::int64_t> size;
+  check_header(path, bytes, &size);
+  if (size.first <= 0 || size.second <= 0) {
+    throw file_error(path, "corrupt image header (no image size found)");
+  }
+  return {int(size.first), int(size.second)};
+}
+
+Image read_image(const std::string& path) {
+  const std::string bytes = read_file_bytes(path);
+  const bool is_jpeg = !check_header(path, bytes);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int size = int(bytes.size());
   int width = 0, height = 0, channels = 0;

@@ -26,6 +26,10 @@ constexpr std::int64_t kMaxImagePixels = 50'000'000;
 // corrupt, too large).
 Image read_image(const std::string& path);
 
+// Width and height from the file's header, without decoding pixels; same errors as read_image
+// for missing, empty, non-image and oversized files.
+std::pair<int, int> read_image_size(const std::string& path);
+
 // Clips to [0, 255] and rounds to 8 bits.
 std::vector<std::uint8_t> to_rgb8(const Image& image);
 Image from_rgb8(const std::uint8_t* rgb, int width, int height);

@@ -1,4 +1,4 @@
-#include "engine/job_params.h"
+#include "job/job_params.h"
 
 #include <cmath>
 #include <numeric>
@@ -53,41 +53,68 @@ std::vector<double> StyleJob::normalized_blend() const {
   return blend;
 }
 
-void StyleJob::validate() const {
-  require(!content.empty(), "content: an image path is required");
-  require(!styles.empty(), "style: at least one style image is required");
-  require(style_blend.empty() || style_blend.size() == styles.size(),
-          fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size()));
-  validate_weights("blend", style_blend);
-  validate_layers("content_layers", content_layers);
-  validate_layers("style_layers", style_layers);
-  require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(),
-          fmt::format("style_layer_weights: {} weights given for {} style layers",
-                      style_layer_weights.size(), style_layers.size()));
-  validate_weights("style_layer_weights", style_layer_weights);
-  if (ratio) {
+void StyleJob::validate_parameter(const std::string& key) const {
+  if (key == "content") require(!content.empty(), "content: an image path is required");
+  if (key == "style") require(!styles.empty(), "style: at least one style image is required");
+  if (key == "blend") validate_weights("blend", style_blend);
+  if (key == "content_layers") validate_layers("content_layers", content_layers);
+  if (key == "style_layers") validate_layers("style_layers", style_layers);
+  if (key == "style_layer_weights") validate_weights("style_layer_weights", style_layer_weights);
+  if (key == "ratio" && ratio) {
     require(std::isfinite(*ratio) && *ratio > 0,
             fmt::format("ratio: must be a finite number > 0, got {}", *ratio));
-  } else {
+  }
+  if (key == "alpha") {
     require(std::isfinite(alpha) && alpha >= 0,
             fmt::format("alpha: must be finite and >= 0, got {}", alpha));
+  }
+  if (key == "beta") {
     require(std::isfinite(beta) && beta >= 0,
             fmt::format("beta: must be finite and >= 0, got {}", beta));
   }
-  require(optimizer == "lbfgs" || optimizer == "adam",
-          "optimizer: must be 'lbfgs' or 'adam', got '" + optimizer + "'");
-  require(std::isfinite(lr) && lr > 0, fmt::format("lr: must be finite and > 0, got {}", lr));
-  require(iterations >= 1, fmt::format("iterations: must be >= 1, got {}", iterations));
-  require(size >= 8 && size <= 8192, fmt::format("size: must be 8 to 8192 pixels, got {}", size));
-  require(pooling == "avg" || pooling == "max",
-          "pooling: must be 'avg' or 'max', got '" + pooling + "'");
-  require(std::isfinite(tv_weight) && tv_weight >= 0,
-          fmt::format("tv_weight: must be finite and >= 0, got {}", tv_weight));
-  require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
-          fmt::format("style_scale: must be in (0, 8], got {}", style_scale));
-  require(!init.empty(), "init: must be noise, content, style or an image path");
-  require(checkpoint_every >= 0,
-          fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every));
+  if (key == "optimizer") {
+    require(optimizer == "lbfgs" || optimizer == "adam",
+            "optimizer: must be 'lbfgs' or 'adam', got '" + optimizer + "'");
+  }
+  if (key == "lr") require(std::isfinite(lr) && lr > 0, fmt::format("lr: must be finite and > 0, got {}", lr));
+  if (key == "iterations") {
+    require(iterations >= 1, fmt::format("iterations: must be >= 1, got {}", iterations));
+  }
+  if (key == "size") {
+    require(size >= 8 && size <= 8192, fmt::format("size: must be 8 to 8192 pixels, got {}", size));
+  }
+  if (key == "pooling") {
+    require(pooling == "avg" || pooling == "max",
+            "pooling: must be 'avg' or 'max', got '" + pooling + "'");
+  }
+  if (key == "tv_weight") {
+    require(std::isfinite(tv_weight) && tv_weight >= 0,
+            fmt::format("tv_weight: must be finite and >= 0, got {}", tv_weight));
+  }
+  if (key == "style_scale") {
+    require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
+            fmt::format("style_scale: must be in (0, 8], got {}", style_scale));
+  }
+  if (key == "init") require(!init.empty(), "init: must be noise, content, style or an image path");
+  if (key == "checkpoint_every") {
+    require(checkpoint_every >= 0,
+            fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every));
+  }
+}
+
+void StyleJob::validate() const {
+  for (const char* key : {"content", "style", "blend", "content_layers", "style_layers",
+                          "style_layer_weights", "ratio", "alpha", "beta", "optimizer", "lr",
+                          "iterations", "size", "pooling", "tv_weight", "style_scale", "init",
+                          "checkpoint_every"}) {
+    if (ratio && (std::string(key) == "alpha" || std::string(key) == "beta")) continue;
+    validate_parameter(key);
+  }
+  require(style_blend.empty() || style_blend.size() == styles.size(),
+          fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size()));
+  require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(),
+          fmt::format("style_layer_weights: {} weights given for {} style layers",
+                      style_layer_weights.size(), style_layers.size()));
 }
 
 }  // namespace stylesweep
@@ -107,16 +134,18 @@ std::string exact_list(const std::vector<double>& values) {
   return join(parts, ",");
 }
 
-std::string init_identity(const std::string& init) {
+std::string init_identity(const std::string& init, const FileHasher& hash_file) {
   if (init == "noise" || init == "content" || init == "style") return init;
-  return "image:" + sha256_file(init);
+  return "image:" + hash_file(init);
 }
 
 }  // namespace
 
-std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256) {
+std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256,
+                               const FileHasher& hasher) {
+  const FileHasher hash_file = hasher ? hasher : FileHasher(sha256_file);
   std::vector<std::string> style_hashes;
-  for (const auto& style : job.styles) style_hashes.push_back(sha256_file(style));
+  for (const auto& style : job.styles) style_hashes.push_back(hash_file(style));
   std::string text;
   auto line = [&text](const std::string& key, const std::string& value) {
     text += key + "=" + value + "\n";
@@ -124,9 +153,9 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
   line("alpha", exact(job.effective_alpha()));
   line("beta", exact(job.effective_beta()));
   line("blend", exact_list(job.normalized_blend()));
-  line("content", sha256_file(job.content));
+  line("content", hash_file(job.content));
   line("content_layers", join(job.content_layers, ","));
-  line("init", init_identity(job.init));
+  line("init", init_identity(job.init, hash_file));
   line("iterations", std::to_string(job.iterations));
   line("lr", job.optimizer == "adam" ? exact(job.lr) : "-");
   line("normalization", "paper");
@@ -144,8 +173,9 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
   return text;
 }
 
-std::string job_id(const StyleJob& job, const std::string& weights_sha256) {
-  return sha256_hex(canonical_job_text(job, weights_sha256)).substr(0, 16);
+std::string job_id(const StyleJob& job, const std::string& weights_sha256,
+                   const FileHasher& hash_file) {
+  return sha256_hex(canonical_job_text(job, weights_sha256, hash_file)).substr(0, 16);
 }
 
 }  // namespace stylesweep

@@ -1,7 +1,7 @@
-#include "engine/history_file.h"
+#include "job/history_file.h"
 
 #include "common/text.h"
-#include "engine/losses_name.h"
+#include "job/losses_name.h"
 
 namespace stylesweep {
 namespace {

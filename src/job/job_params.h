@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,11 @@ struct StyleJob {
   std::vector<double> resolved_style_layer_weights() const;
   std::vector<double> normalized_blend() const;
 
-  // Throws Error with the parameter's name and the reason for the first invalid value.
+  // Throws Error "<parameter>: <reason>" for the first invalid value, then for combinations
+  // (weights per style, weights per layer).
   void validate() const;
+  // The same check for one parameter alone (sweep configs report each at its line).
+  void validate_parameter(const std::string& key) const;
 };
 
 }  // namespace stylesweep
@@ -52,8 +56,12 @@ namespace stylesweep {
 
 // Canonical "key=value" lines of every resolved parameter, images by SHA-256 of their content.
 // Equal jobs give equal text on every machine; the job id is derived from it.
-std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256);
+// `hash_file` maps a path to its SHA-256 (a FileHashCache in sweeps; sha256_file by default).
+using FileHasher = std::function<std::string(const std::string& path)>;
+std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256,
+                               const FileHasher& hash_file = {});
 // 16 hex digits of the SHA-256 of canonical_job_text.
-std::string job_id(const StyleJob& job, const std::string& weights_sha256);
+std::string job_id(const StyleJob& job, const std::string& weights_sha256,
+                   const FileHasher& hash_file = {});
 
 }  // namespace stylesweep

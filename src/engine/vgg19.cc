@@ -1,4 +1,4 @@
-#include "vgg/vgg19.h"
+#include "engine/vgg19.h"
 
 #include <torch/torch.h>
 

@@ -1,0 +1,129 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "sweep/config.h"
+#include "sweep/expand.h"
+#include "vgg/random_weights.h"
+
+namespace stylesweep {
+namespace {
+
+struct PlanArguments {
+  std::string config;
+  std::string format = "table";
+  std::uint64_t max_jobs = kDefaultMaxJobs;
+};
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string json_string(const std::string& text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      quoted += fmt::format("\\u{:04x}", int(c));
+      continue;
+    }
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void print_table(const SweepPlan& plan, std::ostream& out) {
+  // Column widths from the contents, so long layer lists stay aligned.
+  std::vector<std::string> headers = {"#", "id", "label"};
+  headers.insert(headers.end(), plan.varying_keys.begin(), plan.varying_keys.end());
+  headers.push_back("GFLOP");
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+    const PlannedJob& job = plan.jobs[i];
+    std::vector<std::string> row = {std::to_string(i + 1), job.id, job.label};
+    row.insert(row.end(), job.varying_values.begin(), job.varying_values.end());
+    row.push_back(fmt::format("{:.1f}", job.flops / 1e9));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::size_t> widths(headers.size());
+  for (std::size_t c = 0; c < headers.size(); ++c) {
+    widths[c] = headers[c].size();
+    for (const auto& row : rows) widths[c] = std::max(widths[c], row[c].size());
+  }
+  auto print_row = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const bool right = c == 0 || c + 1 == cells.size();
+      line += (c ? "  " : "") + (right ? fmt::format("{:>{}}", cells[c], widths[c])
+                                       : fmt::format("{:<{}}", cells[c], widths[c]));
+    }
+    out << line << "\n";
+  };
+  print_row(headers);
+  for (const auto& row : rows) print_row(row);
+}
+
+void print_csv(const SweepPlan& plan, std::ostream& out) {
+  out << "index,id,label";
+  for (const auto& key : plan.varying_keys) out << "," << csv_field(key);
+  out << ",gflop\n";
+  for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+    const PlannedJob& job = plan.jobs[i];
+    out << i + 1 << "," << job.id << "," << csv_field(job.label);
+    for (const auto& value : job.varying_values) out << "," << csv_field(value);
+    out << fmt::format(",{:.3f}\n", job.flops / 1e9);
+  }
+}
+
+void print_json(const SweepPlan& plan, std::ostream& out) {
+  out << "{\"jobs\": [";
+  for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
+    const PlannedJob& job = plan.jobs[i];
+    out << (i ? ",\n  " : "\n  ") << "{\"index\": " << i + 1 << ", \"id\": " << json_string(job.id)
+        << ", \"label\": " << json_string(job.label) << ", \"parameters\": {";
+    for (std::size_t k = 0; k < plan.varying_keys.size(); ++k) {
+      out << (k ? ", " : "") << json_string(plan.varying_keys[k]) << ": "
+          << json_string(job.varying_values[k]);
+    }
+    out << fmt::format("}}, \"gflop\": {:.3f}}}", job.flops / 1e9);
+  }
+  out << fmt::format("\n], \"count\": {}, \"total_gflop\": {:.3f}, \"weights_sha256\": {}}}\n",
+                     plan.jobs.size(), plan.total_flops / 1e9, json_string(plan.weights_sha256));
+}
+
+void run_plan(const PlanArguments& arguments) {
+  const SweepConfig config = load_sweep_config(arguments.config);
+  const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
+  const SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
+  if (arguments.format == "csv") return print_csv(plan, std::cout);
+  if (arguments.format == "json") return print_json(plan, std::cout);
+  print_table(plan, std::cout);
+  std::cout << fmt::format(
+      "{} jobs ({}), estimated {:.2f} TFLOP in all; output {}\n", plan.jobs.size(),
+      plan.varying_keys.empty() ? std::string("nothing varies") : "varying " + fmt::format("{}", fmt::join(plan.varying_keys, ", ")),
+      plan.total_flops / 1e12, config.output);
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app) {
+  auto arguments = std::make_shared<PlanArguments>();
+  CLI::App* command = app.add_subcommand(
+      "plan", "List every job of a sweep config (id, label, varying parameters, cost); runs nothing");
+  command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
+  command->add_option("--format", arguments->format, "table, csv or json")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  command->add_option("--max-jobs", arguments->max_jobs,
+                      "Refuse sweeps that expand to more jobs than this")->capture_default_str();
+  command->callback([arguments] { run_plan(*arguments); });
+}
+
+}  // namespace stylesweep

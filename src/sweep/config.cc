@@ -1,0 +1,223 @@
+#include "sweep/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+#include "image/image.h"
+#include "sweep/axis.h"
+#include "sweep/config_error.h"
+
+namespace stylesweep {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"name",     "weights", "output", "images",
+                                                "defaults", "grid",    "zip"};
+constexpr std::size_t kMaxNameLength = 64;
+
+struct Context {
+  std::string file;
+  std::filesystem::path directory;
+};
+
+struct Entry {
+  std::string key;
+  YAML::Mark key_mark;
+  YAML::Node value;
+};
+
+// Map entries in order; a key given twice is an error (yaml-cpp keeps both silently).
+std::vector<Entry> entries(const YAML::Node& map, const Context& context,
+                           const std::string& key_path) {
+  if (!map.IsMap()) {
+    throw config_error(context.file, map.Mark(), key_path, "expected a mapping of keys to values");
+  }
+  std::vector<Entry> result;
+  std::set<std::string> seen;
+  for (const auto& entry : map) {
+    const std::string key = entry.first.Scalar();
+    const std::string path = key_path.empty() ? key : key_path + "." + key;
+    if (!seen.insert(key).second) {
+      throw config_error(context.file, entry.first.Mark(), path, "duplicate key");
+    }
+    result.push_back({key, entry.first.Mark(), entry.second});
+  }
+  return result;
+}
+
+std::string resolve_path(const Context& context, const std::string& path) {
+  std::filesystem::path resolved(path);
+  if (resolved.is_relative()) resolved = context.directory / resolved;
+  return resolved.lexically_normal().string();
+}
+
+void check_name(const Context& context, const std::string& name, const YAML::Mark& mark,
+                const std::string& key_path) {
+  const bool safe_characters = std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+  if (name.empty() || name.size() > kMaxNameLength || !safe_characters || name[0] == '.') {
+    throw config_error(context.file, mark, key_path,
+                       fmt::format("image names use letters, digits, '_', '-' and '.' (not first), "
+                                   "at most {} characters; got '{}'",
+                                   kMaxNameLength, name));
+  }
+}
+
+std::map<std::string, std::string> load_image_section(const YAML::Node& section,
+                                                      const Context& context,
+                                                      const std::string& key_path) {
+  std::map<std::string, std::string> table;
+  for (const Entry& entry : entries(section, context, key_path)) {
+    const std::string path_key = key_path + "." + entry.key;
+    check_name(context, entry.key, entry.key_mark, path_key);
+    if (!entry.value.IsScalar()) {
+      throw config_error(context.file, entry.value.Mark(), path_key, "expected an image path");
+    }
+    const std::string path = resolve_path(context, entry.value.Scalar());
+    try {
+      read_image_size(path);
+    } catch (const Error& error) {
+      throw config_error(context.file, entry.value.Mark(), path_key, error.what());
+    }
+    table[entry.key] = path;
+  }
+  if (table.empty()) {
+    throw config_error(context.file, section.Mark(), key_path, "declare at least one image");
+  }
+  return table;
+}
+
+void load_images(const YAML::Node& node, const Context& context, ImageTable& images) {
+  if (!node) throw config_error(context.file, YAML::Mark::null_mark(), "images", "missing: declare content and style images");
+  for (const Entry& entry : entries(node, context, "images")) {
+    if (entry.key != "content" && entry.key != "style") {
+      throw config_error(context.file, entry.key_mark, "images." + entry.key,
+                         "unknown key" + did_you_mean(entry.key, {"content", "style"}) +
+                             "; expected content and style");
+    }
+    auto table = load_image_section(entry.value, context, "images." + entry.key);
+    (entry.key == "content" ? images.content : images.style) = table;
+  }
+  for (const char* section : {"content", "style"}) {
+    if ((std::string(section) == "content" ? images.content : images.style).empty()) {
+      throw config_error(context.file, node.Mark(), std::string("images.") + section,
+                         "missing: declare at least one image");
+    }
+  }
+}
+
+// Each value is applied to a probe job now, so a bad value anywhere on an axis is reported when
+// the config loads, whatever else the sweep would have failed on first.
+std::vector<AxisSpec> load_axes(const YAML::Node& node, const Context& context,
+                                const std::string& section, const ImageTable& images) {
+  std::vector<AxisSpec> axes;
+  if (!node) return axes;
+  for (const Entry& entry : entries(node, context, section)) {
+    const std::string key_path = section + "." + entry.key;
+    if (!is_job_parameter(entry.key)) {
+      throw config_error(context.file, entry.key_mark, key_path,
+                         "unknown job parameter" + did_you_mean(entry.key, job_parameter_names()));
+    }
+    for (const AxisValue& value : axis_bounds(entry.value, context.file, key_path)) {
+      StyleJob probe;
+      apply_job_parameter(probe, entry.key, value.value, images, context.file, value.mark, key_path);
+    }
+    axes.push_back({entry.key, entry.value, key_path});
+  }
+  return axes;
+}
+
+void check_zip_lengths(const SweepConfig& config, const YAML::Node& zip_node) {
+  if (config.zip.empty()) return;
+  const std::uint64_t first = axis_length(config.zip.front().spec, config.path, config.zip.front().key_path);
+  for (const AxisSpec& axis : config.zip) {
+    const std::uint64_t length = axis_length(axis.spec, config.path, axis.key_path);
+    if (length != first) {
+      throw config_error(config.path, zip_node.Mark(), "zip",
+                         fmt::format("axes must have equal lengths: {} has {} values, {} has {}",
+                                     config.zip.front().key, first, axis.key, length));
+    }
+  }
+}
+
+void check_overlaps(const SweepConfig& config) {
+  std::set<std::string> grid_keys;
+  for (const AxisSpec& axis : config.grid) grid_keys.insert(axis.key);
+  for (const AxisSpec& axis : config.zip) {
+    if (grid_keys.count(axis.key)) {
+      throw config_error(config.path, axis.spec.Mark(), axis.key_path,
+                         "also a grid axis; an axis belongs to grid or zip, not both");
+    }
+  }
+}
+
+}  // namespace
+
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
+  Context context{path, std::filesystem::path(path).parent_path()};
+  if (context.directory.empty()) context.directory = ".";
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& error) {
+    throw config_error(path, error.mark, "yaml", "syntax error: " + error.msg);
+  }
+  if (!root.IsMap()) throw config_error(path, root.Mark(), "config", "expected a mapping at the top level");
+
+  SweepConfig config;
+  config.path = path;
+  config.text = text;
+  config.name = std::filesystem::path(path).stem().string();
+  config.weights = "random";
+  for (const Entry& entry : entries(root, context, "")) {
+    if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), entry.key) == kTopLevelKeys.end()) {
+      throw config_error(path, entry.key_mark, entry.key,
+                         "unknown key" + did_you_mean(entry.key, kTopLevelKeys));
+    }
+    const bool text_key = entry.key == "name" || entry.key == "weights" || entry.key == "output";
+    if (text_key && !entry.value.IsScalar()) {
+      throw config_error(path, entry.value.Mark(), entry.key, "expected a string");
+    }
+  }
+  if (root["name"]) config.name = root["name"].Scalar();
+  if (root["weights"] && root["weights"].Scalar() != "random") {
+    config.weights = resolve_path(context, root["weights"].Scalar());
+  }
+  config.output = root["output"] ? resolve_path(context, root["output"].Scalar())
+                                 : "results/" + config.name;
+  load_images(root["images"], context, config.images);
+  config.images.base_directory = context.directory.string();
+
+  StyleJob probe;
+  if (root["defaults"]) {
+    for (const Entry& entry : entries(root["defaults"], context, "defaults")) {
+      if (!is_job_parameter(entry.key)) {
+        throw config_error(path, entry.key_mark, "defaults." + entry.key,
+                           "unknown job parameter" + did_you_mean(entry.key, job_parameter_names()));
+      }
+      apply_job_parameter(probe, entry.key, entry.value, config.images, path, entry.value.Mark(),
+                          "defaults." + entry.key);
+      config.defaults.emplace_back(entry.key, entry.value);
+    }
+  }
+  config.grid = load_axes(root["grid"], context, "grid", config.images);
+  config.zip = load_axes(root["zip"], context, "zip", config.images);
+  check_overlaps(config);
+  check_zip_lengths(config, root["zip"]);
+  return config;
+}
+
+SweepConfig load_sweep_config(const std::string& path) {
+  if (std::filesystem::is_directory(path)) throw file_error(path, "is a directory, expected a YAML config");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw file_error(path, "cannot open config (no such file or permission denied)");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_sweep_config(text, path);
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,213 @@
+#include "sweep/expand.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/sha256.h"
+#include "common/text.h"
+#include "image/image.h"
+#include "sweep/axis.h"
+#include "sweep/config_error.h"
+#include "sweep/cost.h"
+
+namespace stylesweep {
+namespace {
+
+constexpr std::size_t kMaxLabelLength = 150;
+
+// Scientific notation without trailing zeros: 1e-03, 2.5e-04.
+std::string scientific(const std::string& text) {
+  double value = 0;
+  try {
+    value = std::stod(text);
+  } catch (const std::exception&) {
+    return text;
+  }
+  std::string formatted = fmt::format("{:.3e}", value);
+  const auto exponent = formatted.find('e');
+  std::string mantissa = formatted.substr(0, exponent);
+  while (mantissa.back() == '0') mantissa.pop_back();
+  if (mantissa.back() == '.') mantissa.pop_back();
+  return mantissa + formatted.substr(exponent);
+}
+
+std::string label_part(const std::string& key, const YAML::Node& value) {
+  const std::string text = parameter_text(value);
+  static const std::map<std::string, std::string> kScientific = {
+      {"ratio", "r"}, {"alpha", "a"}, {"beta", "b"}, {"lr", "lr"}, {"tv_weight", "tv"}};
+  static const std::map<std::string, std::string> kPrefixed = {
+      {"iterations", "it"}, {"size", "s"}, {"seed", "seed"}, {"style_scale", "ss"},
+      {"blend", "blend"},   {"style_layer_weights", "w"}};
+  if (auto found = kScientific.find(key); found != kScientific.end()) {
+    return found->second + scientific(text);
+  }
+  if (auto found = kPrefixed.find(key); found != kPrefixed.end()) return found->second + text;
+  if (key == "preserve_colors") return text == "true" ? "colors" : "nocolors";
+  if (key == "init") return "init-" + std::filesystem::path(text).filename().string();
+  return text;  // content, style, layers, optimizer, pooling
+}
+
+struct ResolvedAxis {
+  const AxisSpec* spec;
+  std::vector<AxisValue> values;
+};
+
+std::vector<ResolvedAxis> resolve_axes(const SweepConfig& config) {
+  std::vector<ResolvedAxis> axes;
+  for (const AxisSpec& axis : config.grid) {
+    axes.push_back({&axis, axis_values(axis.spec, config.path, axis.key_path)});
+  }
+  for (const AxisSpec& axis : config.zip) {
+    axes.push_back({&axis, axis_values(axis.spec, config.path, axis.key_path)});
+  }
+  return axes;
+}
+
+// Picks the only declared image when the config leaves content or style unset.
+void default_images(const SweepConfig& config, StyleJob& job) {
+  if (job.content.empty() && config.images.content.size() == 1) {
+    job.content_name = config.images.content.begin()->first;
+    job.content = config.images.content.begin()->second;
+  }
+  if (job.styles.empty() && config.images.style.size() == 1) {
+    job.style_name = config.images.style.begin()->first;
+    job.styles = {config.images.style.begin()->second};
+  }
+  for (const char* key : {"content", "style"}) {
+    const bool missing = std::string(key) == "content" ? job.content.empty() : job.styles.empty();
+    if (missing) {
+      throw config_error(config.path, YAML::Mark::null_mark(), key,
+                         fmt::format("several {0} images are declared and none is chosen; set "
+                                     "defaults.{0} or a grid axis",
+                                     key));
+    }
+  }
+}
+
+StyleJob base_job(const SweepConfig& config) {
+  StyleJob job;
+  for (const auto& [key, value] : config.defaults) {
+    apply_job_parameter(job, key, value, config.images, config.path, value.Mark(),
+                        "defaults." + key);
+  }
+  return job;
+}
+
+class ImageSizes {
+ public:
+  std::pair<int, int> at(const std::string& path, int long_side) {
+    auto found = sizes_.find(path);
+    if (found == sizes_.end()) found = sizes_.emplace(path, read_image_size(path)).first;
+    return size_for_long_side(found->second.first, found->second.second, long_side);
+  }
+
+ private:
+  std::map<std::string, std::pair<int, int>> sizes_;
+};
+
+}  // namespace
+
+std::string safe_label(const std::string& text) {
+  std::string label;
+  for (char c : text.substr(0, kMaxLabelLength)) {
+    const bool safe = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+                      c == '+' || c == '-';
+    label += safe ? c : '_';
+  }
+  if (label.empty() || label[0] == '.') label = "_" + label;
+  return label;
+}
+
+std::uint64_t count_jobs(const SweepConfig& config) {
+  std::uint64_t count = 1;
+  auto multiply = [&count](std::uint64_t factor) {
+    count = factor != 0 && count > std::numeric_limits<std::uint64_t>::max() / factor
+                ? std::numeric_limits<std::uint64_t>::max()
+                : count * factor;
+  };
+  for (const AxisSpec& axis : config.grid) multiply(axis_length(axis.spec, config.path, axis.key_path));
+  if (!config.zip.empty()) {
+    multiply(axis_length(config.zip.front().spec, config.path, config.zip.front().key_path));
+  }
+  return count;
+}
+
+SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
+                       std::uint64_t max_jobs) {
+  const std::uint64_t count = count_jobs(config);
+  if (count > max_jobs) {
+    throw config_error(config.path, YAML::Mark::null_mark(), "grid",
+                       fmt::format("the sweep expands to {} jobs, more than --max-jobs {}", count,
+                                   max_jobs));
+  }
+  SweepPlan plan;
+  plan.weights_path = weights_path;
+  FileHashCache hash_file;
+  plan.weights_sha256 = hash_file(weights_path);
+  const FileHasher hasher = [&hash_file](const std::string& path) { return hash_file(path); };
+
+  const std::vector<ResolvedAxis> axes = resolve_axes(config);
+  const std::size_t grid_axes = config.grid.size();
+  std::vector<std::size_t> radix;  // values per position; the zip axes share one position
+  for (std::size_t a = 0; a < grid_axes; ++a) radix.push_back(axes[a].values.size());
+  if (!config.zip.empty()) radix.push_back(axes[grid_axes].values.size());
+  for (const ResolvedAxis& axis : axes) {
+    if (axis.values.size() > 1) plan.varying_keys.push_back(axis.spec->key);
+  }
+
+  const StyleJob base = base_job(config);
+  ImageSizes image_sizes;
+  std::map<std::string, int> label_uses;
+  plan.jobs.reserve(std::size_t(count));
+  for (std::uint64_t index = 0; index < count; ++index) {
+    // Mixed-radix digits of index, first axis slowest.
+    std::vector<std::size_t> digits(radix.size());
+    std::uint64_t rest = index;
+    for (std::size_t d = radix.size(); d-- > 0;) {
+      digits[d] = std::size_t(rest % radix[d]);
+      rest /= radix[d];
+    }
+    PlannedJob planned{base, "", "", {}, 0};
+    std::vector<std::string> label_parts;
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+      const std::size_t digit = digits[std::min(a, grid_axes)];
+      const AxisValue& value = axes[a].values[digit];
+      const AxisSpec& spec = *axes[a].spec;
+      apply_job_parameter(planned.job, spec.key, value.value, config.images, config.path,
+                          value.mark, spec.key_path);
+      if (axes[a].values.size() > 1) {
+        planned.varying_values.push_back(parameter_text(value.value));
+        label_parts.push_back(label_part(spec.key, value.value));
+      }
+    }
+    default_images(config, planned.job);
+    try {
+      planned.job.validate();
+    } catch (const Error& error) {
+      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
+                         error.what());
+    }
+    planned.id = job_id(planned.job, plan.weights_sha256, hasher);
+    if (label_parts.empty()) {
+      label_parts = {planned.job.content_name, planned.job.style_name};
+    }
+    planned.label = safe_label(join(label_parts, "-"));
+    if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
+
+    const std::pair<int, int> content_size = image_sizes.at(planned.job.content, planned.job.size);
+    std::vector<std::pair<int, int>> style_sizes;
+    const int style_long_side = std::max(8, int(std::lround(planned.job.size * planned.job.style_scale)));
+    for (const auto& style : planned.job.styles) style_sizes.push_back(image_sizes.at(style, style_long_side));
+    planned.flops = job_flops(planned.job, content_size, style_sizes);
+    plan.total_flops += planned.flops;
+    plan.jobs.push_back(std::move(planned));
+  }
+  return plan;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,44 @@
+// Expands a sweep config into its jobs: the grid's cartesian product crossed with the zipped axes,
+// each job with its content-addressed id, a readable label and its estimated cost.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "job/job_params.h"
+#include "sweep/config.h"
+
+namespace stylesweep {
+
+struct PlannedJob {
+  StyleJob job;
+  std::string id;                          // 16 hex digits, stable across configs and machines
+  std::string label;                       // from the varying parameters, safe as a file name
+  std::vector<std::string> varying_values;  // one per SweepPlan::varying_keys
+  double flops = 0;                        // estimated, see sweep/cost.h
+};
+
+struct SweepPlan {
+  std::string weights_path;
+  std::string weights_sha256;
+  std::vector<std::string> varying_keys;  // the axes with more than one value, in config order
+  std::vector<PlannedJob> jobs;
+  double total_flops = 0;
+};
+
+constexpr std::uint64_t kDefaultMaxJobs = 100000;
+
+// The number of jobs, from the axis lengths alone (saturating at UINT64_MAX).
+std::uint64_t count_jobs(const SweepConfig& config);
+
+// Throws ConfigError when the sweep has more than max_jobs jobs (before allocating any) or a job
+// is invalid. `weights_path` is the file whose SHA-256 enters the ids ("random" resolved by the
+// caller to the default file).
+SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
+                       std::uint64_t max_jobs = kDefaultMaxJobs);
+
+// Characters outside [A-Za-z0-9._+-] become '_'; at most 150 characters.
+std::string safe_label(const std::string& text);
+
+}  // namespace stylesweep

@@ -1,0 +1,39 @@
+// Job parameters as they appear in sweep configs (defaults, grid and zip axes), applied to a
+// StyleJob with type checks. Every engine parameter can be set:
+//   content (image name), style (name or list of names), blend (list), alpha, beta, ratio,
+//   content_layers, style_layers (lists of layer names), style_layer_weights (list), optimizer,
+//   lr, iterations, size, seed, init (noise|content|style|image path), pooling, tv_weight,
+//   style_scale, preserve_colors (bool).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "job/job_params.h"
+
+namespace stylesweep {
+
+const std::vector<std::string>& job_parameter_names();
+bool is_job_parameter(const std::string& key);
+
+// Resolves image names and relative paths while applying parameters.
+struct ImageTable {
+  std::map<std::string, std::string> content;  // name -> absolute path
+  std::map<std::string, std::string> style;
+  std::string base_directory;                  // of the config file, for `init` paths
+};
+
+// Sets `key` on `job` from `value`. Throws ConfigError at `mark` naming `key_path` when the value
+// has the wrong type or is out of range (the engine's own validation decides the range).
+void apply_job_parameter(StyleJob& job, const std::string& key, const YAML::Node& value,
+                         const ImageTable& images, const std::string& file,
+                         const YAML::Mark& mark, const std::string& key_path);
+
+// A short, readable rendering of a parameter value for labels and tables
+// (layers joined by '+', numbers in shortest form).
+std::string parameter_text(const YAML::Node& value);
+
+}  // namespace stylesweep

@@ -1,0 +1,225 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "common/error.h"
+#include "sweep/config.h"
+#include "sweep/config_error.h"
+#include "sweep/expand.h"
+#include "test_support.h"
+#include "vgg/random_weights.h"
+
+namespace stylesweep {
+namespace {
+
+using testing::TempDir;
+
+// A directory with two content and two style images and a weights file, for configs to use.
+class SweepTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    testing::write_pattern_png(*dir_, "a.png", 48, 32, 0);
+    testing::write_pattern_png(*dir_, "b.png", 32, 48, 1);
+    testing::write_pattern_png(*dir_, "s1.png", 40, 40, 2);
+    testing::write_pattern_png(*dir_, "s2.png", 40, 40, 3);
+    testing::write_text_file(dir_->file("weights.h5"), "stand-in weights: only hashed here");
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static std::string config_path() { return dir_->file("sweep.yaml"); }
+
+  static SweepConfig parse(const std::string& body) {
+    return parse_sweep_config(kImages + body, config_path());
+  }
+
+  // The error message for a config body, or "" when it loads and expands.
+  static std::string error_of(const std::string& body, std::uint64_t max_jobs = kDefaultMaxJobs) {
+    try {
+      expand_sweep(parse(body), dir_->file("weights.h5"), max_jobs);
+    } catch (const Error& error) {
+      return error.what();
+    }
+    return "";
+  }
+
+  static inline const std::string kImages =
+      "images:\n"
+      "  content: {a: a.png, b: b.png}\n"
+      "  style: {s1: s1.png, s2: s2.png}\n";
+  static TempDir* dir_;
+};
+
+TempDir* SweepTest::dir_ = nullptr;
+
+TEST_F(SweepTest, GridIsACartesianProductWithTheFirstAxisSlowest) {
+  const SweepPlan plan = expand_sweep(parse("defaults: {size: 32, iterations: 10}\n"
+                                            "grid:\n"
+                                            "  content: [a, b]\n"
+                                            "  style: [s1]\n"
+                                            "  ratio: {logspace: [1e-5, 1e-2, 4]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 8u);
+  EXPECT_EQ(plan.varying_keys, (std::vector<std::string>{"content", "ratio"}));
+  EXPECT_EQ(plan.jobs[0].label, "a-r1e-05");
+  EXPECT_EQ(plan.jobs[1].label, "a-r1e-04");
+  EXPECT_EQ(plan.jobs[4].label, "b-r1e-05");
+  EXPECT_EQ(*plan.jobs[1].job.ratio, 1e-4);
+  EXPECT_EQ(plan.jobs[7].job.content_name, "b");
+  EXPECT_EQ(plan.jobs[7].varying_values, (std::vector<std::string>{"b", "0.01"}));
+  EXPECT_EQ(plan.jobs[0].job.size, 32);
+  EXPECT_GT(plan.jobs[0].flops, 0);
+}
+
+TEST_F(SweepTest, ZipAxesVaryTogetherAndCrossTheGrid) {
+  const SweepPlan plan = expand_sweep(parse("defaults: {style: s1}\n"
+                                            "grid: {content: [a, b]}\n"
+                                            "zip: {size: [32, 64], iterations: [10, 20]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 4u);
+  EXPECT_EQ(plan.jobs[0].label, "a-s32-it10");
+  EXPECT_EQ(plan.jobs[1].label, "a-s64-it20");
+  EXPECT_EQ(plan.jobs[3].job.size, 64);
+  EXPECT_EQ(plan.jobs[3].job.iterations, 20);
+  // Larger images and more evaluations cost more.
+  EXPECT_GT(plan.jobs[1].flops, 4 * plan.jobs[0].flops);
+}
+
+TEST_F(SweepTest, LayerSetsRepeatsAndSeveralStyles) {
+  const SweepPlan plan = expand_sweep(
+      parse("defaults: {content: a, style: [s1, s2], blend: [3, 1]}\n"
+            "grid:\n"
+            "  style_layers: [[relu1_1], [relu1_1, relu2_1]]\n"
+            "  seed: {repeat: 2}\n"),
+      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 4u);
+  EXPECT_EQ(plan.jobs[3].label, "relu1_1+relu2_1-seed1");
+  EXPECT_EQ(plan.jobs[3].job.styles.size(), 2u);
+  EXPECT_EQ(plan.jobs[3].job.style_name, "s1+s2");
+  EXPECT_EQ(plan.jobs[3].job.normalized_blend(), (std::vector<double>{0.75, 0.25}));
+}
+
+TEST_F(SweepTest, IdsAreContentAddressedAndIndependentOfTheConfigAroundThem) {
+  const std::string body = "defaults: {content: a, style: s1, size: 32}\ngrid: {ratio: [1e-3, 1e-4]}\n";
+  const SweepPlan first = expand_sweep(parse(body), dir_->file("weights.h5"));
+  const SweepPlan again = expand_sweep(parse(body), dir_->file("weights.h5"));
+  EXPECT_EQ(first.jobs[0].id, again.jobs[0].id);
+  // The same job inside a bigger sweep keeps its id.
+  const SweepPlan bigger = expand_sweep(
+      parse("defaults: {content: a, style: s1, size: 32}\ngrid: {ratio: [1e-2, 1e-3, 1e-4]}\n"),
+      dir_->file("weights.h5"));
+  EXPECT_EQ(bigger.jobs[1].id, first.jobs[0].id);
+  EXPECT_EQ(bigger.jobs[2].id, first.jobs[1].id);
+  EXPECT_NE(first.jobs[0].id, first.jobs[1].id);
+}
+
+TEST_F(SweepTest, IdsArePinnedForTheBundledImagesAndRandomWeights) {
+  // Bundled images and the seed-0 random weights are byte-identical everywhere, so these ids
+  // must never change unless the canonical job text does (a results-format change).
+  TempDir dir;
+  const std::string root = STYLESWEEP_SOURCE_DIR;
+  testing::write_text_file(
+      dir.file("pinned.yaml"),
+      "images:\n"
+      "  content: {chelsea: " + root + "/configs/images/chelsea.png}\n"
+      "  style: {hubble: " + root + "/configs/images/hubble_deep_field.jpg}\n"
+      "defaults: {size: 64, iterations: 20}\n"
+      "grid: {ratio: [1e-3, 1e-4], optimizer: [lbfgs, adam]}\n");
+  write_weights(dir.file("w.h5"), random_weights(0));
+  const SweepPlan plan = expand_sweep(load_sweep_config(dir.file("pinned.yaml")), dir.file("w.h5"));
+  ASSERT_EQ(plan.jobs.size(), 4u);
+  EXPECT_EQ(plan.jobs[0].id, PINNED_ID_0);
+  EXPECT_EQ(plan.jobs[1].id, PINNED_ID_1);
+  EXPECT_EQ(plan.jobs[3].id, PINNED_ID_3);
+}
+
+TEST_F(SweepTest, OneHundredThousandJobsPlanQuickly) {
+  const auto start = std::chrono::steady_clock::now();
+  const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1}\n"
+                                            "grid: {ratio: {logspace: [1e-6, 1, 1000]}, seed: {repeat: 100}}\n"),
+                                      dir_->file("weights.h5"));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(plan.jobs.size(), 100000u);
+  std::cout << "[ figure   ] 100000 jobs planned in " << seconds << " s\n";
+}
+
+struct BadConfig {
+  std::string body;
+  std::string message;  // after "<config path>"
+};
+
+TEST_F(SweepTest, BadConfigsGiveExactMessages) {
+  const std::vector<BadConfig> cases = {
+      {"grid: {ratio: [1e-3}\n", ":4:20: yaml: syntax error: illegal flow end"},
+      {"gird: {ratio: [1e-3]}\n", ":4:1: gird: unknown key (did you mean 'grid'?)"},
+      {"grid: {ratoi: [1e-3]}\n",
+       ":4:8: grid.ratoi: unknown job parameter (did you mean 'ratio'?)"},
+      {"grid: {size: [32, big]}\n", ":4:19: grid.size: expected a number, got 'big'"},
+      {"grid: {ratio: []}\n", ":4:15: grid.ratio: empty axis: give at least one value"},
+      {"grid: {ratio: [1e-3, -1]}\n", ":4:22: grid.ratio: must be a finite number > 0, got -1"},
+      {"grid: {ratio: [.nan]}\n", ":4:16: grid.ratio: must be a finite number > 0, got nan"},
+      {"grid: {size: [0]}\n", ":4:15: grid.size: must be 8 to 8192 pixels, got 0"},
+      {"grid: {iterations: [-5]}\n", ":4:21: grid.iterations: must be >= 1, got -5"},
+      {"grid: {style_layers: [[relu1_1, relu9_1]]}\n",
+       ":4:23: grid.style_layers: unknown VGG-19 layer 'relu9_1' (did you mean 'relu1_1'?)"},
+      {"grid: {content: [a, c]}\n",
+       ":4:21: grid.content: unknown content image 'c' (did you mean 'a'?); declare it under images.content"},
+      {"zip: {size: [32, 64], iterations: [1, 2, 3]}\n",
+       ":4:6: zip: axes must have equal lengths: size has 2 values, iterations has 3"},
+      {"defaults: {optimizer: sgd}\n",
+       ":4:23: defaults.optimizer: must be 'lbfgs' or 'adam', got 'sgd'"},
+      {"defaults: {preserve_colors: maybe}\n",
+       ":4:29: defaults.preserve_colors: expected true or false, got 'maybe'"},
+      {"grid: {ratio: {logspace: [1e-5, 1e-2]}}\n",
+       ":4:26: grid.ratio.logspace: expected [first, last, count]"},
+      {"grid: {ratio: {geomspace: [1, 2, 3]}}\n",
+       ":4:16: grid.ratio: unknown generator 'geomspace' (expected logspace, linspace, range or repeat)"},
+      {"grid: {style: [s1]}\nzip: {style: [s2]}\n",
+       ":5:14: zip.style: also a grid axis; an axis belongs to grid or zip, not both"},
+      {"grid: {ratio: [1e-3]}\ngrid: {ratio: [1e-4]}\n", ":5:1: grid: duplicate key"},
+      {"grid: {ratio: [1e-3]}\n", ": content: several content images are declared and none is chosen; set defaults.content or a grid axis"},
+      {"defaults: {content: a, style: s1, style_layers: [relu1_1], style_layer_weights: [1, 2]}\n",
+       ": job 1: style_layer_weights: 2 weights given for 1 style layers"},
+      {"grid: {ratio: {logspace: [1e-6, 1, 1000000]}, seed: {repeat: 1000000}}\n",
+       ": grid: the sweep expands to 1000000000000 jobs, more than --max-jobs 100000"},
+  };
+  for (const BadConfig& bad : cases) {
+    EXPECT_EQ(error_of(bad.body), config_path() + bad.message) << bad.body;
+  }
+}
+
+TEST_F(SweepTest, BadImageSectionsNameTheImage) {
+  const std::string missing =
+      "images:\n  content: {a: a.png, gone: nowhere.png}\n  style: {s1: s1.png}\n";
+  try {
+    parse_sweep_config(missing, config_path());
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()), config_path() + ":2:29: images.content.gone: " +
+                                             dir_->file("nowhere.png") + ": no such file");
+  }
+  const std::string duplicate = "images:\n  content: {a: a.png, a: b.png}\n  style: {s1: s1.png}\n";
+  try {
+    parse_sweep_config(duplicate, config_path());
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()), config_path() + ":2:23: images.content.a: duplicate key");
+  }
+  const std::string hostile = "images:\n  content: {../x: a.png}\n  style: {s1: s1.png}\n";
+  try {
+    parse_sweep_config(hostile, config_path());
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("images.content.../x: image names use letters"),
+              std::string::npos) << error.what();
+  }
+}
+
+TEST(SafeLabelTest, KeepsFileNameSafeCharactersOnly) {
+  EXPECT_EQ(safe_label("a/b c..d"), "a_b_c..d");
+  EXPECT_EQ(safe_label(".hidden"), "_.hidden");
+  EXPECT_EQ(safe_label(std::string(300, 'x')).size(), 150u);
+}
+
+}  // namespace
+}  // namespace stylesweep
