@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# What `make demo` runs after the build: stylizes the bundled content/style pair with the default
-# (random, offline) weights and says where the results are.
+# What `make demo` runs after the build: the bundled sweep configs/demo.yaml (2 contents x 2 styles
+# x 2 ratios at 128 px, random offline weights) with one coordinator and two workers, then says
+# where the results are. Rerunning it skips the jobs already done.
 set -euo pipefail
 build_dir=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/results/demo"
-mkdir -p "$out"
-"$root/$build_dir/src/stylesweep" stylize \
-  --content "$root/configs/images/chelsea.png" \
-  --style "$root/configs/images/hubble_deep_field.jpg" \
-  --size 128 --iterations 200 --ratio 3e-4 --tv 2e-9 \
-  --out "$out/chelsea-hubble.png" --history "$out/history.h5" --log-every 50
-echo "demo: image in $out/chelsea-hubble.png, loss history in $out/history.h5 (h5ls -r to list it)"
+"$root/scripts/mpirun.sh" -np 3 "$root/$build_dir/src/stylesweep" run "$root/configs/demo.yaml"
+echo "demo: pictures in $root/results/demo/images, everything in $root/results/demo/results.h5"

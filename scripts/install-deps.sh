@@ -9,7 +9,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev
-  python3-h5py python3-numpy
+  python3-h5py python3-numpy python3-pandas python3-pil python3-matplotlib
 )
 # Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
 if [[ "${1:-}" == "bench" ]]; then

@@ -9,5 +9,7 @@ namespace stylesweep {
 void add_weights_command(CLI::App& app);
 void add_stylize_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
+void add_run_command(CLI::App& app, int* argc, char*** argv);
+void add_status_command(CLI::App& app);
 
 }  // namespace stylesweep

@@ -19,12 +19,16 @@ int main(int argc, char** argv) {
   add_weights_command(app);
   add_stylize_command(app);
   add_plan_command(app);
+  add_run_command(app, &argc, &argv);
+  add_status_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     // Prints help, the version, or the usage error; every usage error exits with 2.
     const int code = app.exit(error);
     return code == 0 ? kExitOk : kExitUsage;
+  } catch (const ExitWith& exit) {
+    return exit.code;
   } catch (const JobFailure& failure) {
     std::cerr << "stylesweep: job failed: " << failure.what() << "\n";
     return kExitFailure;

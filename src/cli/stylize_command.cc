@@ -93,7 +93,7 @@ void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   }
   std::cout << fmt::format("wrote {} ({}x{}); final loss {:.6e} after {} evaluations in {:.1f} s{}\n",
                            arguments.out, result.image.width, result.image.height,
-                           result.history.total.back(), result.evaluations, result.wall_seconds,
+                           result.history.total[std::size_t(result.result_evaluation)], result.evaluations, result.wall_seconds,
                            arguments.history.empty() ? "" : "; history in " + arguments.history);
 }
 

@@ -20,6 +20,12 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitFailure = 1,     // runtime failure (a job failed, an I/O error)
   kExitUsage = 2,       // bad arguments, config or input files
+  kExitJobsFailed = 3,  // a sweep ended with some jobs failed (the others are stored)
+};
+
+// Thrown by a subcommand to make main() exit with `code` after a message was already printed.
+struct ExitWith {
+  int code;
 };
 
 }  // namespace stylesweep

@@ -60,3 +60,18 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 }
 
 }  // namespace stylesweep
+
+#include <ctime>
+
+namespace stylesweep {
+
+std::string utc_now_iso() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+}  // namespace stylesweep

@@ -14,3 +14,8 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace stylesweep
+
+namespace stylesweep {
+// The current time as ISO 8601 UTC, e.g. 2026-11-29T18:25:00Z.
+std::string utc_now_iso();
+}  // namespace stylesweep

@@ -5,15 +5,18 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/random.h"
 #include "common/sha256.h"
 #include "engine/checkpoint.h"
 #include "image/color.h"
 #include "engine/losses.h"
+#include "engine/target_cache.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
 #include "vgg/vgg_layers.h"
@@ -52,6 +55,9 @@ std::string deepest_available_layer(const VggWeights& weights) {
   return deepest;
 }
 
+// Room for the targets of a few dozen image/size/layer combinations at 512 px.
+constexpr std::size_t kDefaultTargetCacheBytes = std::size_t(512) << 20;
+
 // Standard deviation, in pixel levels, of the white-noise initial image around the mean pixel.
 constexpr double kNoiseStddev = 16.0;
 
@@ -67,8 +73,7 @@ void require_large_enough(const Image& image, const std::vector<std::string>& la
   }
 }
 
-// The last pixels evaluated: L-BFGS may be stopped mid line search, and the result must be the
-// image whose loss the history ends with.
+// Thrown from the L-BFGS closure once the job's evaluations are spent.
 struct EvaluationBudgetReached {};
 
 }  // namespace
@@ -85,8 +90,10 @@ struct StyleEngine::Impl {
   std::vector<double> mean_pixel_rgb() const;
   torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
                               const torch::Tensor& style) const;
+  // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
-                              const std::vector<torch::Tensor>& styles) const;
+                              const std::vector<torch::Tensor>& styles);
+  TargetCache target_cache{kDefaultTargetCacheBytes};
 };
 
 Vgg19& StyleEngine::Impl::network(const std::string& pooling,
@@ -138,18 +145,31 @@ torch::Tensor StyleEngine::Impl::initial_image(const StyleJob& job, const torch:
 
 LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
                                                const torch::Tensor& content,
-                                               const std::vector<torch::Tensor>& styles) const {
+                                               const std::vector<torch::Tensor>& styles) {
   torch::NoGradGuard no_grad;
   LossTargets targets;
-  auto content_features = vgg->forward(content, job.content_layers);
-  for (const auto& layer : job.content_layers) targets.content[layer] = content_features.at(layer);
+  const std::string content_key = fmt::format("content|{}|{}|{}|{}", job.content, job.size,
+                                              fmt::join(job.content_layers, ","), job.pooling);
+  if (auto cached = target_cache.find(content_key)) {
+    targets.content = *cached;
+  } else {
+    auto features = vgg->forward(content, job.content_layers);
+    for (const auto& layer : job.content_layers) targets.content[layer] = features.at(layer);
+    target_cache.insert(content_key, targets.content);
+  }
   const std::vector<double> blend = job.normalized_blend();
   for (std::size_t s = 0; s < styles.size(); ++s) {
     StyleTarget target;
     target.blend = blend[s];
-    auto style_features = vgg->forward(styles[s], job.style_layers);
-    for (const auto& layer : job.style_layers) {
-      target.grams[layer] = gram_matrix(style_features.at(layer));
+    const std::string style_key =
+        fmt::format("style|{}|{}x{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
+                    fmt::join(job.style_layers, ","), job.pooling);
+    if (auto cached = target_cache.find(style_key)) {
+      target.grams = *cached;
+    } else {
+      auto features = vgg->forward(styles[s], job.style_layers);
+      for (const auto& layer : job.style_layers) target.grams[layer] = gram_matrix(features.at(layer));
+      target_cache.insert(style_key, target.grams);
     }
     targets.styles.push_back(std::move(target));
   }
@@ -230,7 +250,11 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   image.set_requires_grad(true);
 
   const auto optimize_start = Clock::now();
-  torch::Tensor last_evaluated = image.detach().clone();
+  // L-BFGS may be stopped inside a line search, at a trial point worse than its iterate: the
+  // result is the evaluated image with the lowest loss.
+  torch::Tensor best_image = image.detach().clone();
+  double best_loss = std::numeric_limits<double>::infinity();
+  int best_evaluation = -1;
   // The optimizer minimizes objective_scale * L; the history keeps L itself.
   double objective_scale = 1.0;
   auto evaluate = [&](bool with_gradient) -> torch::Tensor {
@@ -238,7 +262,11 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
     LossTerms terms = combine_losses(activations, image, targets, weights);
     record(history, terms, evaluations);
     ++evaluations;
-    last_evaluated.copy_(image.detach());
+    if (history.total.back() < best_loss) {
+      best_loss = history.total.back();
+      best_evaluation = int(history.size()) - 1;
+      best_image.copy_(image.detach());
+    }
     if (with_gradient) (terms.total * objective_scale).backward();
     if (progress) {
       progress({evaluations, job.iterations, history.total.back(), terms.content, terms.style,
@@ -266,7 +294,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   } else {
     auto checkpoint_lbfgs = [&] {
       if (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0) {
-        save_checkpoint(job, checkpoint_key, {last_evaluated, history, nullptr, nullptr});
+        save_checkpoint(job, checkpoint_key, {best_image, history, nullptr, nullptr});
       }
     };
     bool scale_chosen = false;
@@ -307,7 +335,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
     } catch (const EvaluationBudgetReached&) {
     }
     torch::NoGradGuard no_grad;
-    image.copy_(last_evaluated);
+    image.copy_(best_image);
   }
 
   JobResult result;
@@ -316,6 +344,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   if (job.preserve_colors) result.image = transfer_luminance(result.image, content_image);
   result.history = std::move(history);
   result.evaluations = evaluations;
+  result.result_evaluation = job.optimizer == "adam" ? evaluations - 1 : best_evaluation;
   result.device = impl_->device_name;
   result.wall_seconds = seconds_since(job_start);
   remove_checkpoint(job);

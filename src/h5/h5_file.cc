@@ -239,6 +239,51 @@ void File::write_uint8(const std::string& dataset_path, const std::vector<hsize_
   write_dataset(dataset_path, shape, H5T_NATIVE_UINT8, data, compress);
 }
 
+namespace {
+// Variable-length UTF-8 strings: what h5py reads back as str.
+Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1));
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  return type;
+}
+}  // namespace
+
+void File::write_strings(const std::string& dataset_path, const std::vector<std::string>& values) {
+  std::vector<const char*> pointers;
+  for (const auto& value : values) pointers.push_back(value.c_str());
+  Handle type = string_type();
+  write_dataset(dataset_path, {hsize_t(values.size())}, type.id(), pointers.data(), false);
+}
+
+std::vector<std::string> File::read_strings(const std::string& dataset_path) const {
+  Handle dataset(H5Dopen2(id(), dataset_path.c_str(), H5P_DEFAULT));
+  if (!dataset.valid()) fail(dataset_path, "missing dataset");
+  Handle space(H5Dget_space(dataset.id()));
+  const std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
+  Handle type = string_type();
+  std::vector<char*> pointers(count, nullptr);
+  if (count && H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0) {
+    fail(dataset_path, "read failed (not a string dataset?)");
+  }
+  std::vector<std::string> values;
+  for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
+  if (count) H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data());
+  return values;
+}
+
+void File::remove(const std::string& object_path) {
+  if (exists(object_path) && H5Ldelete(id(), object_path.c_str(), H5P_DEFAULT) < 0) {
+    fail(object_path, "cannot remove");
+  }
+}
+
+bool File::attribute_is_text(const std::string& object_path, const std::string& name) const {
+  Handle attribute = open_attribute(object_path, name);
+  Handle type(H5Aget_type(attribute.id()));
+  return H5Tget_class(type.id()) == H5T_STRING;
+}
+
 bool File::has_attribute(const std::string& object_path, const std::string& name) const {
   return exists(object_path) &&
          H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;
@@ -252,20 +297,11 @@ void File::write_attribute(const std::string& object_path, const std::string& na
                              : H5Screate_simple(int(shape.size()), shape.data(), nullptr));
   Handle attribute(H5Acreate2(object.id(), name.c_str(), type, space.id(), H5P_DEFAULT,
                               H5P_DEFAULT));
-  if (!attribute.valid() || H5Awrite(attribute.id(), type, data) < 0) {
+  const bool empty = !shape.empty() && shape[0] == 0;
+  if (!attribute.valid() || (!empty && H5Awrite(attribute.id(), type, data) < 0)) {
     fail(object_path, "cannot write attribute '" + name + "'");
   }
 }
-
-namespace {
-// Variable-length UTF-8 strings: what h5py reads back as str.
-Handle string_type() {
-  Handle type(H5Tcopy(H5T_C_S1));
-  H5Tset_size(type.id(), H5T_VARIABLE);
-  H5Tset_cset(type.id(), H5T_CSET_UTF8);
-  return type;
-}
-}  // namespace
 
 void File::set_attribute(const std::string& object_path, const std::string& name,
                          const std::string& value) {

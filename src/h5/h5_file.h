@@ -69,6 +69,11 @@ class File {
   void write_uint8(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                    const std::uint8_t* data, bool compress);
 
+  // 1-D variable-length UTF-8 strings (h5py reads them with .asstr()).
+  void write_strings(const std::string& dataset_path, const std::vector<std::string>& values);
+  std::vector<std::string> read_strings(const std::string& dataset_path) const;
+  void remove(const std::string& object_path);
+
   // Attributes on any object ("/" for the root).
   bool has_attribute(const std::string& object_path, const std::string& name) const;
   void set_attribute(const std::string& object_path, const std::string& name,
@@ -80,6 +85,7 @@ class File {
   void set_attribute(const std::string& object_path, const std::string& name,
                      const std::vector<std::string>& values);
   std::string attribute_string(const std::string& object_path, const std::string& name) const;
+  bool attribute_is_text(const std::string& object_path, const std::string& name) const;
   double attribute_double(const std::string& object_path, const std::string& name) const;
   std::int64_t attribute_int(const std::string& object_path, const std::string& name) const;
   std::vector<double> attribute_doubles(const std::string& object_path,

@@ -66,6 +66,7 @@ void write_job_group(h5::File& file, const std::string& group, const StyleJob& j
                    {hsize_t(result.image.height), hsize_t(result.image.width), 3}, rgb.data(),
                    true);
   file.set_attribute(group, "evaluations", std::int64_t(result.evaluations));
+  file.set_attribute(group, "result_evaluation", std::int64_t(result.result_evaluation));
   file.set_attribute(group, "wall_seconds", result.wall_seconds);
   file.set_attribute(group, "device", result.device);
 }

@@ -23,6 +23,8 @@ struct JobResult {
   Image image;  // clipped to [0, 255] when stored
   LossHistory history;
   int evaluations = 0;
+  // The history entry of the returned image: the lowest loss for L-BFGS, the last for Adam.
+  int result_evaluation = -1;
   double wall_seconds = 0;        // whole job: image loading, targets and optimization
   double optimize_seconds = 0;    // the optimization loop alone
   std::string device;

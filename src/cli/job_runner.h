@@ -1,0 +1,28 @@
+// The worker's side of a sweep job on the engine: local copies of shipped images, the run, and
+// every failure turned into a failed outcome with its message (the rank never goes down).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "runner/worker.h"
+
+namespace stylesweep {
+
+class StyleEngine;
+
+class EngineJobRunner {
+ public:
+  // expected_weights_sha256: the coordinator's; a worker whose file differs fails its jobs.
+  EngineJobRunner(StyleEngine& engine, std::string expected_weights_sha256, std::string host,
+                  std::string scratch_directory);
+  JobOutcome operator()(const WorkItem& item);
+
+ private:
+  StyleEngine& engine_;
+  std::string expected_weights_sha256_;
+  std::string host_;
+  ShippedFiles files_;
+};
+
+}  // namespace stylesweep

@@ -1,0 +1,29 @@
+#include "runner/inprocess_transport.h"
+
+#include "common/error.h"
+
+namespace stylesweep {
+
+InProcessLink::InProcessLink(WorkerInfo info, JobRunner run_job)
+    : info_(std::move(info)), run_job_(std::move(run_job)) {
+  inbox_.push_back({1, MessageKind::kHello, encode(info_)});
+}
+
+Envelope InProcessLink::receive() {
+  if (inbox_.empty()) throw Error("in-process worker has nothing to say (coordinator waits forever)");
+  Envelope message = std::move(inbox_.front());
+  inbox_.pop_front();
+  return message;
+}
+
+void InProcessLink::send(int, MessageKind kind, const std::string& payload) {
+  if (kind != MessageKind::kJob) return;
+  const WorkItem item = decode_work_item(payload);
+  JobOutcome outcome = run_job_(item);
+  outcome.id = item.id;
+  outcome.attempt = item.attempt;
+  outcome.worker = info_;
+  inbox_.push_back({1, MessageKind::kResult, encode(outcome)});
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,106 @@
+#include "runner/mpi_transport.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "common/error.h"
+
+namespace stylesweep {
+namespace {
+
+void check(int code, const char* what) {
+  if (code != MPI_SUCCESS) throw Error(std::string("MPI call failed: ") + what);
+}
+
+// Waits for a message from `source` (or any), sleeping between probes: from 20 us up to 2 ms,
+// so a busy sweep sees little latency and an idle rank little CPU.
+Envelope receive_from(MPI_Comm communicator, int source) {
+  auto pause = std::chrono::microseconds(20);
+  MPI_Status status;
+  while (true) {
+    int ready = 0;
+    check(MPI_Iprobe(source, MPI_ANY_TAG, communicator, &ready, &status), "MPI_Iprobe");
+    if (ready) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+  }
+  int size = 0;
+  check(MPI_Get_count(&status, MPI_CHAR, &size), "MPI_Get_count");
+  Envelope message;
+  message.worker = status.MPI_SOURCE;
+  message.kind = static_cast<MessageKind>(status.MPI_TAG);
+  message.payload.resize(std::size_t(size));
+  check(MPI_Recv(message.payload.data(), size, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG,
+                 communicator, MPI_STATUS_IGNORE),
+        "MPI_Recv");
+  return message;
+}
+
+void send_to(MPI_Comm communicator, int destination, MessageKind kind, const std::string& payload) {
+  check(MPI_Send(payload.data(), int(payload.size()), MPI_CHAR, destination, int(kind),
+                 communicator),
+        "MPI_Send");
+}
+
+}  // namespace
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) check(MPI_Init(argc, argv), "MPI_Init");
+  check(MPI_Comm_dup(MPI_COMM_WORLD, &communicator_), "MPI_Comm_dup");
+  MPI_Comm_rank(communicator_, &rank_);
+  MPI_Comm_size(communicator_, &size_);
+}
+
+MpiSession::~MpiSession() {
+  if (communicator_ != MPI_COMM_NULL) MPI_Comm_free(&communicator_);
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+std::string MpiSession::host() const {
+  char name[MPI_MAX_PROCESSOR_NAME];
+  int length = 0;
+  MPI_Get_processor_name(name, &length);
+  return std::string(name, std::size_t(length));
+}
+
+void MpiSession::worker_placement(int* local_index, int* workers_on_node) const {
+  *local_index = 0;
+  *workers_on_node = 1;
+  if (size_ == 1) return;
+  // Every rank takes part in the splits; the coordinator's color leaves it out.
+  MPI_Comm workers = MPI_COMM_NULL;
+  check(MPI_Comm_split(communicator_, rank_ == 0 ? MPI_UNDEFINED : 1, rank_, &workers),
+        "MPI_Comm_split");
+  if (workers == MPI_COMM_NULL) return;
+  MPI_Comm node = MPI_COMM_NULL;
+  check(MPI_Comm_split_type(workers, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+        "MPI_Comm_split_type");
+  MPI_Comm_rank(node, local_index);
+  MPI_Comm_size(node, workers_on_node);
+  MPI_Comm_free(&node);
+  MPI_Comm_free(&workers);
+}
+
+void MpiSession::abort(int code) const { MPI_Abort(communicator_, code); std::_Exit(code); }
+
+Envelope MpiCoordinatorLink::receive() { return receive_from(session_.communicator(), MPI_ANY_SOURCE); }
+
+void MpiCoordinatorLink::send(int worker, MessageKind kind, const std::string& payload) {
+  send_to(session_.communicator(), worker, kind, payload);
+}
+
+Envelope MpiWorkerLink::receive() { return receive_from(session_.communicator(), 0); }
+
+void MpiWorkerLink::send(MessageKind kind, const std::string& payload) {
+  send_to(session_.communicator(), 0, kind, payload);
+}
+
+}  // namespace stylesweep

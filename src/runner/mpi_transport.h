@@ -1,0 +1,59 @@
+// MPI between ranks: rank 0 is the coordinator, every other rank a worker. Waiting sides poll
+// with MPI_Iprobe and short sleeps instead of blocking receives, which in Open MPI spin a core:
+// on a CPU node the coordinator's rank shares cores with workers.
+#pragma once
+
+#include <mpi.h>
+
+#include <string>
+
+#include "runner/transport.h"
+
+namespace stylesweep {
+
+// MPI_Init/MPI_Finalize and a private duplicate of MPI_COMM_WORLD, for the process's lifetime.
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv);
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  MPI_Comm communicator() const { return communicator_; }
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  std::string host() const;
+  // This worker's index among the workers on its node, and how many workers the node has,
+  // from an MPI_COMM_TYPE_SHARED split of the worker ranks. A single rank is worker 0 of 1.
+  void worker_placement(int* local_index, int* workers_on_node) const;
+  // Ends every rank at once (a failure on the coordinator must not leave workers waiting).
+  [[noreturn]] void abort(int code) const;
+
+ private:
+  MPI_Comm communicator_ = MPI_COMM_NULL;
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+class MpiCoordinatorLink : public CoordinatorLink {
+ public:
+  explicit MpiCoordinatorLink(const MpiSession& session) : session_(session) {}
+  int worker_count() const override { return session_.size() - 1; }
+  Envelope receive() override;
+  void send(int worker, MessageKind kind, const std::string& payload) override;
+
+ private:
+  const MpiSession& session_;
+};
+
+class MpiWorkerLink : public WorkerLink {
+ public:
+  explicit MpiWorkerLink(const MpiSession& session) : session_(session) {}
+  Envelope receive() override;
+  void send(MessageKind kind, const std::string& payload) override;
+
+ private:
+  const MpiSession& session_;
+};
+
+}  // namespace stylesweep

@@ -1,0 +1,107 @@
+#include "runner/scheduler.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/text.h"
+
+namespace stylesweep {
+namespace {
+
+// Jobs within this fraction of the costliest remaining one count as equally urgent, so the
+// worker may take the one whose targets it holds without spoiling the LPT order.
+constexpr double kAffinityCostFraction = 0.9;
+// How far down the queue to look for such a job.
+constexpr std::size_t kAffinityWindow = 64;
+// Targets remembered per worker (about what its cache holds).
+constexpr std::size_t kRememberedTargets = 16;
+
+}  // namespace
+
+std::vector<std::string> target_keys_of(const StyleJob& job) {
+  std::vector<std::string> keys;
+  keys.push_back(fmt::format("content|{}|{}|{}|{}", job.content, job.size,
+                             join(job.content_layers, ","), job.pooling));
+  for (const auto& style : job.styles) {
+    keys.push_back(fmt::format("style|{}|{}|{}|{}|{}", style, job.size, job.style_scale,
+                               join(job.style_layers, ","), job.pooling));
+  }
+  return keys;
+}
+
+Scheduler::Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count)
+    : jobs_(std::move(jobs)), taken_(jobs_.size(), false), remaining_(jobs_.size()),
+      retries_(retries), worker_count_(worker_count) {
+  // Stable, so equal costs keep the config's order (reproducible dispatch).
+  std::stable_sort(jobs_.begin(), jobs_.end(), [](const ScheduledJob& a, const ScheduledJob& b) {
+    return a.cost > b.cost;
+  });
+}
+
+bool Scheduler::affine(const ScheduledJob& job, int worker) const {
+  auto found = recent_targets_.find(worker);
+  if (found == recent_targets_.end()) return false;
+  for (const auto& key : job.target_keys) {
+    if (std::find(found->second.begin(), found->second.end(), key) != found->second.end()) return true;
+  }
+  return false;
+}
+
+void Scheduler::remember_targets(const ScheduledJob& job, int worker) {
+  auto& recent = recent_targets_[worker];
+  for (const auto& key : job.target_keys) {
+    recent.erase(std::remove(recent.begin(), recent.end(), key), recent.end());
+    recent.push_back(key);
+    if (recent.size() > kRememberedTargets) recent.pop_front();
+  }
+}
+
+std::optional<WorkItem> Scheduler::next_for(int worker) {
+  // Retries first, on a worker they have not failed on (any worker if there is only one).
+  for (auto it = retries_queue_.begin(); it != retries_queue_.end(); ++it) {
+    const auto& failed = failed_on_[it->item.id];
+    if (worker_count_ > 1 && failed.count(worker)) continue;
+    ScheduledJob job = std::move(*it);
+    retries_queue_.erase(it);
+    remember_targets(job, worker);
+    WorkItem item = job.item;
+    running_[item.id] = std::move(job);
+    return item;
+  }
+  while (head_ < jobs_.size() && taken_[head_]) ++head_;
+  if (head_ == jobs_.size()) return std::nullopt;
+
+  std::size_t chosen = head_;
+  const double threshold = jobs_[head_].cost * kAffinityCostFraction;
+  std::size_t looked = 0;
+  for (std::size_t i = head_; i < jobs_.size() && looked < kAffinityWindow; ++i) {
+    if (taken_[i]) continue;
+    if (jobs_[i].cost < threshold) break;
+    ++looked;
+    if (affine(jobs_[i], worker)) {
+      chosen = i;
+      break;
+    }
+  }
+  taken_[chosen] = true;
+  --remaining_;
+  remember_targets(jobs_[chosen], worker);
+  WorkItem item = jobs_[chosen].item;
+  running_[item.id] = jobs_[chosen];
+  return item;
+}
+
+bool Scheduler::record(const JobOutcome& outcome, int worker) {
+  auto found = running_.find(outcome.id);
+  if (found == running_.end()) return true;  // unknown or already final: store as is
+  ScheduledJob job = std::move(found->second);
+  running_.erase(found);
+  if (outcome.done || job.item.attempt > retries_) return true;
+  failed_on_[job.item.id].insert(worker);
+  job.item.attempt += 1;
+  retries_queue_.push_back(std::move(job));
+  return false;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,58 @@
+// Which job a worker gets next: longest-processing-time first (the planner's cost estimate), but
+// among the jobs nearly as costly as the costliest left, one whose targets (content features,
+// style Grams) the worker computed recently; failed jobs come back for retries on another worker.
+// Pure logic: no MPI, no libtorch, no files.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runner/messages.h"
+
+namespace stylesweep {
+
+struct ScheduledJob {
+  WorkItem item;
+  double cost = 0;
+  std::vector<std::string> target_keys;  // see target_keys_of()
+};
+
+// Keys naming the targets a job needs: its content features and each style's Grams.
+std::vector<std::string> target_keys_of(const StyleJob& job);
+
+class Scheduler {
+ public:
+  // retries: how many more times a failed job is tried (on another worker when there is one).
+  Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count);
+
+  // The next job for `worker`, or nothing when no job suits it now (it waits for one).
+  std::optional<WorkItem> next_for(int worker);
+  // Records an outcome; returns true when it is final (done, or failed with no retry left).
+  bool record(const JobOutcome& outcome, int worker);
+
+  bool finished() const { return queued() == 0 && running_.empty(); }
+  std::size_t queued() const { return remaining_ + retries_queue_.size(); }
+  std::size_t running() const { return running_.size(); }
+
+ private:
+  bool affine(const ScheduledJob& job, int worker) const;
+  void remember_targets(const ScheduledJob& job, int worker);
+
+  std::vector<ScheduledJob> jobs_;  // costliest first
+  std::vector<bool> taken_;
+  std::size_t head_ = 0;            // first index not taken
+  std::size_t remaining_;
+  std::deque<ScheduledJob> retries_queue_;
+  std::map<std::string, ScheduledJob> running_;        // by job id
+  std::map<std::string, std::set<int>> failed_on_;     // workers a job failed on
+  std::map<int, std::deque<std::string>> recent_targets_;
+  int retries_;
+  int worker_count_;
+};
+
+}  // namespace stylesweep

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The sweep runner end to end: one process, mpirun -np 1, 2 and 3 on a 32 px sweep give every
+# job exactly once, done, with bit-identical images and histories; a corrupt image fails its job
+# only; status reports progress; the README's pandas snippet runs on the results.
+# Usage: run_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
+set -uo pipefail
+exe=$1
+root=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"
+python=/usr/bin/python3
+passed=0
+failed=0
+check() {
+  local description=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
+}
+
+write_config() {  # write_config NAME OUTPUT [EXTRA_CONTENT_LINE]
+  cat > "$work/$1.yaml" <<YAML
+name: $1
+output: $2
+images:
+  content:
+    chelsea: $root/configs/images/chelsea.png
+    coffee: $root/configs/images/coffee.png
+${3:-}
+  style:
+    hubble: $root/configs/images/hubble_deep_field.jpg
+defaults: {size: 32, iterations: 6, optimizer: lbfgs}
+grid:
+  content: [chelsea, coffee${4:-}]
+  ratio: [1.0e-3, 1.0e-4]
+YAML
+}
+
+run_logged() {  # run_logged LOG COMMAND...: runs, keeps output, returns the exit code
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1
+}
+
+for mode in single np1 np2 np3; do
+  write_config "sweep-$mode" "$work/out-$mode"
+  case $mode in
+    single) run_logged "$work/$mode.log" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
+    np*) run_logged "$work/$mode.log" "$root/scripts/mpirun.sh" -np "${mode#np}" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
+  esac
+  code=$?
+  check "$mode exits 0 (got $code)" test "$code" -eq 0
+  [[ $code -eq 0 ]] || cat "$work/$mode.log"
+  check "$mode prints the summary" grep -q "^summary: 4 done, 0 failed, 0 skipped" "$work/$mode.log"
+done
+check "np3 reports its two workers" bash -c "grep -c '^worker rank [12] on .*: cpu (1 threads)' '$work/np3.log' | grep -qx 2"
+
+"$python" - "$work" <<'PY' || { failed=$((failed + 1)); echo "FAIL: results check"; }
+import sys, h5py, numpy as np
+work = sys.argv[1]
+runs = {m: h5py.File(f"{work}/out-{m}/results.h5", "r") for m in ["single", "np1", "np2", "np3"]}
+base = runs["single"]
+ids = sorted(base["jobs"])
+assert len(ids) == 4, ids
+assert base.attrs["format"] == "stylesweep-results" and base.attrs["normalization"] == "paper"
+for mode, f in runs.items():
+    assert sorted(f["jobs"]) == ids, (mode, sorted(f["jobs"]))
+    index_ids = [x.decode() for x in f["index/id"][()]]
+    assert sorted(index_ids) == ids and len(set(index_ids)) == 4, (mode, index_ids)
+    for job in ids:
+        g, b = f["jobs"][job], base["jobs"][job]
+        assert g.attrs["status"] == "done", (mode, job, g.attrs["status"])
+        assert np.array_equal(g["image"][()], b["image"][()]), (mode, job, "image")
+        for name in ["total", "content", "style", "tv", "style_layers"]:
+            assert np.array_equal(g["loss"][name][()], b["loss"][name][()]), (mode, job, name)
+ranks = set(runs["np3"]["index/rank"][()])
+assert ranks <= {1.0, 2.0}, ranks
+print("results identical across single, np1, np2, np3")
+PY
+passed=$((passed + 1))
+check "images written per label" test -s "$work/out-np2/images/chelsea-r1e-03.png"
+check "status reads a finished sweep" bash -c "'$exe' status '$work/out-np2' | grep -q '4 of 4 jobs done, 0 failed, 0 running, 0 queued'"
+
+# The README's pandas snippet, run as written, on these results.
+sed -n '/<!-- snippet: pandas -->/,/^```$/p' "$root/README.md" | sed '1,2d;$d' > "$work/snippet.py"
+check "README snippet found" test -s "$work/snippet.py"
+(cd "$work" && ln -s out-np2 results-demo && "$python" snippet.py results-demo/results.h5 > snippet.out 2>&1)
+check "README snippet runs" grep -q "chelsea-r1e-03" "$work/snippet.out"
+[[ -s "$work/snippet.out" ]] && head -3 "$work/snippet.out"
+
+# A truncated image: its job fails with the reason, the others finish, the exit code says so.
+head -c 20000 "$root/configs/images/chelsea.png" > "$work/cut.png"
+write_config "sweep-bad" "$work/out-bad" "    cut: $work/cut.png" ", cut"
+run_logged "$work/bad.log" "$root/scripts/mpirun.sh" -np 2 "$exe" run "$work/sweep-bad.yaml" --threads 1
+code=$?
+check "a failed job gives exit 3 (got $code)" test "$code" -eq 3
+check "the failure names the file" grep -q "failed .*cut-r1e-03.*cut.png: cannot decode image" "$work/bad.log"
+check "the others finish" grep -q "^summary: 4 done, 2 failed, 0 skipped" "$work/bad.log"
+"$python" - "$work/out-bad/results.h5" <<'PY' || { failed=$((failed + 1)); echo "FAIL: failed-job record"; }
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+status = {f["jobs"][j].attrs["label"]: f["jobs"][j].attrs["status"] for j in f["jobs"]}
+assert sorted(v for v in status.values()) == ["done"] * 4 + ["failed"] * 2, status
+bad = [j for j in f["jobs"] if f["jobs"][j].attrs["status"] == "failed"][0]
+assert "cannot decode image" in f["jobs"][bad].attrs["error"], f["jobs"][bad].attrs["error"]
+assert f["jobs"][bad].attrs["attempts"] == 2
+PY
+passed=$((passed + 1))
+
+echo "run_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,201 @@
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+
+#include "common/error.h"
+#include "runner/coordinator.h"
+#include "runner/inprocess_transport.h"
+#include "runner/messages.h"
+#include "runner/scheduler.h"
+
+namespace stylesweep {
+namespace {
+
+ScheduledJob make_job(const std::string& id, double cost, const std::string& content = "c.png") {
+  ScheduledJob job;
+  job.item.id = id;
+  job.item.label = "label-" + id;
+  job.item.job.content = content;
+  job.item.job.styles = {"style-for-" + content};
+  job.cost = cost;
+  job.target_keys = target_keys_of(job.item.job);
+  return job;
+}
+
+// Workers that answer instantly: each job succeeds unless `fails` says it fails on that worker.
+class FakeLink : public CoordinatorLink {
+ public:
+  explicit FakeLink(int workers) : workers_(workers) {
+    for (int w = 1; w <= workers; ++w) inbox_.push_back({w, MessageKind::kHello, encode(WorkerInfo{w, "fake", "cpu"})});
+  }
+  int worker_count() const override { return workers_; }
+  Envelope receive() override {
+    Envelope message = inbox_.front();
+    inbox_.pop_front();
+    return message;
+  }
+  void send(int worker, MessageKind kind, const std::string& payload) override {
+    if (kind == MessageKind::kStop) {
+      ++stops;
+      return;
+    }
+    const WorkItem item = decode_work_item(payload);
+    dispatched.push_back({worker, item.id});
+    shipped_files[worker] += item.files.size();
+    JobOutcome outcome;
+    outcome.id = item.id;
+    outcome.attempt = item.attempt;
+    outcome.worker = {worker, "fake", "cpu"};
+    outcome.done = !fails(item.id, worker);
+    if (!outcome.done) outcome.error = "boom on worker " + std::to_string(worker);
+    inbox_.push_back({worker, MessageKind::kResult, encode(outcome)});
+  }
+
+  std::function<bool(const std::string& id, int worker)> fails = [](const std::string&, int) { return false; };
+  std::vector<std::pair<int, std::string>> dispatched;  // (worker, id) in order
+  std::map<int, std::size_t> shipped_files;
+  int stops = 0;
+
+ private:
+  int workers_;
+  std::deque<Envelope> inbox_;
+};
+
+class RecordingSink : public ResultSink {
+ public:
+  void store(const WorkItem& item, const JobOutcome& outcome) override {
+    stored.push_back(item.id);
+    status[item.id] = outcome.done ? "done" : "failed: " + outcome.error;
+    attempts[item.id] = outcome.attempt;
+  }
+  std::vector<std::string> stored;
+  std::map<std::string, std::string> status;
+  std::map<std::string, int> attempts;
+};
+
+std::string fake_file(const std::string& path) { return "bytes of " + path; }
+
+TEST(SchedulerTest, HandsOutTheCostliestJobFirst) {
+  Scheduler scheduler({make_job("small", 1), make_job("large", 100), make_job("medium", 10)}, 1, 1);
+  EXPECT_EQ(scheduler.next_for(1)->id, "large");
+  EXPECT_EQ(scheduler.next_for(1)->id, "medium");
+  EXPECT_EQ(scheduler.next_for(1)->id, "small");
+  EXPECT_FALSE(scheduler.next_for(1).has_value());
+  EXPECT_EQ(scheduler.running(), 3u);
+}
+
+TEST(SchedulerTest, PrefersAJobWhoseTargetsTheWorkerHoldsAmongEquallyCostlyOnes) {
+  Scheduler scheduler({make_job("a1", 100, "a.png"), make_job("b1", 99, "b.png"),
+                       make_job("a2", 98, "a.png"), make_job("b2", 97, "b.png"),
+                       make_job("cheap-b", 10, "b.png")},
+                      1, 2);
+  EXPECT_EQ(scheduler.next_for(1)->id, "a1");
+  EXPECT_EQ(scheduler.next_for(2)->id, "b1");
+  EXPECT_EQ(scheduler.next_for(2)->id, "b2");  // skips a2: worker 2 holds b's targets
+  EXPECT_EQ(scheduler.next_for(1)->id, "a2");
+  EXPECT_EQ(scheduler.next_for(1)->id, "cheap-b");
+}
+
+TEST(SchedulerTest, AffinityNeverOvertakesAMuchCostlierJob) {
+  Scheduler scheduler({make_job("a1", 100, "a.png"), make_job("b-big", 90, "b.png"),
+                       make_job("a-small", 10, "a.png")},
+                      1, 1);
+  EXPECT_EQ(scheduler.next_for(1)->id, "a1");
+  EXPECT_EQ(scheduler.next_for(1)->id, "b-big");
+}
+
+TEST(CoordinatorTest, RunsEveryJobExactlyOnceAndStopsEveryWorker) {
+  std::vector<ScheduledJob> jobs;
+  for (int i = 0; i < 20; ++i) jobs.push_back(make_job("job" + std::to_string(i), 20 - i));
+  Scheduler scheduler(std::move(jobs), 1, 3);
+  FakeLink link(3);
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  const RunCounts counts = coordinator.run(20);
+  EXPECT_EQ(counts.done, 20u);
+  EXPECT_EQ(counts.failed, 0u);
+  EXPECT_EQ(sink.stored.size(), 20u);
+  EXPECT_EQ(std::set<std::string>(sink.stored.begin(), sink.stored.end()).size(), 20u);
+  EXPECT_EQ(link.dispatched.size(), 20u);
+  EXPECT_EQ(link.stops, 3);
+  // Each worker receives each input file once: content and style, shipped with its first job.
+  for (int worker = 1; worker <= 3; ++worker) EXPECT_EQ(link.shipped_files[worker], 2u) << worker;
+}
+
+TEST(CoordinatorTest, RetriesAFailedJobOnAnotherWorker) {
+  Scheduler scheduler({make_job("flaky", 10), make_job("fine", 5)}, 1, 2);
+  FakeLink link(2);
+  link.fails = [](const std::string& id, int worker) { return id == "flaky" && worker == 1; };
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  const RunCounts counts = coordinator.run(2);
+  EXPECT_EQ(counts.done, 2u);
+  EXPECT_EQ(sink.status["flaky"], "done");
+  EXPECT_EQ(sink.attempts["flaky"], 2);
+  const std::vector<std::pair<int, std::string>> expected = {{1, "flaky"}, {2, "fine"}, {2, "flaky"}};
+  EXPECT_EQ(link.dispatched, expected);
+}
+
+TEST(CoordinatorTest, AJobThatKeepsFailingIsStoredAsFailedAndTheOthersFinish) {
+  std::vector<ScheduledJob> jobs = {make_job("bad", 10), make_job("good1", 5), make_job("good2", 4)};
+  Scheduler scheduler(std::move(jobs), 1, 2);
+  FakeLink link(2);
+  link.fails = [](const std::string& id, int) { return id == "bad"; };
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  const RunCounts counts = coordinator.run(3);
+  EXPECT_EQ(counts.done, 2u);
+  EXPECT_EQ(counts.failed, 1u);
+  EXPECT_EQ(sink.status["bad"], "failed: boom on worker 2");
+  EXPECT_EQ(sink.attempts["bad"], 2);  // first try and one retry
+  EXPECT_EQ(link.stops, 2);
+}
+
+TEST(CoordinatorTest, WithoutRetriesAFailureIsFinal) {
+  Scheduler scheduler({make_job("bad", 10)}, 0, 1);
+  FakeLink link(1);
+  link.fails = [](const std::string&, int) { return true; };
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  EXPECT_EQ(coordinator.run(1).failed, 1u);
+  EXPECT_EQ(link.dispatched.size(), 1u);
+}
+
+TEST(InProcessLinkTest, RunsJobsSynchronouslyWithTheSameCoordinator) {
+  Scheduler scheduler({make_job("x", 2), make_job("y", 1)}, 1, 1);
+  std::vector<std::string> ran;
+  InProcessLink link(WorkerInfo{0, "here", "cpu"}, [&ran](const WorkItem& item) {
+    ran.push_back(item.id);
+    JobOutcome outcome;
+    outcome.done = true;
+    return outcome;
+  });
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  EXPECT_EQ(coordinator.run(2).done, 2u);
+  EXPECT_EQ(ran, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(MessagesTest, OutcomeRoundTripKeepsImageAndHistories) {
+  JobOutcome outcome;
+  outcome.id = "abc";
+  outcome.done = true;
+  outcome.result.image = Image{2, 1, {0, 10, 20, 255, 128, 7}};
+  outcome.result.history.total = {3, 2, 1};
+  outcome.result.history.style_layer_names = {"relu1_1", "relu2_1"};
+  outcome.result.history.style_layers = {{1, 2}, {3, 4}, {5, 6}};
+  outcome.result.evaluations = 3;
+  outcome.result.result_evaluation = 2;
+  outcome.worker = {4, "node7", "cuda:1"};
+  const JobOutcome back = decode_job_outcome(encode(outcome));
+  EXPECT_EQ(back.result.image.pixels, outcome.result.image.pixels);
+  EXPECT_EQ(back.result.history.total, outcome.result.history.total);
+  EXPECT_EQ(back.result.history.style_layers, outcome.result.history.style_layers);
+  EXPECT_EQ(back.result.result_evaluation, 2);
+  EXPECT_EQ(back.worker.host, "node7");
+  EXPECT_THROW(decode_job_outcome(encode(outcome).substr(0, 20)), Error);
+}
+
+}  // namespace
+}  // namespace stylesweep
