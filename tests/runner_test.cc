@@ -30,6 +30,7 @@ class FakeLink : public CoordinatorLink {
     for (int w = 1; w <= workers; ++w) inbox_.push_back({w, MessageKind::kHello, encode(WorkerInfo{w, "fake", "cpu"})});
   }
   int worker_count() const override { return workers_; }
+  bool has_pending() override { return !inbox_.empty(); }
   Envelope receive() override {
     Envelope message = inbox_.front();
     inbox_.pop_front();
@@ -40,19 +41,31 @@ class FakeLink : public CoordinatorLink {
       ++stops;
       return;
     }
+    if (kind != MessageKind::kJob) return;  // an interrupt for a job that has already answered
     const WorkItem item = decode_work_item(payload);
+    if (on_job) on_job(item.id);
     dispatched.push_back({worker, item.id});
     shipped_files[worker] += item.files.size();
     JobOutcome outcome;
     outcome.id = item.id;
     outcome.attempt = item.attempt;
     outcome.worker = {worker, "fake", "cpu"};
-    outcome.done = !fails(item.id, worker);
-    if (!outcome.done) outcome.error = "boom on worker " + std::to_string(worker);
+    received_checkpoints[item.id] = item.checkpoint;
+    if (interrupts(item.id)) {
+      outcome.interrupted = true;
+      outcome.checkpoint = "checkpoint of " + item.id;
+    } else {
+      outcome.done = !fails(item.id, worker);
+      if (!outcome.done) outcome.error = "boom on worker " + std::to_string(worker);
+    }
+    outcome.result.wall_seconds = 10;
     inbox_.push_back({worker, MessageKind::kResult, encode(outcome)});
   }
 
   std::function<bool(const std::string& id, int worker)> fails = [](const std::string&, int) { return false; };
+  std::function<bool(const std::string& id)> interrupts = [](const std::string&) { return false; };
+  std::map<std::string, std::string> received_checkpoints;
+  std::function<void(const std::string& id)> on_job;
   std::vector<std::pair<int, std::string>> dispatched;  // (worker, id) in order
   std::map<int, std::size_t> shipped_files;
   int stops = 0;
@@ -68,7 +81,23 @@ class RecordingSink : public ResultSink {
     stored.push_back(item.id);
     status[item.id] = outcome.done ? "done" : "failed: " + outcome.error;
     attempts[item.id] = outcome.attempt;
+    unpublished.insert(item.id);
   }
+  void interrupted(const WorkItem& item, const JobOutcome& outcome) override {
+    checkpoints[item.id] = outcome.checkpoint;
+  }
+  std::optional<std::string> checkpoint(const std::string& id) const override {
+    auto found = checkpoints.find(id);
+    if (found == checkpoints.end()) return std::nullopt;
+    return found->second;
+  }
+  void publish() override {
+    ++publishes;
+    unpublished.clear();
+  }
+  std::map<std::string, std::string> checkpoints;
+  std::set<std::string> unpublished;
+  int publishes = 0;
   std::vector<std::string> stored;
   std::map<std::string, std::string> status;
   std::map<std::string, int> attempts;
@@ -162,10 +191,85 @@ TEST(CoordinatorTest, WithoutRetriesAFailureIsFinal) {
   EXPECT_EQ(link.dispatched.size(), 1u);
 }
 
+TEST(CoordinatorTest, AnnouncesAJobOnlyAfterItIsPublished) {
+  Scheduler scheduler({make_job("a", 3), make_job("b", 2), make_job("c", 1)}, 1, 2);
+  FakeLink link(2);
+  RecordingSink sink;
+  std::vector<std::string> announced;
+  CoordinatorEvents events;
+  events.job_finished = [&](const WorkItem& item, const JobOutcome&, const RunCounts&) {
+    EXPECT_EQ(sink.unpublished.count(item.id), 0u) << item.id << " announced before publishing";
+    announced.push_back(item.id);
+  };
+  Coordinator coordinator(link, scheduler, sink, events, fake_file);
+  coordinator.run(3);
+  EXPECT_EQ(announced.size(), 3u);
+  EXPECT_GE(sink.publishes, 1);
+}
+
+TEST(CoordinatorTest, AStopRequestDrainsCheckpointsAndLeavesTheRestQueued) {
+  std::vector<ScheduledJob> jobs;
+  for (int i = 0; i < 6; ++i) jobs.push_back(make_job("job" + std::to_string(i), 10 - i));
+  Scheduler scheduler(std::move(jobs), 1, 2);
+  FakeLink link(2);
+  // The first job finishes; then a signal arrives while job1 runs: it is checkpointed.
+  link.interrupts = [](const std::string& id) { return id == "job1"; };
+  RecordingSink sink;
+  bool stop = false;
+  CoordinatorEvents events;
+  events.job_finished = [&](const WorkItem&, const JobOutcome&, const RunCounts&) { stop = true; };
+  CoordinatorOptions options;
+  options.stop_requested = [&stop] { return stop; };
+  Coordinator coordinator(link, scheduler, sink, events, fake_file, options);
+  const RunCounts counts = coordinator.run(6);
+  EXPECT_TRUE(counts.drained);
+  EXPECT_GE(counts.interrupted, 1u);
+  EXPECT_EQ(counts.failed, 0u);
+  EXPECT_EQ(counts.done + counts.queued, 6u);  // job1 is back in the queue, nothing is lost
+  EXPECT_GE(counts.queued, 3u);               // jobs never started after the signal
+  EXPECT_LE(link.dispatched.size(), 4u);
+  EXPECT_EQ(sink.checkpoints["job1"], "checkpoint of job1");
+  EXPECT_EQ(link.stops, 2);
+}
+
+TEST(CoordinatorTest, AResumedJobReceivesItsCheckpoint) {
+  Scheduler scheduler({make_job("resumed", 1)}, 1, 1);
+  FakeLink link(1);
+  RecordingSink sink;
+  sink.checkpoints["resumed"] = "saved state";
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  EXPECT_EQ(coordinator.run(1).done, 1u);
+  EXPECT_EQ(link.received_checkpoints["resumed"], "saved state");
+}
+
+TEST(CoordinatorTest, StartsNoJobThatCannotFinishBeforeTheDeadline) {
+  // Jobs of cost 10 take 10 s each (measured from the first one); 25 s remain at the start.
+  std::vector<ScheduledJob> jobs;
+  for (int i = 0; i < 5; ++i) jobs.push_back(make_job("job" + std::to_string(i), 10));
+  Scheduler scheduler(std::move(jobs), 1, 1);
+  FakeLink link(1);
+  RecordingSink sink;
+  double clock = 1000;
+  link.on_job = [&clock](const std::string&) { clock += 10; };  // each job runs 10 s
+  CoordinatorEvents events;
+  CoordinatorOptions options;
+  options.now = [&clock] { return clock; };
+  options.deadline = 1000 + 25 + 5;
+  options.deadline_margin = 5;
+  options.stop_requested = [] { return false; };
+  Coordinator coordinator(link, scheduler, sink, events, fake_file, options);
+  const RunCounts counts = coordinator.run(5);
+  EXPECT_TRUE(counts.drained);
+  // Started at 1000 (no estimate yet) and 1010 (ends 1020, before 1025); at 1020 the next would
+  // end at 1030, past the deadline less its margin.
+  EXPECT_EQ(counts.done, 2u);
+  EXPECT_EQ(counts.queued, 3u);
+}
+
 TEST(InProcessLinkTest, RunsJobsSynchronouslyWithTheSameCoordinator) {
   Scheduler scheduler({make_job("x", 2), make_job("y", 1)}, 1, 1);
   std::vector<std::string> ran;
-  InProcessLink link(WorkerInfo{0, "here", "cpu"}, [&ran](const WorkItem& item) {
+  InProcessLink link(WorkerInfo{0, "here", "cpu"}, [&ran](const WorkItem& item, const std::function<bool()>&) {
     ran.push_back(item.id);
     JobOutcome outcome;
     outcome.done = true;

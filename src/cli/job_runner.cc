@@ -4,6 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "common/durable_file.h"
+#include "common/interrupt.h"
 #include "engine/stylize.h"
 
 namespace stylesweep {
@@ -11,10 +17,16 @@ namespace stylesweep {
 EngineJobRunner::EngineJobRunner(StyleEngine& engine, std::string expected_weights_sha256,
                                  std::string host, std::string scratch_directory)
     : engine_(engine), expected_weights_sha256_(std::move(expected_weights_sha256)),
-      host_(std::move(host)), files_(std::move(scratch_directory)) {}
+      host_(std::move(host)), files_(scratch_directory), scratch_directory_(scratch_directory) {
+  std::filesystem::create_directories(scratch_directory_);
+}
 
-JobOutcome EngineJobRunner::operator()(const WorkItem& received) {
+JobOutcome EngineJobRunner::operator()(const WorkItem& received,
+                                       const std::function<bool()>& interrupted) {
   JobOutcome outcome;
+  // Every sweep job can be checkpointed when asked to stop; the checkpoint travels back to the
+  // coordinator, and with the job again when it is resumed.
+  const std::string checkpoint = scratch_directory_ + "/" + received.id + ".ckpt";
   try {
     if (engine_.weights_sha256() != expected_weights_sha256_) {
       throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}",
@@ -23,8 +35,17 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received) {
     }
     WorkItem item = received;
     files_.localize(item);
-    outcome.result = engine_.run(item.job);
+    item.job.checkpoint_path = checkpoint;
+    if (!item.checkpoint.empty()) write_file_durably(checkpoint, item.checkpoint);
+    const StopCheck should_stop = [&interrupted] { return stop_requested() || interrupted(); };
+    outcome.result = engine_.run(item.job, {}, should_stop);
     outcome.done = true;
+  } catch (const JobInterrupted& interruption) {
+    outcome.interrupted = true;
+    outcome.error = interruption.what();
+    std::ifstream in(checkpoint, std::ios::binary);
+    outcome.checkpoint.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::filesystem::remove(checkpoint);
   } catch (const JobFailure& failure) {
     outcome.error = failure.what();
     outcome.result.history = failure.history();

@@ -16,13 +16,14 @@ class EngineJobRunner {
   // expected_weights_sha256: the coordinator's; a worker whose file differs fails its jobs.
   EngineJobRunner(StyleEngine& engine, std::string expected_weights_sha256, std::string host,
                   std::string scratch_directory);
-  JobOutcome operator()(const WorkItem& item);
+  JobOutcome operator()(const WorkItem& item, const std::function<bool()>& interrupted);
 
  private:
   StyleEngine& engine_;
   std::string expected_weights_sha256_;
   std::string host_;
   ShippedFiles files_;
+  std::string scratch_directory_;
 };
 
 }  // namespace stylesweep

@@ -12,6 +12,7 @@
 #include "cli/job_runner.h"
 #include "cli/progress.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 #include "engine/device.h"
 #include "engine/stylize.h"
 #include "runner/coordinator.h"
@@ -30,8 +31,33 @@ struct RunArguments {
   std::string config;
   int threads = 0;
   int retries = 1;
+  int max_attempts = 3;
+  bool rerun_failed = false;
+  std::string deadline;         // epoch seconds, or +SECONDS from now
+  double deadline_margin = 60;
   std::uint64_t max_jobs = kDefaultMaxJobs;
 };
+
+// --deadline, else the Slurm job's end time when Slurm provides it; 0 for none.
+double resolve_deadline(const std::string& text) {
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::string value = text;
+  if (value.empty()) {
+    const char* slurm_end = std::getenv("SLURM_JOB_END_TIME");
+    if (!slurm_end) return 0;
+    value = slurm_end;
+  }
+  try {
+    std::size_t used = 0;
+    const bool relative = value[0] == '+';
+    const double number = std::stod(relative ? value.substr(1) : value, &used);
+    if (used != value.size() - (relative ? 1 : 0) || number <= 0) throw std::invalid_argument(value);
+    return relative ? now + number : number;
+  } catch (const std::exception&) {
+    throw Error("--deadline: expected seconds since the epoch or +SECONDS, got '" + value + "'");
+  }
+}
 
 struct SweepSetup {
   SweepConfig config;
@@ -54,76 +80,123 @@ std::string resolve_weights(const std::string& weights) {
   return weights == "random" ? ensure_default_weights() : weights;
 }
 
-std::vector<ScheduledJob> jobs_to_run(const SweepPlan& plan, const std::set<std::string>& done) {
-  std::vector<ScheduledJob> jobs;
+struct Selection {
+  std::vector<ScheduledJob> to_run;
+  std::size_t done = 0, failed_before = 0, given_up = 0;
+};
+
+// Skips jobs already done (and, unless --rerun-failed, those that failed before); jobs started
+// --max-attempts times without finishing are recorded as failed instead of run again.
+Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, ResultStore& store) {
+  Selection selection;
+  const std::set<std::string> done = store.done_ids();
+  const std::set<std::string> failed = store.failed_ids();
   for (const PlannedJob& planned : plan.jobs) {
-    if (done.count(planned.id)) continue;
+    if (done.count(planned.id)) {
+      ++selection.done;
+      continue;
+    }
+    if (failed.count(planned.id) && !arguments.rerun_failed) {
+      ++selection.failed_before;
+      continue;
+    }
     ScheduledJob job;
     job.item.job = planned.job;
     job.item.id = planned.id;
     job.item.label = planned.label;
+    job.item.attempt = store.attempts(planned.id) + 1;
     job.cost = planned.flops;
     job.target_keys = target_keys_of(planned.job);
-    jobs.push_back(std::move(job));
+    if (job.item.attempt > arguments.max_attempts && !failed.count(planned.id)) {
+      JobOutcome outcome;
+      outcome.id = planned.id;
+      outcome.attempt = job.item.attempt - 1;
+      outcome.error = fmt::format("gave up: started {} times without finishing (the worker crashed "
+                                  "or was killed); --max-attempts {}",
+                                  outcome.attempt, arguments.max_attempts);
+      outcome.result.history.style_layer_names = planned.job.style_layers;
+      store.store(job.item, outcome);
+      ++selection.given_up;
+      continue;
+    }
+    selection.to_run.push_back(std::move(job));
   }
-  return jobs;
+  return selection;
 }
 
 int coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link) {
   const auto start = Clock::now();
   const SweepPlan& plan = setup.plan;
+  std::vector<std::string> notes;
   ResultStore store({setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                     plan.varying_keys});
-  const std::set<std::string> done = store.done_ids();
-  std::vector<ScheduledJob> jobs = jobs_to_run(plan, done);
-  const std::size_t skipped = plan.jobs.size() - jobs.size();
-  std::cout << fmt::format("stylesweep run: {} jobs in {} ({} already done, {} to run) on {} worker{}; "
-                           "results in {}\n",
-                           plan.jobs.size(), setup.config.path, skipped, jobs.size(),
-                           link.worker_count(), link.worker_count() == 1 ? "" : "s",
-                           store.results_path());
+                     plan.varying_keys},
+                    &notes);
+  for (const auto& note : notes) std::cout << "stylesweep run: recovery: " << note << "\n";
+  Selection selection = select_jobs(arguments, plan, store);
+  const std::size_t to_run = selection.to_run.size();
+  std::cout << fmt::format(
+      "stylesweep run: {} jobs in {}: {} done, {} to run, {} failed before{}{} on {} worker{}; "
+      "results in {}\n",
+      plan.jobs.size(), setup.config.path, selection.done, to_run, selection.failed_before,
+      selection.failed_before && !arguments.rerun_failed ? " (kept; --rerun-failed runs them again)" : "",
+      selection.given_up ? fmt::format(", {} given up after --max-attempts", selection.given_up) : "",
+      link.worker_count(), link.worker_count() == 1 ? "" : "s", store.results_path());
   std::cout.flush();
-  const std::size_t to_run = jobs.size();
-  Scheduler scheduler(std::move(jobs), arguments.retries, link.worker_count());
-  RunStatusWriter status(setup.config.output, plan.jobs.size(), skipped);
+  store.publish(false);
+  Scheduler scheduler(std::move(selection.to_run), arguments.retries, link.worker_count(),
+                      arguments.max_attempts);
+  RunStatusWriter status(setup.config.output, plan.jobs.size(), selection.done);
   CoordinatorEvents events;
   events.worker_started = [](const WorkerInfo& info) {
     std::cout << fmt::format("worker rank {} on {}: {}\n", info.rank, info.host, info.device);
     std::cout.flush();
   };
-  std::size_t finished = 0;
+  events.draining = [](const std::string& reason) {
+    std::cout << "stylesweep run: draining (" << reason << "): no new jobs; running jobs checkpoint\n";
+    std::cout.flush();
+  };
   events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts) {
-    ++finished;
     const auto& totals = outcome.result.history.total;
     const int at = outcome.result.result_evaluation;
     const double loss = at >= 0 && at < int(totals.size()) ? totals[std::size_t(at)] : std::nan("");
-    std::cout << fmt::format("[{}/{}] {} {} {}  loss {:.4e}  {:.1f} s  rank {}{}\n", counts.done + counts.failed,
-                             to_run, outcome.done ? "done  " : (counts.queued + counts.running > 0 &&
-                                                                outcome.attempt <= arguments.retries
-                                                                    ? "retry "
-                                                                    : "failed"),
-                             item.id, item.label, loss, outcome.result.wall_seconds,
-                             outcome.worker.rank, outcome.done ? "" : ": " + outcome.error);
+    const char* verdict = outcome.done ? "done  "
+                          : outcome.interrupted ? "paused"
+                          : (counts.queued + counts.running > 0 && outcome.attempt < arguments.max_attempts &&
+                             outcome.attempt <= arguments.retries)
+                              ? "retry "
+                              : "failed";
+    std::cout << fmt::format("[{}/{}] {} {} {}  loss {:.4e}  {:.1f} s  rank {}{}\n",
+                             counts.done + counts.failed, to_run, verdict, item.id, item.label, loss,
+                             outcome.result.wall_seconds, outcome.worker.rank,
+                             outcome.done ? "" : ": " + outcome.error);
     std::cout.flush();
     status.update(counts, std::chrono::duration<double>(Clock::now() - start).count());
   };
-  Coordinator coordinator(link, scheduler, store, events);
+  CoordinatorOptions options;
+  options.deadline = resolve_deadline(arguments.deadline);
+  options.deadline_margin = arguments.deadline_margin;
+  Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
-  store.write_index();
-  counts.skipped = skipped;
+  store.publish(!counts.drained);
+  counts.skipped = selection.done;
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   status.update(counts, wall);
   std::cout << fmt::format(
-      "summary: {} done, {} failed, {} skipped (already done) in {}; {:.1f} jobs/hour\n"
+      "summary: {} done, {} failed, {} skipped (already done){} in {}; {:.1f} jobs/hour\n"
       "results: {} (h5ls -r to list), images in {}/images\n",
-      counts.done, counts.failed, counts.skipped, format_duration(wall),
-      wall > 0 ? 3600.0 * double(counts.done + counts.failed) / wall : 0.0, store.results_path(),
-      setup.config.output);
+      counts.done, counts.failed, counts.skipped,
+      counts.drained ? fmt::format(", {} left for the next run (exit {}: run the same command again)",
+                                   counts.queued, int(kExitDrained))
+                     : "",
+      format_duration(wall), wall > 0 ? 3600.0 * double(counts.done + counts.failed) / wall : 0.0,
+      store.results_path(), setup.config.output);
+  if (counts.drained) return kExitDrained;
   return counts.failed == 0 ? kExitOk : kExitJobsFailed;
 }
 
 int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   MpiSession session(argc, argv);
+  install_stop_handlers();  // after MPI_Init, which installs handlers of its own
   std::optional<SweepSetup> setup;
   std::string start_message;
   if (session.rank() == 0) {
@@ -157,7 +230,9 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
     WorkerInfo info;
     auto engine = make_engine(info);
     EngineJobRunner runner(*engine, weights_sha256, info.host, scratch);
-    InProcessLink link(info, [&runner](const WorkItem& item) { return runner(item); });
+    InProcessLink link(info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
+      return runner(item, interrupted);
+    });
     return coordinate(arguments, *setup, link);
   }
   if (session.rank() == 0) {
@@ -174,7 +249,9 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   auto engine = make_engine(info);
   EngineJobRunner runner(*engine, weights_sha256, info.host, scratch);
   MpiWorkerLink link(session);
-  run_worker(link, info, [&runner](const WorkItem& item) { return runner(item); });
+  run_worker(link, info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
+    return runner(item, interrupted);
+  });
   return kExitOk;
 }
 
@@ -192,6 +269,18 @@ void add_run_command(CLI::App& app, int* argc, char*** argv) {
   command->add_option("--retries", arguments->retries, "Retries of a failed job, on another worker")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));
+  command->add_option("--max-attempts", arguments->max_attempts,
+                      "Starts of a job, across runs, before it is recorded as failed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  command->add_flag("--rerun-failed", arguments->rerun_failed,
+                    "Run jobs that failed in an earlier run again");
+  command->add_option("--deadline", arguments->deadline,
+                      "Drain before this time: seconds since the epoch or +SECONDS (default: the "
+                      "Slurm job's end, SLURM_JOB_END_TIME, when set)");
+  command->add_option("--deadline-margin", arguments->deadline_margin,
+                      "Seconds before the deadline at which running jobs checkpoint")
+      ->capture_default_str();
   command->add_option("--max-jobs", arguments->max_jobs,
                       "Refuse sweeps that expand to more jobs than this")->capture_default_str();
   command->callback([arguments, argc, argv] {

@@ -21,6 +21,8 @@ enum ExitCode : int {
   kExitFailure = 1,     // runtime failure (a job failed, an I/O error)
   kExitUsage = 2,       // bad arguments, config or input files
   kExitJobsFailed = 3,  // a sweep ended with some jobs failed (the others are stored)
+  kExitDrained = 75,    // stopped early on a signal or deadline, progress saved: run again
+                        // (EX_TEMPFAIL; slurm/sweep.sbatch requeues on it)
 };
 
 // Thrown by a subcommand to make main() exit with `code` after a message was already printed.

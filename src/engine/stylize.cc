@@ -214,7 +214,8 @@ void record(LossHistory& history, const LossTerms& terms, int evaluation) {
 
 }  // namespace
 
-JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress) {
+JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress,
+                           const StopCheck& should_stop) {
   const auto job_start = Clock::now();
   job.validate();
   Image content_image = resize_long_side(read_image(job.content), job.size);
@@ -255,6 +256,11 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   torch::Tensor best_image = image.detach().clone();
   double best_loss = std::numeric_limits<double>::infinity();
   int best_evaluation = -1;
+  if (!history.total.empty()) {  // resumed: an L-BFGS checkpoint holds its best image
+    const auto best = std::min_element(history.total.begin(), history.total.end());
+    best_loss = *best;
+    best_evaluation = int(best - history.total.begin());
+  }
   // The optimizer minimizes objective_scale * L; the history keeps L itself.
   double objective_scale = 1.0;
   auto evaluate = [&](bool with_gradient) -> torch::Tensor {
@@ -283,19 +289,23 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
       optimizer.zero_grad();
       evaluate(true);
       optimizer.step();
-      if (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0 &&
-          evaluations < job.iterations) {
+      const bool stopping = should_stop && should_stop() && evaluations < job.iterations;
+      if (stopping || (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0 &&
+                       evaluations < job.iterations)) {
         save_checkpoint(job, checkpoint_key, {image, history, &optimizer, nullptr});
       }
+      if (stopping) throw JobInterrupted(evaluations);
     }
     // One forward pass more, so the history ends with the loss of the returned image.
     torch::NoGradGuard no_grad;
     evaluate(false);
   } else {
     auto checkpoint_lbfgs = [&] {
-      if (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0) {
+      const bool stopping = should_stop && should_stop() && evaluations < job.iterations;
+      if (stopping || (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0)) {
         save_checkpoint(job, checkpoint_key, {best_image, history, nullptr, nullptr});
       }
+      if (stopping) throw JobInterrupted(evaluations);
     };
     bool scale_chosen = false;
     torch::optim::LBFGS optimizer(

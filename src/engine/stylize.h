@@ -31,6 +31,21 @@ class JobFailure : public Error {
   LossHistory history_;
 };
 
+// A job stopped on request (signal, deadline) after saving its checkpoint to job.checkpoint_path.
+class JobInterrupted : public Error {
+ public:
+  explicit JobInterrupted(int evaluations)
+      : Error("interrupted after " + std::to_string(evaluations) + " evaluations"),
+        evaluations_(evaluations) {}
+  int evaluations() const { return evaluations_; }
+
+ private:
+  int evaluations_;
+};
+
+// Polled after every evaluation; true asks the job to checkpoint and stop.
+using StopCheck = std::function<bool()>;
+
 class StyleEngine {
  public:
   // device: "cpu" or "cuda:N" (see engine/device.h). Loads and validates the weights file.
@@ -43,8 +58,11 @@ class StyleEngine {
   const std::string& weights_sha256() const;
   const std::string& device() const;
 
-  // Throws Error for bad parameters or input images, JobFailure for a diverged optimization.
-  JobResult run(const StyleJob& job, const ProgressCallback& progress = {});
+  // Throws Error for bad parameters or input images, JobFailure for a diverged optimization,
+  // JobInterrupted when should_stop said so (the checkpoint is then saved, if the job has a
+  // checkpoint_path).
+  JobResult run(const StyleJob& job, const ProgressCallback& progress = {},
+                const StopCheck& should_stop = {});
 
  private:
   struct Impl;

@@ -284,6 +284,24 @@ bool File::attribute_is_text(const std::string& object_path, const std::string& 
   return H5Tget_class(type.id()) == H5T_STRING;
 }
 
+void File::link_external(const std::string& link_path, const std::string& target_file,
+                         const std::string& target_object) {
+  if (parent_of(link_path) != "/") create_group(parent_of(link_path));
+  if (H5Lcreate_external(target_file.c_str(), target_object.c_str(), id(), link_path.c_str(),
+                         H5P_DEFAULT, H5P_DEFAULT) < 0) {
+    fail(link_path, "cannot create external link to " + target_file);
+  }
+}
+
+void File::copy_from(const File& source, const std::string& source_path, const std::string& path) {
+  if (parent_of(path) != "/") create_group(parent_of(path));
+  if (H5Ocopy(source.id(), source_path.c_str(), id(), path.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0) {
+    fail(path, "cannot copy " + source_path + " from " + source.path());
+  }
+}
+
+void File::close() { handle_ = Handle(); }
+
 bool File::has_attribute(const std::string& object_path, const std::string& name) const {
   return exists(object_path) &&
          H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;

@@ -73,6 +73,15 @@ class File {
   void write_strings(const std::string& dataset_path, const std::vector<std::string>& values);
   std::vector<std::string> read_strings(const std::string& dataset_path) const;
   void remove(const std::string& object_path);
+  // A link at `link_path` to `target_object` in another file (relative names resolve against
+  // this file's directory when opened elsewhere).
+  void link_external(const std::string& link_path, const std::string& target_file,
+                     const std::string& target_object);
+  // Copies an object (a job's group with its datasets, compressed chunks as they are) from
+  // another open file.
+  void copy_from(const File& source, const std::string& source_path, const std::string& path);
+  // Closes the file now (flushing everything); the object is unusable afterwards.
+  void close();
 
   // Attributes on any object ("/" for the root).
   bool has_attribute(const std::string& object_path, const std::string& name) const;

@@ -1,9 +1,11 @@
 #include "runner/coordinator.h"
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace stylesweep {
 
@@ -14,11 +16,18 @@ std::string read_whole_file(const std::string& path) {
 }
 
 Coordinator::Coordinator(CoordinatorLink& link, Scheduler& scheduler, ResultSink& sink,
-                         CoordinatorEvents events, FileReader read_file)
+                         CoordinatorEvents events, FileReader read_file, CoordinatorOptions options)
     : link_(link), scheduler_(scheduler), sink_(sink), events_(std::move(events)),
-      read_file_(std::move(read_file)) {}
+      read_file_(std::move(read_file)), options_(std::move(options)) {
+  if (!options_.now) {
+    options_.now = [] {
+      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+  }
+  if (!options_.stop_requested) options_.stop_requested = stop_requested;
+}
 
-void Coordinator::attach_files(WorkItem& item, int worker) {
+void Coordinator::attach_inputs(WorkItem& item, int worker) {
   std::vector<std::string> paths = {item.job.content};
   paths.insert(paths.end(), item.job.styles.begin(), item.job.styles.end());
   if (item.job.init != "noise" && item.job.init != "content" && item.job.init != "style") {
@@ -34,53 +43,115 @@ void Coordinator::attach_files(WorkItem& item, int worker) {
       shipped.erase(path);
     }
   }
+  if (auto checkpoint = sink_.checkpoint(item.id)) item.checkpoint = std::move(*checkpoint);
+}
+
+bool Coordinator::may_start(double cost) const {
+  if (options_.deadline <= 0 || seconds_per_cost_ <= 0) return true;
+  const double estimate = cost * seconds_per_cost_;
+  return options_.now() + estimate < options_.deadline - options_.deadline_margin;
+}
+
+void Coordinator::start_drain(const std::string& reason) {
+  if (draining_) return;
+  draining_ = true;
+  if (events_.draining) events_.draining(reason);
+  for (const auto& [worker, id] : busy_) link_.send(worker, MessageKind::kInterrupt, "");
+  for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
 }
 
 void Coordinator::dispatch(int worker) {
-  if (scheduler_.finished()) {
+  if (!draining_ && !scheduler_.finished() && !may_start(scheduler_.next_cost())) {
+    start_drain("not enough time left before the deadline for the next job");
+    if (stopped_.count(worker)) return;
+  }
+  if (draining_ || scheduler_.finished()) {
     link_.send(worker, MessageKind::kStop, "");
     stopped_.insert(worker);
     waiting_.erase(worker);
     return;
   }
+  const double cost = scheduler_.next_cost();
   std::optional<WorkItem> item = scheduler_.next_for(worker);
   if (!item) {
     waiting_.insert(worker);
     return;
   }
   waiting_.erase(worker);
+  busy_[worker] = item->id;
+  costs_[item->id] = cost;
   in_flight_[item->id] = *item;
-  attach_files(*item, worker);
+  sink_.started(*item);
+  attach_inputs(*item, worker);
   link_.send(worker, MessageKind::kJob, encode(*item));
+}
+
+void Coordinator::handle_result(int worker, const std::string& payload) {
+  busy_.erase(worker);
+  JobOutcome outcome = decode_job_outcome(payload);
+  const WorkItem item = in_flight_[outcome.id];
+  if (outcome.interrupted) {
+    sink_.interrupted(item, outcome);
+    scheduler_.requeue(outcome.id);
+    ++counts_.interrupted;
+    in_flight_.erase(outcome.id);
+    if (events_.job_finished) events_.job_finished(item, outcome, counts_);
+    return;
+  }
+  if (outcome.done && outcome.result.wall_seconds > 0) {
+    measured_seconds_ += outcome.result.wall_seconds;
+    measured_cost_ += costs_.count(outcome.id) ? costs_[outcome.id] : 0;
+  }
+  if (scheduler_.record(outcome, worker)) {
+    sink_.store(item, outcome);
+    ++(outcome.done ? counts_.done : counts_.failed);
+    in_flight_.erase(outcome.id);
+  }
+  unannounced_.emplace_back(item, std::move(outcome));
+}
+
+void Coordinator::publish_if_quiet(bool force) {
+  if (unannounced_.empty()) return;
+  const double now = options_.now();
+  if (!force && link_.has_pending() && now - last_publish_ < options_.publish_interval) return;
+  sink_.publish();
+  last_publish_ = now;
+  counts_.running = scheduler_.running();
+  counts_.queued = scheduler_.queued();
+  for (const auto& [item, outcome] : unannounced_) {
+    if (events_.job_finished) events_.job_finished(item, outcome, counts_);
+  }
+  unannounced_.clear();
 }
 
 RunCounts Coordinator::run(std::size_t total_jobs) {
   counts_.total = total_jobs;
+  last_publish_ = options_.now();
   const int workers = link_.worker_count();
   while (int(stopped_.size()) < workers) {
+    if (options_.stop_requested() && !draining_) start_drain("stop requested by a signal");
+    if (!draining_ && options_.deadline > 0 &&
+        options_.now() > options_.deadline - options_.deadline_margin) {
+      start_drain("the deadline is near");
+    }
     Envelope message = link_.receive();
     if (message.kind == MessageKind::kHello) {
       if (events_.worker_started) events_.worker_started(decode_worker_info(message.payload));
     } else if (message.kind == MessageKind::kResult) {
-      JobOutcome outcome = decode_job_outcome(message.payload);
-      const WorkItem item = in_flight_[outcome.id];
-      if (scheduler_.record(outcome, message.worker)) {
-        sink_.store(item, outcome);
-        ++(outcome.done ? counts_.done : counts_.failed);
-        in_flight_.erase(outcome.id);
-      }
-      counts_.running = scheduler_.running();
-      counts_.queued = scheduler_.queued();
-      if (events_.job_finished) events_.job_finished(item, outcome, counts_);
+      handle_result(message.worker, message.payload);
     } else {
-      continue;  // not a worker's message
+      continue;  // kNone: woken for a stop request
     }
+    if (measured_cost_ > 0) seconds_per_cost_ = measured_seconds_ / measured_cost_;
     dispatch(message.worker);
     // A retry or the end of the run may have something for workers that were waiting.
     for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
+    publish_if_quiet(false);
   }
+  publish_if_quiet(true);
   counts_.running = 0;
-  counts_.queued = 0;
+  counts_.queued = scheduler_.queued();
+  counts_.drained = counts_.queued > 0;
   return counts_;
 }
 

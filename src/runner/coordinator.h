@@ -1,13 +1,17 @@
 // The coordinator (rank 0): hands jobs to workers as they ask (Scheduler), ships the input images
-// a worker has not seen, stores every final outcome (ResultSink) and ends when every job is done
-// or failed. Ignorant of MPI and HDF5: tests run it on a fake link and a fake sink.
+// and checkpoints a worker needs, stores every final outcome (ResultSink) and announces a job only
+// once the sink has published it. On a stop request or near the deadline it drains: no new jobs,
+// running ones are asked to checkpoint, and the run ends with their checkpoints stored.
+// Ignorant of MPI and HDF5: tests run it on a fake link and a fake sink.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "runner/scheduler.h"
 #include "runner/transport.h"
@@ -17,17 +21,40 @@ namespace stylesweep {
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
+  // A final outcome (done, or failed for good); durable when this returns.
   virtual void store(const WorkItem& item, const JobOutcome& outcome) = 0;
+  // A job is about to start (counts attempts across runs).
+  virtual void started(const WorkItem&) {}
+  // A job stopped on request; its checkpoint is in outcome.checkpoint.
+  virtual void interrupted(const WorkItem&, const JobOutcome&) {}
+  // The checkpoint an earlier interruption left for this job.
+  virtual std::optional<std::string> checkpoint(const std::string&) const { return std::nullopt; }
+  // Makes everything stored so far visible to readers (results.h5).
+  virtual void publish() {}
 };
 
 struct RunCounts {
   std::size_t total = 0, done = 0, failed = 0, running = 0, queued = 0, skipped = 0;
+  std::size_t interrupted = 0;
+  bool drained = false;  // stopped early: jobs remain
 };
 
-// Called for workers saying hello, for every finished job and on each change of counts.
 struct CoordinatorEvents {
   std::function<void(const WorkerInfo&)> worker_started;
+  // After the outcome is published (final ones) or its checkpoint stored (interrupted ones).
   std::function<void(const WorkItem&, const JobOutcome&, const RunCounts&)> job_finished;
+  std::function<void(const std::string& reason)> draining;
+};
+
+struct CoordinatorOptions {
+  // Seconds since the epoch by which the run must have drained; 0: no deadline.
+  double deadline = 0;
+  // Drain this many seconds before the deadline (room to checkpoint and store).
+  double deadline_margin = 60;
+  // Publishing waits while messages are queued, but not longer than this.
+  double publish_interval = 1.0;
+  std::function<double()> now;                 // seconds since the epoch; tests fake it
+  std::function<bool()> stop_requested;        // signals; tests fake it
 };
 
 // Reads a file's bytes for shipping; tests replace it.
@@ -37,24 +64,37 @@ std::string read_whole_file(const std::string& path);
 class Coordinator {
  public:
   Coordinator(CoordinatorLink& link, Scheduler& scheduler, ResultSink& sink,
-              CoordinatorEvents events = {}, FileReader read_file = read_whole_file);
-  // Runs until every job is final and every worker has been told to stop.
+              CoordinatorEvents events = {}, FileReader read_file = read_whole_file,
+              CoordinatorOptions options = {});
+  // Runs until every worker has been told to stop: when every job is final, or after a drain.
   RunCounts run(std::size_t total_jobs);
 
  private:
+  void handle_result(int worker, const std::string& payload);
   void dispatch(int worker);
-  void attach_files(WorkItem& item, int worker);
+  bool may_start(double cost) const;
+  void start_drain(const std::string& reason);
+  void attach_inputs(WorkItem& item, int worker);
+  void publish_if_quiet(bool force);
 
   CoordinatorLink& link_;
   Scheduler& scheduler_;
   ResultSink& sink_;
   CoordinatorEvents events_;
   FileReader read_file_;
+  CoordinatorOptions options_;
   RunCounts counts_;
-  std::set<int> waiting_;                       // idle workers with nothing to do yet
+  bool draining_ = false;
+  std::set<int> waiting_;                         // idle workers with nothing to do yet
   std::set<int> stopped_;
+  std::map<int, std::string> busy_;               // worker -> job id
   std::map<int, std::set<std::string>> shipped_;  // paths each worker has received
-  std::map<std::string, WorkItem> in_flight_;     // by id, for storing with its item
+  std::map<std::string, WorkItem> in_flight_;     // by id
+  std::map<std::string, double> costs_;           // by id, for the time estimate
+  std::vector<std::pair<WorkItem, JobOutcome>> unannounced_;
+  double last_publish_ = 0;
+  double seconds_per_cost_ = 0;  // measured: wall seconds per unit of estimated cost
+  double measured_cost_ = 0, measured_seconds_ = 0;
 };
 
 }  // namespace stylesweep

@@ -10,7 +10,7 @@ InProcessLink::InProcessLink(WorkerInfo info, JobRunner run_job)
 }
 
 Envelope InProcessLink::receive() {
-  if (inbox_.empty()) throw Error("in-process worker has nothing to say (coordinator waits forever)");
+  if (inbox_.empty()) return Envelope{1, MessageKind::kNone, ""};
   Envelope message = std::move(inbox_.front());
   inbox_.pop_front();
   return message;
@@ -19,7 +19,7 @@ Envelope InProcessLink::receive() {
 void InProcessLink::send(int, MessageKind kind, const std::string& payload) {
   if (kind != MessageKind::kJob) return;
   const WorkItem item = decode_work_item(payload);
-  JobOutcome outcome = run_job_(item);
+  JobOutcome outcome = run_job_(item, [] { return false; });
   outcome.id = item.id;
   outcome.attempt = item.attempt;
   outcome.worker = info_;

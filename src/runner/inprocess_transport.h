@@ -15,6 +15,7 @@ class InProcessLink : public CoordinatorLink {
   int worker_count() const override { return 1; }
   Envelope receive() override;
   void send(int worker, MessageKind kind, const std::string& payload) override;
+  bool has_pending() override { return !inbox_.empty(); }
 
  private:
   WorkerInfo info_;

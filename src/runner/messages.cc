@@ -84,6 +84,7 @@ std::string encode(const WorkItem& item) {
   out.text(item.id);
   out.text(item.label);
   out.number(item.attempt);
+  out.text(item.checkpoint);
   out.number<std::uint64_t>(item.files.size());
   for (const ShippedFile& file : item.files) {
     out.text(file.path);
@@ -99,6 +100,7 @@ WorkItem decode_work_item(const std::string& bytes) {
   item.id = in.text();
   item.label = in.text();
   item.attempt = in.number<int>();
+  item.checkpoint = in.text();
   const auto files = in.number<std::uint64_t>();
   for (std::uint64_t i = 0; i < files; ++i) {
     ShippedFile file;
@@ -113,6 +115,8 @@ std::string encode(const JobOutcome& outcome) {
   WireWriter out;
   out.text(outcome.id);
   out.number<std::uint8_t>(outcome.done);
+  out.number<std::uint8_t>(outcome.interrupted);
+  out.text(outcome.checkpoint);
   out.text(outcome.error);
   const JobResult& result = outcome.result;
   out.number(result.image.width);
@@ -142,6 +146,8 @@ JobOutcome decode_job_outcome(const std::string& bytes) {
   JobOutcome outcome;
   outcome.id = in.text();
   outcome.done = in.number<std::uint8_t>() != 0;
+  outcome.interrupted = in.number<std::uint8_t>() != 0;
+  outcome.checkpoint = in.text();
   outcome.error = in.text();
   JobResult& result = outcome.result;
   const int width = in.number<int>();

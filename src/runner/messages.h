@@ -24,6 +24,8 @@ struct WorkItem {
   int attempt = 1;  // 1 for the first try
   // Input images the worker has not received yet: ranks share no filesystem.
   std::vector<ShippedFile> files;
+  // The checkpoint of an earlier, interrupted run of this job (empty: start afresh).
+  std::string checkpoint;
 };
 
 struct WorkerInfo {
@@ -34,11 +36,13 @@ struct WorkerInfo {
 
 struct JobOutcome {
   std::string id;
-  bool done = false;       // false: failed
+  bool done = false;       // false: failed, or interrupted
+  bool interrupted = false;  // stopped on request; `checkpoint` holds its state
   std::string error;       // why it failed
   JobResult result;        // image (clipped to 0-255) and histories; partial for failures
   WorkerInfo worker;
   int attempt = 1;
+  std::string checkpoint;  // bytes of the checkpoint file of an interrupted job
 };
 
 std::string encode(const WorkItem& item);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/interrupt.h"
 
 namespace stylesweep {
 namespace {
@@ -17,14 +18,16 @@ void check(int code, const char* what) {
 }
 
 // Waits for a message from `source` (or any), sleeping between probes: from 20 us up to 2 ms,
-// so a busy sweep sees little latency and an idle rank little CPU.
-Envelope receive_from(MPI_Comm communicator, int source) {
+// so a busy sweep sees little latency and an idle rank little CPU. Returns kNone when a stop is
+// requested meanwhile (the coordinator then drains).
+Envelope receive_from(MPI_Comm communicator, int source, bool wake_on_stop) {
   auto pause = std::chrono::microseconds(20);
   MPI_Status status;
   while (true) {
     int ready = 0;
     check(MPI_Iprobe(source, MPI_ANY_TAG, communicator, &ready, &status), "MPI_Iprobe");
     if (ready) break;
+    if (wake_on_stop && stop_requested()) return Envelope{0, MessageKind::kNone, ""};
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
@@ -91,13 +94,41 @@ void MpiSession::worker_placement(int* local_index, int* workers_on_node) const 
 
 void MpiSession::abort(int code) const { MPI_Abort(communicator_, code); std::_Exit(code); }
 
-Envelope MpiCoordinatorLink::receive() { return receive_from(session_.communicator(), MPI_ANY_SOURCE); }
+Envelope MpiCoordinatorLink::receive() {
+  return receive_from(session_.communicator(), MPI_ANY_SOURCE, true);
+}
+
+bool MpiCoordinatorLink::has_pending() {
+  int ready = 0;
+  MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, session_.communicator(), &ready, MPI_STATUS_IGNORE);
+  return ready != 0;
+}
 
 void MpiCoordinatorLink::send(int worker, MessageKind kind, const std::string& payload) {
   send_to(session_.communicator(), worker, kind, payload);
 }
 
-Envelope MpiWorkerLink::receive() { return receive_from(session_.communicator(), 0); }
+Envelope MpiWorkerLink::receive() {
+  // A pending interrupt is for a job that already ended: skip it.
+  while (true) {
+    Envelope message = receive_from(session_.communicator(), 0, false);
+    if (message.kind != MessageKind::kInterrupt) return message;
+  }
+}
+
+bool MpiWorkerLink::interrupt_requested() {
+  if (interrupted_) return true;
+  int ready = 0;
+  MPI_Status status;
+  MPI_Iprobe(0, int(MessageKind::kInterrupt), session_.communicator(), &ready, &status);
+  if (ready) {
+    char ignored;
+    MPI_Recv(&ignored, 0, MPI_CHAR, 0, int(MessageKind::kInterrupt), session_.communicator(),
+             MPI_STATUS_IGNORE);
+    interrupted_ = true;
+  }
+  return interrupted_;
+}
 
 void MpiWorkerLink::send(MessageKind kind, const std::string& payload) {
   send_to(session_.communicator(), 0, kind, payload);

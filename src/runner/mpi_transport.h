@@ -41,6 +41,7 @@ class MpiCoordinatorLink : public CoordinatorLink {
   int worker_count() const override { return session_.size() - 1; }
   Envelope receive() override;
   void send(int worker, MessageKind kind, const std::string& payload) override;
+  bool has_pending() override;
 
  private:
   const MpiSession& session_;
@@ -51,9 +52,11 @@ class MpiWorkerLink : public WorkerLink {
   explicit MpiWorkerLink(const MpiSession& session) : session_(session) {}
   Envelope receive() override;
   void send(MessageKind kind, const std::string& payload) override;
+  bool interrupt_requested() override;
 
  private:
   const MpiSession& session_;
+  bool interrupted_ = false;
 };
 
 }  // namespace stylesweep

@@ -1,20 +1,34 @@
-// The sweep's results, written by rank 0 alone: <output>/results.h5 and <output>/images/.
+// The sweep's results, written by rank 0 alone, designed to survive a kill -9 at any moment.
+//
+// The journal: every final outcome is first written to <output>/jobs/<id>.h5 under a temporary
+// name, fsynced and renamed into place. A job file that exists is complete; it is the record.
+// results.h5 is a view built from the journal, always replaced whole in the same way (temporary
+// file, fsync, rename), so readers and a crash only ever see a complete file:
+//   during a run, /jobs/<id> are external links into the job files (cheap to republish);
+//   when a run ends, /jobs/<id> are real copies, so results.h5 stands alone.
+// At start the store reads the journal, copies into it any job that only results.h5 holds, and
+// moves an unreadable results.h5 aside (never deleting it) before rebuilding it.
+//
+// results.h5 layout:
 //   /            format = "stylesweep-results", format_version = 1, config (the YAML text),
 //                config_path, tool_version, created_utc, weights_sha256, normalization = "paper"
 //   /jobs/<id>   the history-file layout (job/history_file.h) plus label, status ("done" |
 //                "failed"), error, wall_seconds, evaluations, rank, host, device, attempts,
 //                finished_utc
-//   /index       parallel 1-D datasets, one row per job: id, label, status, error, loss_total,
-//                loss_content, loss_style, loss_tv (final values), evaluations, wall_seconds,
-//                attempts, rank, host and every varying parameter; attribute `columns` orders them
-// Each finished image is also <output>/images/<label>.png.
+//   /index       parallel 1-D datasets, one row per job: id, label, status, error, host,
+//                loss_total, loss_content, loss_style, loss_tv (of the returned image),
+//                evaluations, wall_seconds, attempts, rank and every varying parameter;
+//                attribute `columns` orders them
+// Each finished image is also <output>/images/<label>.png. Checkpoints of interrupted jobs wait
+// in <output>/checkpoints/<id>.ckpt; <output>/attempts.log counts starts across runs.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "h5/h5_file.h"
 #include "runner/coordinator.h"
 
 namespace stylesweep {
@@ -27,20 +41,48 @@ struct StoreSettings {
   std::vector<std::string> varying_keys;
 };
 
+// One job's line of /index.
+struct IndexRow {
+  std::string id, label, status, error, host;
+  double loss_total = 0, loss_content = 0, loss_style = 0, loss_tv = 0;
+  double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
+  std::map<std::string, std::string> parameters;  // varying parameter -> value as text
+};
+
 class ResultStore : public ResultSink {
  public:
-  // Creates the output directory and results.h5, or opens the existing file and keeps its jobs.
-  explicit ResultStore(StoreSettings settings);
+  // Creates the output directories, recovers as described above; `notes` gets one line per
+  // recovery action taken.
+  ResultStore(StoreSettings settings, std::vector<std::string>* notes = nullptr);
+
+  // Journals the outcome (durable when this returns) and writes the PNG of a finished image.
   void store(const WorkItem& item, const JobOutcome& outcome) override;
-  // Rewrites /index from every job in the file.
-  void write_index();
-  // Ids of the jobs stored with status "done".
+  void started(const WorkItem& item) override { record_attempt(item.id); }
+  void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
+  std::optional<std::string> checkpoint(const std::string& id) const override;
+  void publish() override { publish(false); }
+  // Rebuilds results.h5 from the journal; `standalone` copies the jobs instead of linking them.
+  void publish(bool standalone);
+
   std::set<std::string> done_ids() const;
+  std::set<std::string> failed_ids() const;
   std::string results_path() const { return settings_.output_directory + "/results.h5"; }
 
+  // Starts per job across runs that did not end in an interruption (attempts.log).
+  int attempts(const std::string& id) const;
+  void record_attempt(const std::string& id);
+
  private:
+  std::string job_file(const std::string& id) const;
+  std::string checkpoint_file(const std::string& id) const;
+  void load_journal(std::vector<std::string>* notes);
+  void adopt_results_file(std::vector<std::string>* notes);
+  void write_root_attributes(class ResultFileWriter& writer) const;
+
   StoreSettings settings_;
-  h5::File file_;
+  std::map<std::string, IndexRow> rows_;  // by id: every journaled job
+  std::map<std::string, int> attempts_;
+  std::string created_utc_;
 };
 
 }  // namespace stylesweep

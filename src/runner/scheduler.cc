@@ -30,9 +30,10 @@ std::vector<std::string> target_keys_of(const StyleJob& job) {
   return keys;
 }
 
-Scheduler::Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count)
+Scheduler::Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count,
+                     int max_attempts)
     : jobs_(std::move(jobs)), taken_(jobs_.size(), false), remaining_(jobs_.size()),
-      retries_(retries), worker_count_(worker_count) {
+      retries_(retries), worker_count_(worker_count), max_attempts_(max_attempts) {
   // Stable, so equal costs keep the config's order (reproducible dispatch).
   std::stable_sort(jobs_.begin(), jobs_.end(), [](const ScheduledJob& a, const ScheduledJob& b) {
     return a.cost > b.cost;
@@ -65,6 +66,7 @@ std::optional<WorkItem> Scheduler::next_for(int worker) {
     ScheduledJob job = std::move(*it);
     retries_queue_.erase(it);
     remember_targets(job, worker);
+    ++tries_[job.item.id];
     WorkItem item = job.item;
     running_[item.id] = std::move(job);
     return item;
@@ -87,6 +89,7 @@ std::optional<WorkItem> Scheduler::next_for(int worker) {
   taken_[chosen] = true;
   --remaining_;
   remember_targets(jobs_[chosen], worker);
+  ++tries_[jobs_[chosen].item.id];
   WorkItem item = jobs_[chosen].item;
   running_[item.id] = jobs_[chosen];
   return item;
@@ -97,11 +100,28 @@ bool Scheduler::record(const JobOutcome& outcome, int worker) {
   if (found == running_.end()) return true;  // unknown or already final: store as is
   ScheduledJob job = std::move(found->second);
   running_.erase(found);
-  if (outcome.done || job.item.attempt > retries_) return true;
+  const bool retries_spent = tries_[job.item.id] > retries_ || job.item.attempt >= max_attempts_;
+  if (outcome.done || retries_spent) return true;
   failed_on_[job.item.id].insert(worker);
   job.item.attempt += 1;
   retries_queue_.push_back(std::move(job));
   return false;
+}
+
+void Scheduler::requeue(const std::string& id) {
+  auto found = running_.find(id);
+  if (found == running_.end()) return;
+  --tries_[id];
+  retries_queue_.push_front(std::move(found->second));
+  running_.erase(found);
+}
+
+double Scheduler::next_cost() const {
+  if (!retries_queue_.empty()) return retries_queue_.front().cost;
+  for (std::size_t i = head_; i < jobs_.size(); ++i) {
+    if (!taken_[i]) return jobs_[i].cost;
+  }
+  return 0;
 }
 
 }  // namespace stylesweep

@@ -27,13 +27,19 @@ std::vector<std::string> target_keys_of(const StyleJob& job);
 
 class Scheduler {
  public:
-  // retries: how many more times a failed job is tried (on another worker when there is one).
-  Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count);
+  // retries: how many more times a failed job is tried in this run (on another worker when there
+  // is one); max_attempts: no job is started more often than this, counting earlier runs
+  // (item.attempt says which start a dispatch is).
+  Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_count, int max_attempts = 1 << 30);
 
   // The next job for `worker`, or nothing when no job suits it now (it waits for one).
   std::optional<WorkItem> next_for(int worker);
   // Records an outcome; returns true when it is final (done, or failed with no retry left).
   bool record(const JobOutcome& outcome, int worker);
+  // Puts an interrupted job back in front of the queue; an interruption is not an attempt.
+  void requeue(const std::string& id);
+  // The estimated cost of the job that next_for would hand out next (0 when none is queued).
+  double next_cost() const;
 
   bool finished() const { return queued() == 0 && running_.empty(); }
   std::size_t queued() const { return remaining_ + retries_queue_.size(); }
@@ -50,9 +56,11 @@ class Scheduler {
   std::deque<ScheduledJob> retries_queue_;
   std::map<std::string, ScheduledJob> running_;        // by job id
   std::map<std::string, std::set<int>> failed_on_;     // workers a job failed on
+  std::map<std::string, int> tries_;                   // starts in this run
   std::map<int, std::deque<std::string>> recent_targets_;
   int retries_;
   int worker_count_;
+  int max_attempts_;
 };
 
 }  // namespace stylesweep

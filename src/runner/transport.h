@@ -12,6 +12,8 @@ enum class MessageKind : int {
   kResult = 2,  // worker -> coordinator: JobOutcome; the worker is idle again
   kJob = 3,     // coordinator -> worker: WorkItem
   kStop = 4,    // coordinator -> worker: no more work
+  kInterrupt = 5,  // coordinator -> busy worker: checkpoint the running job and report it
+  kNone = 6,    // no message: receive() returned because a stop was requested
 };
 
 struct Envelope {
@@ -24,9 +26,12 @@ class CoordinatorLink {
  public:
   virtual ~CoordinatorLink() = default;
   virtual int worker_count() const = 0;
-  // The next message from any worker; blocks until one arrives.
+  // The next message from any worker; blocks until one arrives or a stop is requested
+  // (then kind is kNone).
   virtual Envelope receive() = 0;
   virtual void send(int worker, MessageKind kind, const std::string& payload) = 0;
+  // Whether a message is waiting (so publishing results can wait for a quieter moment).
+  virtual bool has_pending() = 0;
 };
 
 class WorkerLink {
@@ -34,6 +39,8 @@ class WorkerLink {
   virtual ~WorkerLink() = default;
   virtual Envelope receive() = 0;  // from the coordinator
   virtual void send(MessageKind kind, const std::string& payload) = 0;
+  // True once the coordinator asked the running job to stop (polled between evaluations).
+  virtual bool interrupt_requested() = 0;
 };
 
 }  // namespace stylesweep

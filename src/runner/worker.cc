@@ -52,7 +52,7 @@ void run_worker(WorkerLink& link, const WorkerInfo& info, const JobRunner& run_j
     Envelope message = link.receive();
     if (message.kind != MessageKind::kJob) return;
     const WorkItem item = decode_work_item(message.payload);
-    JobOutcome outcome = run_job(item);
+    JobOutcome outcome = run_job(item, [&link] { return link.interrupt_requested(); });
     outcome.id = item.id;
     outcome.attempt = item.attempt;
     outcome.worker = info;

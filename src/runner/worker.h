@@ -12,8 +12,9 @@
 
 namespace stylesweep {
 
-// Runs one job and returns its outcome (done or failed); must not throw.
-using JobRunner = std::function<JobOutcome(const WorkItem&)>;
+// Runs one job and returns its outcome (done, failed or interrupted); must not throw. It polls
+// `interrupted` between evaluations.
+using JobRunner = std::function<JobOutcome(const WorkItem&, const std::function<bool()>& interrupted)>;
 
 // Stores shipped input files in a node-local directory and points jobs at the local copies.
 class ShippedFiles {

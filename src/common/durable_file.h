@@ -1,0 +1,16 @@
+// Files that survive a crash at any moment: write under a temporary name, fsync, rename over the
+// final name, fsync the directory. Readers see the old file or the new one, never a torn one.
+#pragma once
+
+#include <string>
+
+namespace stylesweep {
+
+// A temporary name next to `path`, unique to this process.
+std::string temporary_path_for(const std::string& path);
+// fsyncs `temporary`, renames it to `path` and fsyncs the directory. Throws Error naming the path.
+void commit_file(const std::string& temporary, const std::string& path);
+// Writes `bytes` to `path` durably (temporary name, fsync, rename).
+void write_file_durably(const std::string& path, const std::string& bytes);
+
+}  // namespace stylesweep
