@@ -89,5 +89,22 @@ expect 2 "$work/bad.yaml:4:22: grid.ratio: must be a finite number > 0, got -1" 
 expect 2 "$work/none.yaml: cannot open config" -- plan "$work/none.yaml"
 expect 2 "--format: xml not in {table,csv,json}" -- plan "$root/configs/demo.yaml" --format xml
 
+# submit --dry-run: the script is valid bash, and a config path with spaces, quotes and '$' is
+# passed through as data, never run.
+hostile="$work/we ird 'q' \$(touch $work/pwned) \`touch $work/pwned2\` dir"
+mkdir -p "$hostile"
+cp "$root/configs/demo.yaml" "$hostile/c.yaml"
+sed -i "s#images/#$root/configs/images/#; s#^output: .*#output: $work/out#" "$hostile/c.yaml"
+"$exe" submit "$hostile/c.yaml" --dry-run --time 01:00:00 --partition gpu --account lab-1 > "$work/script.sbatch"
+check "submit --dry-run renders" grep -q '^#SBATCH --requeue' "$work/script.sbatch"
+check "the script is valid bash" bash -n "$work/script.sbatch"
+check "signal, open-mode and partition lines" bash -c "grep -q '^#SBATCH --signal=B:USR1@120' '$work/script.sbatch' && grep -q '^#SBATCH --open-mode=append' '$work/script.sbatch' && grep -q '^#SBATCH --partition=gpu' '$work/script.sbatch'"
+printf '%s' "$hostile/c.yaml" > "$work/expected-config"
+check "the config path survives quoting" bash -c 'eval "$(grep "^config=" "$1")"; [[ "$config" == "$(cat "$2")" ]]' _ "$work/script.sbatch" "$work/expected-config"
+check "nothing in the path ran" bash -c "[ ! -e '$work/pwned' ] && [ ! -e '$work/pwned2' ]"
+check "drain exit code requeues" grep -q 'if \[\[ \$code -eq 75 \]\]; then' "$work/script.sbatch"
+expect 2 "--partition: 'gpu;rm' has characters that cannot go on an #SBATCH line" -- submit "$root/configs/demo.yaml" --dry-run --partition 'gpu;rm'
+check "paper_fig3 gets a time from the planner" bash -c "'$exe' submit '$root/configs/paper_fig3.yaml' --dry-run | grep -qE '^#SBATCH --time=[0-9]+-[0-9]{2}:[0-9]{2}:00'"
+
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,84 @@
+#include "cli/sbatch_script.h"
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+
+namespace stylesweep {
+
+extern const char* const kSbatchTemplate;  // generated from slurm/sweep.sbatch.in
+
+namespace {
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+// Values on #SBATCH lines are read by sbatch, not by a shell: allow only plain characters.
+std::string directive_value(const std::string& option, const std::string& value) {
+  static const std::regex safe("[A-Za-z0-9_.:+=@/-]+");
+  if (!std::regex_match(value, safe)) {
+    throw Error(fmt::format("{}: '{}' has characters that cannot go on an #SBATCH line", option, value));
+  }
+  return value;
+}
+
+int worker_count(const SbatchSettings& settings) {
+  if (settings.workers > 0) return settings.workers;
+  return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node : 2);
+}
+
+}  // namespace
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string render_sbatch(const SbatchSettings& settings) {
+  std::string script = kSbatchTemplate;
+  std::string optional;
+  if (settings.gpus_per_node > 0) {
+    optional += fmt::format("#SBATCH --gpus-per-node={}\n", settings.gpus_per_node);
+  }
+  if (!settings.partition.empty()) {
+    optional += "#SBATCH --partition=" + directive_value("--partition", settings.partition) + "\n";
+  }
+  if (!settings.account.empty()) {
+    optional += "#SBATCH --account=" + directive_value("--account", settings.account) + "\n";
+  }
+  // The log path is an #SBATCH value too: a directory with unsafe characters gets the log in the
+  // submission directory instead.
+  std::string log = settings.output_directory + "/slurm-%j.out";
+  if (!std::regex_match(log, std::regex("[A-Za-z0-9_.:+=@/%-]+"))) log = "stylesweep-%j.out";
+  replace_all(script, "@JOB_NAME@", directive_value("job name", settings.job_name));
+  replace_all(script, "@NODES@", std::to_string(settings.nodes));
+  replace_all(script, "@NTASKS@", std::to_string(worker_count(settings) + 1));
+  replace_all(script, "@CPUS_PER_TASK@", std::to_string(settings.cpus_per_task));
+  replace_all(script, "@TIME@", directive_value("--time", settings.time));
+  replace_all(script, "@SIGNAL_SECONDS@", std::to_string(settings.signal_seconds));
+  replace_all(script, "@LOG@", log);
+  replace_all(script, "@OPTIONAL_LINES@\n", optional);
+  replace_all(script, "@STYLESWEEP@", shell_quote(settings.executable));
+  replace_all(script, "@CONFIG@", shell_quote(settings.config_path));
+  return script;
+}
+
+std::string suggest_time_limit(double total_flops, const SbatchSettings& settings,
+                               double gflops_per_worker) {
+  const double per_worker = gflops_per_worker > 0 ? gflops_per_worker
+                            : settings.gpus_per_node > 0 ? 5000.0
+                                                         : 50.0 * settings.cpus_per_task;
+  const double seconds = total_flops / (per_worker * 1e9 * worker_count(settings)) * 1.5 + 600;
+  const long minutes = std::max(15L, long(std::ceil(seconds / 60)));
+  return fmt::format("{}-{:02d}:{:02d}:00", minutes / 1440, int(minutes % 1440 / 60), int(minutes % 60));
+}
+
+}  // namespace stylesweep

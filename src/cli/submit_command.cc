@@ -1,0 +1,126 @@
+#include <CLI/CLI.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/sbatch_script.h"
+#include "common/durable_file.h"
+#include "common/error.h"
+#include "sweep/config.h"
+#include "sweep/expand.h"
+#include "vgg/random_weights.h"
+
+namespace stylesweep {
+namespace {
+
+struct SubmitArguments {
+  std::string config;
+  SbatchSettings settings;
+  double gflops_per_worker = 0;
+  bool dry_run = false;
+};
+
+// Runs sbatch without a shell (no config-derived text is ever parsed by one); returns its stdout.
+std::string run_sbatch(const std::string& script) {
+  int pipe_ends[2];
+  if (pipe(pipe_ends) != 0) throw Error("cannot create a pipe for sbatch");
+  const pid_t child = fork();
+  if (child < 0) throw Error("cannot start sbatch (fork failed)");
+  if (child == 0) {
+    dup2(pipe_ends[1], STDOUT_FILENO);
+    close(pipe_ends[0]);
+    close(pipe_ends[1]);
+    char* const arguments[] = {const_cast<char*>("sbatch"), const_cast<char*>(script.c_str()), nullptr};
+    execvp("sbatch", arguments);
+    _exit(127);
+  }
+  close(pipe_ends[1]);
+  std::string output;
+  char buffer[4096];
+  for (ssize_t n; (n = read(pipe_ends[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, std::size_t(n));
+  close(pipe_ends[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+    throw Error("sbatch not found: is this a Slurm login node? (use --dry-run to see the script)");
+  }
+  if (WEXITSTATUS(status) != 0) throw Error("sbatch refused the job (exit " + std::to_string(WEXITSTATUS(status)) + ")");
+  return output;
+}
+
+void run_submit(SubmitArguments arguments) {
+  const SweepConfig config = load_sweep_config(arguments.config);
+  const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
+  const SweepPlan plan = expand_sweep(config, weights);
+  SbatchSettings& settings = arguments.settings;
+  settings.config_path = std::filesystem::absolute(arguments.config).lexically_normal().string();
+  settings.output_directory = std::filesystem::absolute(config.output).lexically_normal().string();
+  settings.job_name = "stylesweep-" + safe_label(config.name);
+  if (settings.executable.empty()) {
+    settings.executable = std::filesystem::canonical("/proc/self/exe").string();
+  }
+  if (settings.time.empty()) {
+    settings.time = suggest_time_limit(plan.total_flops, settings, arguments.gflops_per_worker);
+  }
+  const std::string script = render_sbatch(settings);
+  if (arguments.dry_run) {
+    std::cout << script;
+    return;
+  }
+  std::filesystem::create_directories(settings.output_directory);
+  const std::string path = settings.output_directory + "/sweep.sbatch";
+  write_file_durably(path, script);
+  const std::string output = run_sbatch(path);
+  std::smatch match;
+  if (!std::regex_search(output, match, std::regex("Submitted batch job ([0-9]+)"))) {
+    throw Error("unexpected answer from sbatch: " + output);
+  }
+  std::cout << fmt::format(
+      "submitted job {} ({} jobs, time limit {}); script {}; log {}/slurm-{}.out\n"
+      "watch it with: stylesweep status {}\n",
+      match[1].str(), plan.jobs.size(), settings.time, path, settings.output_directory,
+      match[1].str(), settings.output_directory);
+}
+
+}  // namespace
+
+void add_submit_command(CLI::App& app) {
+  auto arguments = std::make_shared<SubmitArguments>();
+  SbatchSettings& settings = arguments->settings;
+  CLI::App* command = app.add_subcommand(
+      "submit", "Render the Slurm script for a sweep and submit it with sbatch (requeued on "
+                "preemption or time limit, resumed where it stopped)");
+  command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
+  command->add_option("--nodes", settings.nodes, "Nodes")->capture_default_str()->check(CLI::Range(1, 100000));
+  command->add_option("--gpus-per-node", settings.gpus_per_node, "GPUs per node (0: CPU workers)")
+      ->capture_default_str()->check(CLI::Range(0, 64));
+  command->add_option("--workers", settings.workers,
+                      "Worker ranks in all (default: nodes x GPUs per node, or 2 per node on CPU)")
+      ->check(CLI::Range(1, 1000000));
+  command->add_option("--cpus-per-task", settings.cpus_per_task, "CPU threads per rank")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  command->add_option("--time", settings.time,
+                      "Time limit (Slurm format; default: from the planner's estimate)");
+  command->add_option("--partition", settings.partition, "Slurm partition");
+  command->add_option("--account", settings.account, "Slurm account");
+  command->add_option("--signal-seconds", settings.signal_seconds,
+                      "Seconds before the time limit at which the sweep drains")
+      ->capture_default_str()->check(CLI::Range(10, 3600));
+  command->add_option("--gflops-per-worker", arguments->gflops_per_worker,
+                      "Throughput assumed for the time estimate (default: 50 per CPU thread, "
+                      "5000 per GPU)");
+  command->add_option("--stylesweep", settings.executable,
+                      "The stylesweep executable the job runs (default: this one)");
+  command->add_flag("--dry-run", arguments->dry_run, "Print the script instead of submitting it");
+  command->callback([arguments] { run_submit(*arguments); });
+}
+
+}  // namespace stylesweep

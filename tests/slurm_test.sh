@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# stylesweep under a real single-node Slurm (Debian's slurm-wlm and munge) started here with its
+# own slurm.conf, spool directories and ports in a temporary directory:
+#  (a) the demo sweep at 32 px through `stylesweep submit`: results.h5 holds every job, done;
+#  (b) a longer sweep requeued with `scontrol requeue` mid-run comes back and finishes with every
+#      job done exactly once;
+#  (c) a time limit shorter than the sweep with --signal: the sweep drains, the script requeues
+#      it, and the requeued job finishes it.
+# Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
+# Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
+set -uo pipefail
+exe=$1
+root=$(cd "$2" && pwd)
+python=/usr/bin/python3
+skip() { echo "slurm_test: SKIPPED: $*"; echo "slurm_test: 0 passed, 0 failed, 1 skipped"; exit 0; }
+[[ $(id -u) -eq 0 ]] || skip "needs root to run slurmctld and slurmd with SlurmUser=root"
+for tool in munged mungekey slurmctld slurmd sbatch squeue scontrol; do
+  command -v "$tool" >/dev/null || skip "$tool is not installed (apt-get install slurm-wlm munge)"
+done
+
+work=$(mktemp -d /tmp/stylesweep-slurm-XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export XDG_CACHE_HOME="$work/cache"
+passed=0
+failed=0
+check() {
+  local description=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
+}
+
+free_port() {
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+start_cluster() {
+  mkdir -p "$work/munge" "$work/state" "$work/spool" "$work/log"
+  chmod 700 "$work/munge"
+  mungekey --create --keyfile="$work/munge/munge.key" >/dev/null 2>&1 || return 1
+  munged --force --foreground --socket="$work/munge/munge.socket" --key-file="$work/munge/munge.key" \
+    --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" \
+    --seed-file="$work/munge/munged.seed" >/dev/null 2>&1 &
+  pids+=($!)
+  local host cpus memory
+  host=$(hostname -s)
+  cpus=4
+  memory=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
+  cat > "$work/slurm.conf" <<CONF
+ClusterName=stylesweep-test
+SlurmctldHost=$host
+SlurmctldPort=$(free_port)
+SlurmdPort=$(free_port)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$work/munge/munge.socket
+CredType=cred/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+MpiDefault=none
+JobRequeue=1
+ReturnToService=2
+SlurmdParameters=config_overrides
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+InactiveLimit=0
+KillWait=30
+MinJobAge=300
+OverTimeLimit=1
+NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN
+PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+  export SLURM_CONF="$work/slurm.conf"
+  sleep 1
+  slurmctld -D -f "$work/slurm.conf" >"$work/log/slurmctld.out" 2>&1 &
+  pids+=($!)
+  slurmd -D -f "$work/slurm.conf" >"$work/log/slurmd.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 30); do
+    sinfo -h -o %T 2>/dev/null | grep -qE "^idle" && return 0
+    sleep 1
+  done
+  return 1
+}
+
+if ! start_cluster; then
+  echo "--- slurmctld log"; tail -20 "$work/log/slurmctld.log" 2>/dev/null
+  echo "--- slurmd log"; tail -20 "$work/log/slurmd.log" 2>/dev/null
+  skip "could not start munged, slurmctld and slurmd here (see the logs above)"
+fi
+echo "slurm_test: cluster up: $(sinfo -h -o '%P %D %T %C')"
+
+write_config() {  # NAME ITERATIONS RATIOS
+  cat > "$work/$1.yaml" <<YAML
+name: $1
+output: $work/out-$1
+images:
+  content: {chelsea: $root/configs/images/chelsea.png, coffee: $root/configs/images/coffee.png}
+  style: {hubble: $root/configs/images/hubble_deep_field.jpg, brick: $root/configs/images/brick.png}
+defaults: {size: 32, iterations: $2, optimizer: lbfgs}
+grid:
+  content: [chelsea, coffee]
+  style: [hubble, brick]
+  ratio: [$3]
+YAML
+}
+
+submit() {  # NAME EXTRA_ARGS...: prints the job id
+  local name=$1
+  shift
+  "$exe" submit "$work/$name.yaml" --workers 2 --cpus-per-task 1 "$@" | sed -n 's/^submitted job \([0-9]*\).*/\1/p'
+}
+
+wait_gone() {  # JOB_ID TIMEOUT_SECONDS: waits until the job left the queue
+  for _ in $(seq 1 "$2"); do
+    [[ -z "$(squeue -h -j "$1" 2>/dev/null)" ]] && return 0
+    sleep 1
+  done
+  return 1
+}
+
+all_done_once() {  # NAME COUNT
+  "$python" - "$work/out-$1/results.h5" "$2" "$work/out-$1"/slurm-*.out <<'PY'
+import collections, re, sys, h5py
+path, count, logs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+with h5py.File(path, "r") as f:
+    jobs = sorted(f["jobs"])
+    assert len(jobs) == count, (len(jobs), count)
+    assert all(f["jobs"][j].attrs["status"] == "done" for j in jobs)
+reported = collections.Counter()
+for log in logs:
+    for line in open(log, errors="replace"):
+        match = re.match(r"^\[\d+/\d+\] done\s+(\w+)", line)
+        if match:
+            reported[match.group(1)] += 1
+assert sorted(reported) == jobs, (sorted(reported), jobs)
+assert max(reported.values()) == 1, reported
+PY
+}
+
+# (a) The demo sweep at 32 px.
+write_config demo 10 "1.0e-4, 3.0e-4"
+job=$(submit demo --time 00:10:00)
+check "(a) submit prints a job id" test -n "$job"
+check "(a) the job finishes" wait_gone "$job" 240
+check "(a) every job done exactly once" all_done_once demo 8
+check "(a) the log has the summary" grep -q "^summary: 8 done, 0 failed" "$work/out-demo/slurm-$job.out"
+
+# (b) scontrol requeue mid-run: it comes back and finishes.
+write_config requeue 60 "1.0e-2, 1.0e-3, 1.0e-4"
+job=$(submit requeue --time 00:20:00)
+for _ in $(seq 1 60); do
+  grep -q "^\[[1-9][0-9]*/12\] done" "$work/out-requeue/slurm-$job.out" 2>/dev/null && break
+  sleep 1
+done
+scontrol requeue "$job"
+check "(b) the requeued job finishes" wait_gone "$job" 600
+check "(b) it ran twice" bash -c "grep -c '^stylesweep: Slurm job $job (restart' '$work/out-requeue/slurm-$job.out' | grep -qv '^1\$'"
+check "(b) every job done exactly once" all_done_once requeue 12
+
+# (c) A time limit shorter than the sweep: USR1 before the limit, drain, requeue, finish.
+write_config deadline 150 "1.0e-2, 1.0e-3, 1.0e-4, 1.0e-5"
+job=$(submit deadline --time 00:01:00 --signal-seconds 40)
+check "(c) the sweep drains and finishes over requeues" wait_gone "$job" 900
+log="$work/out-deadline/slurm-$job.out"
+check "(c) the signal drained the sweep" grep -q "stylesweep: signal received; draining" "$log"
+check "(c) the script requeued it" grep -q "drained with work left; requeueing job $job" "$log"
+check "(c) every job done exactly once" all_done_once deadline 16
+
+echo "slurm_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]] || { tail -30 "$work/log/slurmctld.log"; exit 1; }
