@@ -6,4 +6,6 @@ set -euo pipefail
 build_dir=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/mpirun.sh" -np 3 "$root/$build_dir/src/stylesweep" run "$root/configs/demo.yaml"
-echo "demo: pictures in $root/results/demo/images, everything in $root/results/demo/results.h5"
+"$root/$build_dir/src/stylesweep" report "$root/results/demo"
+echo "demo: report in $root/results/demo/report/report.html, pictures in $root/results/demo/images,"
+echo "      everything in $root/results/demo/results.h5"

@@ -10,7 +10,9 @@ packages=(
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev
   python3-h5py python3-numpy python3-pandas python3-pil python3-matplotlib
-  slurm-wlm munge   # the Slurm tests start a private single-node cluster
+  gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels
+  slurm-wlm munge                 # the Slurm tests start a private single-node cluster
+  chromium                        # the report test opens report.html headless
 )
 # Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
 if [[ "${1:-}" == "bench" ]]; then

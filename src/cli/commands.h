@@ -12,5 +12,6 @@ void add_plan_command(CLI::App& app);
 void add_run_command(CLI::App& app, int* argc, char*** argv);
 void add_status_command(CLI::App& app);
 void add_submit_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace stylesweep

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_run_command(app, &argc, &argv);
   add_status_command(app);
   add_submit_command(app);
+  add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -146,6 +146,7 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
     }
   }
   file.set_attribute("/index", "columns", columns);
+  file.set_attribute("/index", "varying", varying_keys);
 }
 
 bool is_temporary(const fs::path& path) {

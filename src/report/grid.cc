@@ -1,0 +1,201 @@
+#include "report/grid.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/text.h"
+
+namespace stylesweep {
+namespace {
+
+constexpr int kGap = kGridGap;
+constexpr float kLabelHeight = 15;
+static_assert(kGridTitleHeight == int(kLabelHeight) + 2 * kGap, "title height");
+constexpr int kMinCell = 96;
+
+bool is_number(const std::string& text, double* value) {
+  try {
+    std::size_t used = 0;
+    *value = std::stod(text, &used);
+    return used == text.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void fill(Image& image, int x, int y, int width, int height, float gray) {
+  for (int row = std::max(0, y); row < std::min(image.height, y + height); ++row) {
+    for (int column = std::max(0, x); column < std::min(image.width, x + width); ++column) {
+      for (int channel = 0; channel < 3; ++channel) image.at(row, column, channel) = gray;
+    }
+  }
+}
+
+void paste(Image& canvas, const Image& image, int x, int y) {
+  for (int row = 0; row < image.height; ++row) {
+    for (int column = 0; column < image.width; ++column) {
+      const int cx = x + column, cy = y + row;
+      if (cx < 0 || cy < 0 || cx >= canvas.width || cy >= canvas.height) continue;
+      for (int channel = 0; channel < 3; ++channel) canvas.at(cy, cx, channel) = image.at(row, column, channel);
+    }
+  }
+}
+
+// Fits an image into a cell, keeping its aspect ratio.
+Image fit(const Image& image, int width, int height) {
+  if (image.width == 0) return image;
+  const double scale = std::min(double(width) / image.width, double(height) / image.height);
+  return resize(image, std::max(1, int(image.width * scale)), std::max(1, int(image.height * scale)));
+}
+
+std::string heading(const std::string& key, const std::string& value) {
+  if (key == "ratio") return "a/b = " + value;
+  if (key.empty()) return "";
+  return value;
+}
+
+}  // namespace
+
+GridSpec choose_grid(const SweepResults& results, const std::string& rows, const std::string& columns) {
+  auto known = [&](const std::string& key) {
+    if (!key.empty() && std::find(results.varying_keys.begin(), results.varying_keys.end(), key) ==
+                            results.varying_keys.end()) {
+      throw Error("'" + key + "' is not a varying parameter of this sweep (varying: " +
+                  (results.varying_keys.empty() ? std::string("none") : join(results.varying_keys, ", ")) + ")");
+    }
+  };
+  known(rows);
+  known(columns);
+  GridSpec spec{rows, columns};
+  for (const auto& key : results.varying_keys) {
+    if (spec.rows.empty() && key != spec.columns) spec.rows = key;
+    else if (spec.columns.empty() && key != spec.rows) spec.columns = key;
+  }
+  return spec;
+}
+
+std::vector<std::string> ordered_values(const SweepResults& results, const std::string& key) {
+  std::set<std::string> unique;
+  for (const auto& job : results.jobs) unique.insert(job.parameters.at(key));
+  std::vector<std::string> values(unique.begin(), unique.end());
+  std::stable_sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) {
+    double x = 0, y = 0;
+    if (is_number(a, &x) && is_number(b, &y)) return x < y;
+    const auto parts_a = std::count(a.begin(), a.end(), '+'), parts_b = std::count(b.begin(), b.end(), '+');
+    if (parts_a != parts_b) return parts_a < parts_b;
+    return a < b;
+  });
+  return values;
+}
+
+std::vector<GridPage> grid_pages(const SweepResults& results, const GridSpec& spec) {
+  std::map<std::string, GridPage> pages;
+  for (const auto& job : results.jobs) {
+    std::vector<std::string> title, file_parts;
+    for (const auto& key : results.varying_keys) {
+      if (key == spec.rows || key == spec.columns) continue;
+      title.push_back(key + "=" + job.parameters.at(key));
+      file_parts.push_back(job.parameters.at(key));
+    }
+    const std::string name = title.empty() ? "grid.png" : "grid-" + join(file_parts, "-") + ".png";
+    GridPage& page = pages[name];
+    page.title = join(title, ", ");
+    page.file_name = name;
+    page.jobs.push_back(&job);
+  }
+  std::vector<GridPage> result;
+  for (auto& [name, page] : pages) result.push_back(std::move(page));
+  return result;
+}
+
+Image render_grid(const SweepResults& results, const GridSpec& spec, const GridPage& page,
+                  const TextRenderer& text, GridGeometry* geometry) {
+  const std::vector<std::string> row_values = spec.rows.empty() ? std::vector<std::string>{""}
+                                                                : ordered_values(results, spec.rows);
+  const std::vector<std::string> column_values = spec.columns.empty() ? std::vector<std::string>{""}
+                                                                      : ordered_values(results, spec.columns);
+  std::map<std::pair<std::string, std::string>, const JobRecord*> cells;
+  std::map<std::string, Image> images;
+  GridGeometry g;
+  for (const JobRecord* job : page.jobs) {
+    const std::string row = spec.rows.empty() ? "" : job->parameters.at(spec.rows);
+    const std::string column = spec.columns.empty() ? "" : job->parameters.at(spec.columns);
+    cells[{row, column}] = job;
+    if (job->status == "done") {
+      images[job->id] = read_job_image(results, job->id);
+      g.cell_width = std::max(g.cell_width, images[job->id].width);
+      g.cell_height = std::max(g.cell_height, images[job->id].height);
+    }
+  }
+  g.cell_width = std::max(g.cell_width, kMinCell);
+  g.cell_height = std::max(g.cell_height, kMinCell);
+  g.rows = int(row_values.size());
+  g.columns = int(column_values.size());
+  g.label_width = g.cell_width;  // the corner holds the content and style images
+  for (const auto& value : row_values) {
+    g.label_width = std::max(g.label_width, text.width(heading(spec.rows, value), kLabelHeight) + 2 * kGap);
+  }
+  const int title_height = kGridTitleHeight;
+  g.header_height = g.cell_height / 2 + title_height;
+  const int width = g.label_width + g.columns * (g.cell_width + kGap) + kGap;
+  const int height = title_height + g.header_height + g.rows * (g.cell_height + kGap) + kGap;
+  Image canvas{width, height, std::vector<float>(std::size_t(width) * height * 3, 255.f)};
+
+  std::string title = results.name + (page.title.empty() ? "" : " (" + page.title + ")");
+  if (!spec.rows.empty()) title += "   rows: " + spec.rows;
+  if (!spec.columns.empty()) title += "   columns: " + spec.columns;
+  text.draw(canvas, kGap, kGap, title, kLabelHeight);
+
+  // Corner: the content and style images of the page, when they are the same for all its jobs.
+  const JobRecord* first = page.jobs.front();
+  const int corner_y = title_height;
+  const int thumb = std::min(g.label_width / 2 - kGap, g.header_height - kGap);
+  int corner_x = kGap;
+  auto thumbnail = [&](const std::string& path) {
+    try {
+      paste(canvas, fit(read_image(path), thumb, thumb), corner_x, corner_y);
+    } catch (const Error&) {
+      text.draw(canvas, corner_x, corner_y, "(image not found)", 11, 120);
+    }
+    corner_x += thumb + kGap;
+  };
+  const bool one_content = std::all_of(page.jobs.begin(), page.jobs.end(),
+                                       [&](const JobRecord* job) { return job->content_path == first->content_path; });
+  const bool one_style = std::all_of(page.jobs.begin(), page.jobs.end(),
+                                     [&](const JobRecord* job) { return job->style_paths == first->style_paths; });
+  if (one_content && !first->content_path.empty()) thumbnail(first->content_path);
+  if (one_style && !first->style_paths.empty()) thumbnail(first->style_paths.front());
+
+  for (int c = 0; c < g.columns; ++c) {
+    const int x = g.label_width + c * (g.cell_width + kGap);
+    const std::string label = heading(spec.columns, column_values[std::size_t(c)]);
+    text.draw(canvas, x + (g.cell_width - text.width(label, kLabelHeight)) / 2,
+              title_height + g.header_height - int(kLabelHeight) - kGap, label, kLabelHeight);
+  }
+  for (int r = 0; r < g.rows; ++r) {
+    const int y = title_height + g.header_height + r * (g.cell_height + kGap);
+    text.draw(canvas, kGap, y + g.cell_height / 2 - int(kLabelHeight) / 2,
+              heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
+    for (int c = 0; c < g.columns; ++c) {
+      const int x = g.label_width + c * (g.cell_width + kGap);
+      auto found = cells.find({row_values[std::size_t(r)], column_values[std::size_t(c)]});
+      if (found == cells.end() || found->second->status != "done") {
+        fill(canvas, x, y, g.cell_width, g.cell_height, 225);
+        const std::string mark = found == cells.end() ? "missing" : "failed";
+        text.draw(canvas, x + (g.cell_width - text.width(mark, kLabelHeight)) / 2,
+                  y + g.cell_height / 2 - int(kLabelHeight) / 2, mark, kLabelHeight, 160);
+        continue;
+      }
+      const Image& image = images[found->second->id];
+      paste(canvas, image, x + (g.cell_width - image.width) / 2, y + (g.cell_height - image.height) / 2);
+    }
+  }
+  if (geometry) *geometry = g;
+  return canvas;
+}
+
+}  // namespace stylesweep

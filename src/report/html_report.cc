@@ -1,0 +1,113 @@
+#include "report/html_report.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/text.h"
+
+namespace stylesweep {
+namespace {
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string html_escape(const std::string& text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+std::vector<std::string> columns(const SweepResults& results) {
+  std::vector<std::string> names = {"id", "label", "status"};
+  names.insert(names.end(), results.varying_keys.begin(), results.varying_keys.end());
+  for (const char* name : {"loss_total", "loss_content", "loss_style", "evaluations", "wall_seconds", "error"}) {
+    names.push_back(name);
+  }
+  return names;
+}
+
+std::string cell(const JobRecord& job, const std::string& column) {
+  if (column == "id") return job.id;
+  if (column == "label") return job.label;
+  if (column == "status") return job.status;
+  if (column == "error") return job.error;
+  if (column == "loss_total") return fmt::format("{:.6g}", job.loss_total);
+  if (column == "loss_content") return fmt::format("{:.6g}", job.loss_content);
+  if (column == "loss_style") return fmt::format("{:.6g}", job.loss_style);
+  if (column == "evaluations") return fmt::format("{:g}", job.evaluations);
+  if (column == "wall_seconds") return fmt::format("{:.2f}", job.wall_seconds);
+  return job.parameters.at(column);
+}
+
+const char* kSortScript = R"(<script>
+// Click a header to sort by it; numbers sort as numbers.
+document.querySelectorAll('th').forEach((header, column) => header.addEventListener('click', () => {
+  const body = header.closest('table').tBodies[0];
+  const ascending = header.dataset.order !== 'ascending';
+  header.dataset.order = ascending ? 'ascending' : 'descending';
+  const key = row => { const t = row.cells[column].textContent; const n = Number(t); return t !== '' && !isNaN(n) ? n : t; };
+  [...body.rows].sort((a, b) => { const x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * (ascending ? 1 : -1); })
+    .forEach(row => body.appendChild(row));
+}));
+// For checks: how many images loaded, how many rows the table has.
+window.addEventListener('load', () => {
+  const images = [...document.images];
+  document.body.dataset.imagesLoaded = images.filter(i => i.complete && i.naturalWidth > 0).length + '/' + images.length;
+  document.body.dataset.rows = document.querySelector('#jobs tbody').rows.length;
+});
+</script>)";
+
+}  // namespace
+
+void write_summary_csv(const SweepResults& results, const std::string& path) {
+  std::ofstream out(path);
+  const auto names = columns(results);
+  out << join(names, ",") << "\n";
+  for (const auto& job : results.jobs) {
+    std::vector<std::string> cells;
+    for (const auto& name : names) cells.push_back(csv_field(cell(job, name)));
+    out << join(cells, ",") << "\n";
+  }
+  if (!out) throw file_error(path, "cannot write (disk full?)");
+}
+
+void write_html_report(const SweepResults& results, const ReportFiles& files, const std::string& path) {
+  std::ofstream out(path);
+  out << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>stylesweep: "
+      << html_escape(results.name) << "</title>\n<style>body{font-family:sans-serif;margin:2em}"
+      << "img{max-width:100%;border:1px solid #ccc;margin:0.5em 0}table{border-collapse:collapse}"
+      << "th,td{border:1px solid #ccc;padding:2px 6px;font-size:13px}th{cursor:pointer;background:#eee}"
+      << "tr.failed{background:#fdd}</style></head>\n<body>\n";
+  out << "<h1>" << html_escape(results.name) << "</h1>\n<p>" << results.jobs.size() << " jobs from <code>"
+      << html_escape(results.path) << "</code></p>\n<h2>Grids</h2>\n";
+  for (const auto& grid : files.grids) out << "<img src=\"" << html_escape(grid) << "\" alt=\"" << html_escape(grid) << "\">\n";
+  out << "<h2>Loss curves</h2>\n";
+  for (const auto& curve : files.curves) out << "<img src=\"" << html_escape(curve) << "\" alt=\"" << html_escape(curve) << "\">\n";
+  out << "<h2>Jobs</h2>\n<table id=\"jobs\"><thead><tr>";
+  const auto names = columns(results);
+  for (const auto& name : names) out << "<th>" << html_escape(name) << "</th>";
+  out << "</tr></thead>\n<tbody>\n";
+  for (const auto& job : results.jobs) {
+    out << "<tr class=\"" << html_escape(job.status) << "\">";
+    for (const auto& name : names) out << "<td>" << html_escape(cell(job, name)) << "</td>";
+    out << "</tr>\n";
+  }
+  out << "</tbody></table>\n" << kSortScript << "\n</body></html>\n";
+  if (!out) throw file_error(path, "cannot write (disk full?)");
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,20 @@
+// report.html: the grids, the loss curves and a sortable table of every job, self-contained
+// (images sit beside it; a few lines of inline script sort the table) and readable offline.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/sweep_results.h"
+
+namespace stylesweep {
+
+struct ReportFiles {
+  std::vector<std::string> grids;   // file names relative to the report directory
+  std::vector<std::string> curves;  // PNG curves, relative
+};
+
+void write_summary_csv(const SweepResults& results, const std::string& path);
+void write_html_report(const SweepResults& results, const ReportFiles& files, const std::string& path);
+
+}  // namespace stylesweep

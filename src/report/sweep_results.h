@@ -1,0 +1,35 @@
+// A sweep's results as reports need them, read from results.h5 without writing anything: the
+// file is only ever replaced whole (runner/result_store.h), so reading it during a run sees a
+// consistent snapshot.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "image/image.h"
+#include "job/job_result.h"
+
+namespace stylesweep {
+
+struct JobRecord {
+  std::string id, label, status, error;
+  std::map<std::string, std::string> parameters;  // every varying parameter, as text
+  double loss_total = 0, loss_content = 0, loss_style = 0, wall_seconds = 0, evaluations = 0;
+  std::string content_path;
+  std::vector<std::string> style_paths;
+};
+
+struct SweepResults {
+  std::string path;                       // results.h5
+  std::string name;                       // from the config
+  std::vector<std::string> varying_keys;  // in config order
+  std::vector<JobRecord> jobs;
+};
+
+// Accepts results.h5 or its output directory.
+SweepResults read_sweep_results(const std::string& results_or_output);
+Image read_job_image(const SweepResults& results, const std::string& id);
+LossHistory read_job_losses(const SweepResults& results, const std::string& id);
+
+}  // namespace stylesweep

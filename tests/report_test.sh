@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Reports end to end: the paper's Fig. 3 layout (5 style layer sets x 4 ratios) at 32 px gives a
+# 5 x 4 grid with labels; a failed row is marked; loss curves exist as PNG and SVG; summary.csv
+# parses back; report.html loads every image in headless Chromium and lists every job.
+# Usage: report_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
+set -uo pipefail
+exe=$1
+root=$(cd "$2" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"
+python=/usr/bin/python3
+passed=0
+failed=0
+check() {
+  local description=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
+}
+
+# configs/paper_fig3.yaml itself, made small: 32 px, 3 evaluations.
+sed -e "s#images/#$root/configs/images/#" -e "s#^output: .*#output: $work/fig3#" \
+    -e "s#size: 512#size: 32#" -e "s#iterations: 500#iterations: 3#" \
+    "$root/configs/paper_fig3.yaml" > "$work/fig3.yaml"
+"$exe" run "$work/fig3.yaml" > "$work/run.log" 2>&1
+check "the small Fig. 3 sweep runs" grep -q "^summary: 20 done" "$work/run.log"
+"$exe" report "$work/fig3" > "$work/report.log" 2>&1
+check "report names its rows and columns" grep -q "1 grid, rows style_layers, columns ratio" "$work/report.log"
+
+"$python" - "$work/fig3/report" <<'PY' || { failed=$((failed + 1)); echo "FAIL: Fig. 3 grid geometry"; }
+import json, sys
+from PIL import Image
+import numpy as np
+report = sys.argv[1]
+layout = json.load(open(f"{report}/grids.json"))
+assert len(layout) == 1 and layout[0]["file"] == "grid.png", layout
+g = layout[0]
+assert (g["rows"], g["columns"]) == (5, 4), g
+image = np.asarray(Image.open(f"{report}/grid.png").convert("RGB")).astype(int)
+gap, top = g["gap"], g["title_height"] + g["header_height"]
+width = g["label_width"] + g["columns"] * (g["cell_width"] + gap) + gap
+height = top + g["rows"] * (g["cell_height"] + gap) + gap
+assert image.shape[:2] == (height, width), (image.shape, height, width)
+def region(x, y, w, h): return image[y:y + h, x:x + w]
+for r in range(5):
+    y = top + r * (g["cell_height"] + gap)
+    assert (region(0, y, g["label_width"], g["cell_height"]) < 100).any(), f"row {r} has no label"
+    for c in range(4):
+        x = g["label_width"] + c * (g["cell_width"] + gap)
+        cell = region(x, y, g["cell_width"], g["cell_height"])
+        assert (np.abs(cell - 255) > 10).mean() > 0.05, f"cell {r},{c} is empty"
+for c in range(4):
+    x = g["label_width"] + c * (g["cell_width"] + gap)
+    assert (region(x, g["title_height"], g["cell_width"], g["header_height"]) < 100).any(), f"column {c} has no label"
+# The corner shows the content and the style image.
+assert (np.abs(region(gap, g["title_height"], g["label_width"] - gap, g["header_height"] - gap) - 255) > 10).mean() > 0.2
+print("5 x 4 grid with labels, content and style in the corner")
+PY
+passed=$((passed + 1))
+
+for file in grid-losses.png grid-losses.svg grid-style-layers.png grid-style-layers.svg; do
+  check "$file written" test -s "$work/fig3/report/$file"
+done
+check "the SVG is an SVG" grep -q "<svg" "$work/fig3/report/grid-losses.svg"
+"$python" - "$work/fig3/report/summary.csv" <<'PY' || { failed=$((failed + 1)); echo "FAIL: summary.csv"; }
+import sys, pandas as pd
+table = pd.read_csv(sys.argv[1])
+assert len(table) == 20, len(table)
+assert {"id", "label", "status", "style_layers", "ratio", "loss_total", "evaluations", "wall_seconds"} <= set(table.columns)
+assert (table["status"] == "done").all() and sorted(table["ratio"].unique()) == [1e-5, 1e-4, 1e-3, 1e-2]
+print("summary.csv: 20 rows")
+PY
+passed=$((passed + 1))
+
+# A failed row is marked.
+head -c 20000 "$root/configs/images/chelsea.png" > "$work/cut.png"
+cat > "$work/bad.yaml" <<YAML
+output: $work/bad
+images:
+  content: {chelsea: $root/configs/images/chelsea.png, cut: $work/cut.png}
+  style: {hubble: $root/configs/images/hubble_deep_field.jpg}
+defaults: {size: 32, iterations: 3}
+grid: {content: [chelsea, cut], ratio: [1.0e-3, 1.0e-4]}
+YAML
+"$exe" run "$work/bad.yaml" --retries 0 > "$work/bad.log" 2>&1
+"$exe" report "$work/bad" > /dev/null 2>&1
+"$python" - "$work/bad/report" <<'PY' || { failed=$((failed + 1)); echo "FAIL: failed cells marked"; }
+import json, sys
+from PIL import Image
+import numpy as np
+g = json.load(open(f"{sys.argv[1]}/grids.json"))[0]
+image = np.asarray(Image.open(f"{sys.argv[1]}/grid.png").convert("RGB")).astype(int)
+top = g["title_height"] + g["header_height"]
+y = top + 1 * (g["cell_height"] + g["gap"])  # second row: content "cut"
+cell = image[y:y + g["cell_height"], g["label_width"]:g["label_width"] + g["cell_width"]]
+assert (cell == 225).mean() > 0.8, "failed cell is not shaded"
+assert (cell < 200).any(), "failed cell has no text"
+print("failed cells are marked")
+PY
+passed=$((passed + 1))
+
+# report.html in headless Chromium, with no network.
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [[ -z "$chromium" ]]; then
+  failed=$((failed + 1))
+  echo "FAIL: chromium is not installed (scripts/install-deps.sh installs it)"
+else
+  flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+         --disable-component-update --disable-sync --user-data-dir="$work/chromium" --window-size=1400,2400)
+  timeout 120 "$chromium" "${flags[@]}" --virtual-time-budget=5000 --dump-dom "file://$work/fig3/report/report.html" \
+    > "$work/dom.html" 2>/dev/null
+  timeout 120 "$chromium" "${flags[@]}" --screenshot="$work/screenshot.png" "file://$work/fig3/report/report.html" \
+    > /dev/null 2>&1
+  check "every image of report.html loaded" grep -q 'data-images-loaded="3/3"' "$work/dom.html"
+  check "the table has one row per job" grep -q 'data-rows="20"' "$work/dom.html"
+  check "a screenshot was taken" test -s "$work/screenshot.png"
+fi
+
+echo "report_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
