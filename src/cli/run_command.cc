@@ -129,7 +129,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   const SweepPlan& plan = setup.plan;
   std::vector<std::string> notes;
   ResultStore store({setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                     plan.varying_keys},
+                     plan.varying_keys, read_weights_source(plan.weights_path)},
                     &notes);
   for (const auto& note : notes) std::cout << "stylesweep run: recovery: " << note << "\n";
   Selection selection = select_jobs(arguments, plan, store);

@@ -6,7 +6,11 @@
 
 #include "cli/commands.h"
 #include "common/sha256.h"
+#include "common/error.h"
+#include "image/image.h"
+#include "vgg/keras_import.h"
 #include "vgg/random_weights.h"
+#include "vgg/weights_check.h"
 #include "vgg/vgg_layers.h"
 #include "vgg/weights_file.h"
 
@@ -34,6 +38,32 @@ void print_weights_info(const std::string& path) {
   }
 }
 
+int verify_weights(const std::string& path, std::vector<std::string> images) {
+  const VggWeights weights = read_weights(path);  // format, shapes, dtypes, finiteness
+  if (images.empty()) {
+    for (const char* name : {"chelsea.png", "coffee.png", "hubble_deep_field.jpg"}) {
+      images.push_back(std::string(STYLESWEEP_IMAGE_DIR) + "/" + name);
+    }
+  }
+  std::vector<float> pixels;
+  for (const auto& image_path : images) {
+    const Image image = resize_long_side(read_image(image_path), 128);
+    pixels.insert(pixels.end(), image.pixels.begin(), image.pixels.end());
+  }
+  const WeightsReport report = check_weights(weights, pixels);
+  std::cout << fmt::format("{}: {} of 16 conv layers, all finite; source: {}\n", path, weights.convs.size(),
+                           weights.source);
+  std::cout << fmt::format("conv1_1 smoothness (neighbour correlation): {:.3f} -> {}\n",
+                           report.conv1_smoothness,
+                           report.looks_pretrained ? "looks pretrained" : "looks random");
+  std::cout << fmt::format("preprocessed sample pixels off centre by {:.2f} std -> {}\n",
+                           report.input_mean_in_std,
+                           report.preprocessing_plausible ? "plausible" : "suspicious");
+  std::cout << "not checked: channel order (RGB vs BGR cannot be told from the weights alone)\n";
+  for (const auto& warning : report.warnings) std::cout << "warning: " << warning << "\n";
+  return report.warnings.empty() ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 void add_weights_command(CLI::App& app) {
@@ -50,6 +80,31 @@ void add_weights_command(CLI::App& app) {
   random->callback([seed, out] {
     write_weights(*out, random_weights(*seed));
     std::cout << fmt::format("wrote {} (sha256 {})\n", *out, sha256_file(*out));
+  });
+
+  CLI::App* import = weights->add_subcommand("import", "Convert published VGG-19 weights into the project's format");
+  import->require_subcommand(1);
+  CLI::App* keras = import->add_subcommand(
+      "keras", "Keras' vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5 (HWIO kernels, BGR, Caffe mean)");
+  auto keras_file = std::make_shared<std::string>();
+  auto keras_out = std::make_shared<std::string>();
+  keras->add_option("FILE", *keras_file, "The Keras weights file")->required();
+  keras->add_option("--out", *keras_out, "Output weights file")->required();
+  keras->callback([keras_file, keras_out] {
+    write_weights(*keras_out, import_keras_weights(*keras_file));
+    std::cout << fmt::format("wrote {} (sha256 {}) from {}\n", *keras_out, sha256_file(*keras_out), *keras_file);
+  });
+
+  CLI::App* verify = weights->add_subcommand(
+      "verify", "Check a weights file: format, finiteness, and whether it looks pretrained and its "
+                "preprocessing fits (exit 1 with warnings)");
+  auto verify_file = std::make_shared<std::string>();
+  auto verify_images = std::make_shared<std::vector<std::string>>();
+  verify->add_option("FILE", *verify_file, "Weights file")->required();
+  verify->add_option("--images", *verify_images, "Sample images (default: the bundled ones)");
+  verify->callback([verify_file, verify_images] {
+    const int code = verify_weights(*verify_file, *verify_images);
+    if (code != kExitOk) throw ExitWith{code};
   });
 
   CLI::App* info = weights->add_subcommand("info", "Print layers, shapes, attributes and SHA-256");

@@ -275,6 +275,7 @@ void ResultStore::write_root_attributes(ResultFileWriter& writer) const {
   file.set_attribute("/", "tool_version", std::string(STYLESWEEP_VERSION));
   file.set_attribute("/", "created_utc", created_utc_);
   file.set_attribute("/", "weights_sha256", settings_.weights_sha256);
+  file.set_attribute("/", "weights_source", settings_.weights_source);
   file.set_attribute("/", "normalization", std::string(kNormalizationName));
 }
 

@@ -11,7 +11,8 @@
 //
 // results.h5 layout:
 //   /            format = "stylesweep-results", format_version = 1, config (the YAML text),
-//                config_path, tool_version, created_utc, weights_sha256, normalization = "paper"
+//                config_path, tool_version, created_utc, weights_sha256, weights_source,
+//                normalization = "paper"
 //   /jobs/<id>   the history-file layout (job/history_file.h) plus label, status ("done" |
 //                "failed"), error, wall_seconds, evaluations, rank, host, device, attempts,
 //                finished_utc
@@ -39,6 +40,7 @@ struct StoreSettings {
   std::string config_path;
   std::string weights_sha256;
   std::vector<std::string> varying_keys;
+  std::string weights_source;  // the weights file's `source` attribute
 };
 
 // One job's line of /index.

@@ -125,6 +125,11 @@ VggWeights read_weights(const std::string& path) {
   return weights;
 }
 
+std::string read_weights_source(const std::string& path) {
+  const h5::File file = h5::File::open_read_only(path);
+  return file.has_attribute("/", "source") ? file.attribute_string("/", "source") : "";
+}
+
 void write_weights(const std::string& path, const VggWeights& weights) {
   h5::File file = h5::File::create(path);
   file.set_attribute("/", "format", std::string(kWeightsFormat));

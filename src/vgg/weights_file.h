@@ -39,5 +39,7 @@ constexpr int kWeightsFormatVersion = 1;
 // the offending dataset or attribute.
 VggWeights read_weights(const std::string& path);
 void write_weights(const std::string& path, const VggWeights& weights);
+// The `source` attribute alone ("" when absent), without reading the layers.
+std::string read_weights_source(const std::string& path);
 
 }  // namespace stylesweep
