@@ -4,3 +4,4 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 "$root/bench/compare_engine.sh" "$build" 2 20 128 256
+"$root/bench/plan_bench.sh" "$build"

@@ -57,6 +57,12 @@ void Sha256::update(const void* data, std::size_t size) {
   const auto* bytes = static_cast<const std::uint8_t*>(data);
   total_bytes_ += size;
   while (size > 0) {
+    if (buffer_size_ == 0 && size >= sizeof(buffer_)) {  // whole blocks straight from the input
+      compress(bytes);
+      bytes += sizeof(buffer_);
+      size -= sizeof(buffer_);
+      continue;
+    }
     std::size_t take = std::min(size, sizeof(buffer_) - buffer_size_);
     std::memcpy(buffer_ + buffer_size_, bytes, take);
     buffer_size_ += take;

@@ -5,6 +5,9 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <unordered_map>
+
+#include <fmt/ranges.h>
 
 #include <fmt/format.h>
 
@@ -110,6 +113,27 @@ class ImageSizes {
   std::map<std::string, std::pair<int, int>> sizes_;
 };
 
+// Cost estimates, memoized: a sweep has few distinct (images, size, layers, iterations).
+class JobCosts {
+ public:
+  double estimate(const StyleJob& job) {
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
+                                        job.size, job.style_scale, fmt::join(job.content_layers, ","),
+                                        fmt::join(job.style_layers, ","), job.iterations);
+    auto found = memo_.find(key);
+    if (found != memo_.end()) return found->second;
+    const std::pair<int, int> content_size = sizes_.at(job.content, job.size);
+    std::vector<std::pair<int, int>> style_sizes;
+    const int style_long_side = std::max(8, int(std::lround(job.size * job.style_scale)));
+    for (const auto& style : job.styles) style_sizes.push_back(sizes_.at(style, style_long_side));
+    return memo_[key] = job_flops(job, content_size, style_sizes);
+  }
+
+ private:
+  ImageSizes sizes_;
+  std::unordered_map<std::string, double> memo_;
+};
+
 }  // namespace
 
 std::string safe_label(const std::string& text) {
@@ -161,7 +185,7 @@ SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_pat
   }
 
   const StyleJob base = base_job(config);
-  ImageSizes image_sizes;
+  JobCosts costs;
   std::map<std::string, int> label_uses;
   plan.jobs.reserve(std::size_t(count));
   for (std::uint64_t index = 0; index < count; ++index) {
@@ -199,11 +223,7 @@ SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_pat
     planned.label = safe_label(join(label_parts, "-"));
     if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
 
-    const std::pair<int, int> content_size = image_sizes.at(planned.job.content, planned.job.size);
-    std::vector<std::pair<int, int>> style_sizes;
-    const int style_long_side = std::max(8, int(std::lround(planned.job.size * planned.job.style_scale)));
-    for (const auto& style : planned.job.styles) style_sizes.push_back(image_sizes.at(style, style_long_side));
-    planned.flops = job_flops(planned.job, content_size, style_sizes);
+    planned.flops = costs.estimate(planned.job);
     plan.total_flops += planned.flops;
     plan.jobs.push_back(std::move(planned));
   }

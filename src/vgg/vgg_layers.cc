@@ -1,6 +1,7 @@
 #include "vgg/vgg_layers.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -55,16 +56,23 @@ std::vector<std::string> vgg19_layer_names() {
 }
 
 bool is_vgg19_layer(const std::string& name) {
-  const auto& layers = vgg19_layers();
-  return std::any_of(layers.begin(), layers.end(),
-                     [&](const LayerSpec& layer) { return layer.name == name; });
+  try {
+    vgg19_layer_index(name);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
 }
 
 int vgg19_layer_index(const std::string& name) {
-  const auto& layers = vgg19_layers();
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].name == name) return int(i);
-  }
+  // Planning a large sweep looks layers up millions of times.
+  static const std::unordered_map<std::string, int> index = [] {
+    std::unordered_map<std::string, int> positions;
+    const auto& layers = vgg19_layers();
+    for (std::size_t i = 0; i < layers.size(); ++i) positions[layers[i].name] = int(i);
+    return positions;
+  }();
+  if (auto found = index.find(name); found != index.end()) return found->second;
   throw Error("unknown VGG-19 layer '" + name + "'" + did_you_mean(name, vgg19_layer_names()));
 }
 
