@@ -11,17 +11,8 @@
 set -uo pipefail
 exe=$1
 root=$(cd "$2" && pwd)
-work=$(mktemp -d)
+source "$root/tests/lib.sh"
 trap 'pkill -9 -f "$work" 2>/dev/null; rm -rf "$work"' EXIT
-export XDG_CACHE_HOME="$work/cache"
-python=/usr/bin/python3
-passed=0
-failed=0
-check() {
-  local description=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
-}
 
 write_config() {  # write_config NAME OUTPUT OPTIMIZER ITERATIONS RATIOS
   cat > "$work/$1.yaml" <<YAML
@@ -166,5 +157,4 @@ timeout 300 "$exe" run "$work/adam-ref.yaml" --threads 1 > "$work/changed.log" 2
 check "a changed config runs only its new jobs" grep -q "4 jobs in .*: 2 done, 2 to run" "$work/changed.log"
 check "and completes" grep -q "^summary: 2 done, 0 failed, 2 skipped" "$work/changed.log"
 
-echo "reliability_test: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish reliability_test

@@ -6,17 +6,7 @@
 set -uo pipefail
 exe=$1
 root=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CACHE_HOME="$work/cache"
-python=/usr/bin/python3
-passed=0
-failed=0
-check() {
-  local description=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
-}
+source "$root/tests/lib.sh"
 
 # configs/paper_fig3.yaml itself, made small: 32 px, 3 evaluations.
 sed -e "s#images/#$root/configs/images/#" -e "s#^output: .*#output: $work/fig3#" \
@@ -116,5 +106,4 @@ else
   check "a screenshot was taken" test -s "$work/screenshot.png"
 fi
 
-echo "report_test: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish report_test

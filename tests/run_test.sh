@@ -6,17 +6,7 @@
 set -uo pipefail
 exe=$1
 root=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CACHE_HOME="$work/cache"
-python=/usr/bin/python3
-passed=0
-failed=0
-check() {
-  local description=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
-}
+source "$root/tests/lib.sh"
 
 write_config() {  # write_config NAME OUTPUT [EXTRA_CONTENT_LINE]
   cat > "$work/$1.yaml" <<YAML
@@ -107,5 +97,4 @@ assert f["jobs"][bad].attrs["attempts"] == 2
 PY
 passed=$((passed + 1))
 
-echo "run_test: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish run_test

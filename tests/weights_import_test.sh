@@ -8,17 +8,7 @@
 set -uo pipefail
 exe=$1
 root=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export XDG_CACHE_HOME="$work/cache"
-python=/usr/bin/python3
-passed=0
-failed=0
-check() {
-  local description=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $description"; fi
-}
+source "$root/tests/lib.sh"
 expect_error() {  # expect_error MESSAGE COMMAND...
   local message=$1
   shift
@@ -210,5 +200,4 @@ print("results.h5 records the imported file's SHA-256 and source")
 PY
 passed=$((passed + 1))
 
-echo "weights_import_test: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish weights_import_test

@@ -165,12 +165,19 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
                              outcome.attempt <= arguments.retries)
                               ? "retry "
                               : "failed";
-    std::cout << fmt::format("[{}/{}] {} {} {}  loss {:.4e}  {:.1f} s  rank {}{}\n",
-                             counts.done + counts.failed, to_run, verdict, item.id, item.label, loss,
-                             outcome.result.wall_seconds, outcome.worker.rank,
-                             outcome.done ? "" : ": " + outcome.error);
+    // One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const std::size_t finished = counts.done + counts.failed;
+    const double per_hour = elapsed > 0 ? 3600.0 * double(finished) / elapsed : 0;
+    const std::size_t left = counts.running + counts.queued;
+    const std::string eta = finished > 0 ? format_duration(elapsed / double(finished) * double(left)) : "-";
+    std::cout << fmt::format("[{}/{}] {} {} {}  loss {:.4e}  {:.1f} s  rank {} | {} running, {} queued, "
+                             "{:.0f} jobs/h, ETA {}{}\n",
+                             finished, to_run, verdict, item.id, item.label, loss,
+                             outcome.result.wall_seconds, outcome.worker.rank, counts.running,
+                             counts.queued, per_hour, eta, outcome.done ? "" : ": " + outcome.error);
     std::cout.flush();
-    status.update(counts, std::chrono::duration<double>(Clock::now() - start).count());
+    status.update(counts, elapsed);
   };
   CoordinatorOptions options;
   options.deadline = resolve_deadline(arguments.deadline);
