@@ -6,6 +6,7 @@
 #      job done exactly once;
 #  (c) a time limit shorter than the sweep with --signal: the sweep drains, the script requeues
 #      it, and the requeued job finishes it.
+# It takes about ten minutes, mostly Slurm holding requeued jobs for two minutes.
 # Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
 # Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
@@ -176,9 +177,11 @@ check "(b) it ran twice" bash -c "grep -c '^stylesweep: Slurm job $job (restart'
 check "(b) every job done exactly once" all_done_once requeue 12
 
 # (c) A time limit shorter than the sweep: USR1 before the limit, drain, requeue, finish.
-write_config deadline 150 "1.0e-2, 1.0e-3, 1.0e-4, 1.0e-5"
-job=$(submit deadline --time 00:01:00 --signal-seconds 40)
-check "(c) the sweep drains and finishes over requeues" wait_gone "$job" 900
+# Slurm sends --signal up to a minute early: 3 minutes with the signal 60 s before the end
+# drains after 60 to 120 s, well inside a sweep of about 3 minutes.
+write_config deadline 600 "1.0e-2, 1.0e-3, 1.0e-4, 1.0e-5"
+job=$(submit deadline --time 00:03:00 --signal-seconds 60)
+check "(c) the sweep drains and finishes over requeues" wait_gone "$job" 1200
 log="$work/out-deadline/slurm-$job.out"
 check "(c) the signal drained the sweep" grep -q "stylesweep: signal received; draining" "$log"
 check "(c) the script requeued it" grep -q "drained with work left; requeueing job $job" "$log"

@@ -6,12 +6,17 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/interrupt.h"
 #include "engine/stylize.h"
 
 #include <c10/util/Exception.h>
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
+  // A sweep must not die of a drain request (SIGTERM, SIGUSR1) that arrives while it starts: take
+  // them from the first line (the runner installs them again after MPI_Init). Other commands keep
+  // the default, so they end on SIGTERM.
+  if (argc > 1 && std::string(argv[1]) == "run") install_stop_handlers();
   CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
                "sweeps"};
   app.set_version_flag("--version", std::string("stylesweep ") + STYLESWEEP_VERSION);
