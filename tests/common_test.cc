@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/process.h"
 #include "common/random.h"
 #include "common/sha256.h"
 #include "common/text.h"
@@ -44,6 +45,20 @@ TEST(TextTest, SplitJoinAndSuggestions) {
   EXPECT_EQ(join({"x", "y"}, "+"), "x+y");
   EXPECT_EQ(did_you_mean("relu4_22", {"relu4_2", "conv1_1"}), " (did you mean 'relu4_2'?)");
   EXPECT_EQ(did_you_mean("zzzzzz", {"relu4_2"}), "");
+}
+
+TEST(TextTest, CsvFieldsAreQuotedOnlyWhenNeeded) {
+  EXPECT_EQ(csv_field("plain"), "plain");
+  EXPECT_EQ(csv_field("a,b"), "\"a,b\"");
+  EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+TEST(ProcessTest, RunsWithoutAShellAndReportsMissingPrograms) {
+  const ProgramResult echoed = run_program({"cat"}, "$(touch should-not-exist) 'quoted'\n");
+  EXPECT_EQ(echoed.exit_code, 0);
+  EXPECT_EQ(echoed.output, "$(touch should-not-exist) 'quoted'\n");
+  EXPECT_EQ(run_program({"sh", "-c", "exit 3"}).exit_code, 3);
+  EXPECT_EQ(run_program({"stylesweep-no-such-program"}).exit_code, 127);
 }
 
 }  // namespace stylesweep

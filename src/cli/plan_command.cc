@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "sweep/config.h"
 #include "sweep/expand.h"
 #include "vgg/random_weights.h"
@@ -19,13 +20,6 @@ struct PlanArguments {
   std::string format = "table";
   std::uint64_t max_jobs = kDefaultMaxJobs;
 };
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 
 std::string json_string(const std::string& text) {
   std::string quoted = "\"";

@@ -1,8 +1,5 @@
 #include <CLI/CLI.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +11,7 @@
 #include "cli/sbatch_script.h"
 #include "common/durable_file.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "sweep/config.h"
 #include "sweep/expand.h"
 #include "vgg/random_weights.h"
@@ -30,30 +28,12 @@ struct SubmitArguments {
 
 // Runs sbatch without a shell (no config-derived text is ever parsed by one); returns its stdout.
 std::string run_sbatch(const std::string& script) {
-  int pipe_ends[2];
-  if (pipe(pipe_ends) != 0) throw Error("cannot create a pipe for sbatch");
-  const pid_t child = fork();
-  if (child < 0) throw Error("cannot start sbatch (fork failed)");
-  if (child == 0) {
-    dup2(pipe_ends[1], STDOUT_FILENO);
-    close(pipe_ends[0]);
-    close(pipe_ends[1]);
-    char* const arguments[] = {const_cast<char*>("sbatch"), const_cast<char*>(script.c_str()), nullptr};
-    execvp("sbatch", arguments);
-    _exit(127);
-  }
-  close(pipe_ends[1]);
-  std::string output;
-  char buffer[4096];
-  for (ssize_t n; (n = read(pipe_ends[0], buffer, sizeof(buffer))) > 0;) output.append(buffer, std::size_t(n));
-  close(pipe_ends[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
+  const ProgramResult result = run_program({"sbatch", script});
+  if (result.exit_code == 127) {
     throw Error("sbatch not found: is this a Slurm login node? (use --dry-run to see the script)");
   }
-  if (WEXITSTATUS(status) != 0) throw Error("sbatch refused the job (exit " + std::to_string(WEXITSTATUS(status)) + ")");
-  return output;
+  if (result.exit_code != 0) throw Error("sbatch refused the job (exit " + std::to_string(result.exit_code) + ")");
+  return result.output;
 }
 
 void run_submit(SubmitArguments arguments) {

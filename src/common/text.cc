@@ -65,6 +65,13 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 
 namespace stylesweep {
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
 std::string utc_now_iso() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};

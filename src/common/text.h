@@ -16,6 +16,8 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 }  // namespace stylesweep
 
 namespace stylesweep {
+// A CSV field, quoted when it holds a comma, a quote or a newline (RFC 4180).
+std::string csv_field(const std::string& text);
 // The current time as ISO 8601 UTC, e.g. 2026-11-29T18:25:00Z.
 std::string utc_now_iso();
 }  // namespace stylesweep

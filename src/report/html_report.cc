@@ -10,13 +10,6 @@
 namespace stylesweep {
 namespace {
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
 std::string html_escape(const std::string& text) {
   std::string escaped;
   for (char c : text) {

@@ -1,45 +1,19 @@
 #include "report/plots.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "common/error.h"
+#include "common/process.h"
 
 namespace stylesweep {
 namespace {
 
 void run_gnuplot(const std::string& commands) {
-  int pipe_ends[2];
-  if (pipe(pipe_ends) != 0) throw Error("cannot create a pipe for gnuplot");
-  const pid_t child = fork();
-  if (child < 0) throw Error("cannot start gnuplot (fork failed)");
-  if (child == 0) {
-    dup2(pipe_ends[0], STDIN_FILENO);
-    close(pipe_ends[0]);
-    close(pipe_ends[1]);
-    char* const arguments[] = {const_cast<char*>("gnuplot"), nullptr};
-    execvp("gnuplot", arguments);
-    _exit(127);
-  }
-  close(pipe_ends[0]);
-  const char* data = commands.data();
-  for (std::size_t left = commands.size(); left > 0;) {
-    const ssize_t written = write(pipe_ends[1], data, left);
-    if (written <= 0) break;
-    data += written;
-    left -= std::size_t(written);
-  }
-  close(pipe_ends[1]);
-  int status = 0;
-  waitpid(child, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) == 127) {
-    throw Error("gnuplot not found (apt-get install gnuplot-nox)");
-  }
-  if (WEXITSTATUS(status) != 0) throw Error("gnuplot failed to draw the loss curves");
+  const ProgramResult result = run_program({"gnuplot"}, commands);
+  if (result.exit_code == 127) throw Error("gnuplot not found (apt-get install gnuplot-nox)");
+  if (result.exit_code != 0) throw Error("gnuplot failed to draw the loss curves");
 }
 
 std::string series(const std::vector<const JobRecord*>& jobs, int column) {

@@ -1,0 +1,19 @@
+// Runs another program without a shell: arguments are passed as they are, so no text from a
+// config or the command line is ever parsed by one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stylesweep {
+
+struct ProgramResult {
+  int exit_code = 0;  // 127 when the program could not be started (not installed)
+  std::string output; // its standard output
+};
+
+// Writes `input` to the program's standard input, closes it, then collects its standard output.
+// (Meant for programs that read all their input before writing much: gnuplot, sbatch.)
+ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input = "");
+
+}  // namespace stylesweep
