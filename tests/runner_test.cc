@@ -197,7 +197,7 @@ TEST(CoordinatorTest, AnnouncesAJobOnlyAfterItIsPublished) {
   RecordingSink sink;
   std::vector<std::string> announced;
   CoordinatorEvents events;
-  events.job_finished = [&](const WorkItem& item, const JobOutcome&, const RunCounts&) {
+  events.job_finished = [&](const WorkItem& item, const JobOutcome&, const RunCounts&, bool) {
     EXPECT_EQ(sink.unpublished.count(item.id), 0u) << item.id << " announced before publishing";
     announced.push_back(item.id);
   };
@@ -217,7 +217,7 @@ TEST(CoordinatorTest, AStopRequestDrainsCheckpointsAndLeavesTheRestQueued) {
   RecordingSink sink;
   bool stop = false;
   CoordinatorEvents events;
-  events.job_finished = [&](const WorkItem&, const JobOutcome&, const RunCounts&) { stop = true; };
+  events.job_finished = [&](const WorkItem&, const JobOutcome&, const RunCounts&, bool) { stop = true; };
   CoordinatorOptions options;
   options.stop_requested = [&stop] { return stop; };
   Coordinator coordinator(link, scheduler, sink, events, fake_file, options);

@@ -1,6 +1,7 @@
 #include "common/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,9 +46,28 @@ void write_file_durably(const std::string& path, const std::string& bytes) {
   const bool closed = std::fclose(file) == 0;
   if (!written || !closed) {
     std::remove(temporary.c_str());
-    throw file_error(temporary, "write failed (disk full?)");
+    throw file_error(temporary, "write failed: " + write_failure_reason(temporary));
   }
   commit_file(temporary, path);
+}
+
+std::string write_failure_reason(const std::string& path) {
+  std::string directory = std::filesystem::path(path).parent_path().string();
+  if (directory.empty()) directory = ".";
+  std::error_code error;
+  if (!std::filesystem::exists(directory, error)) return directory + " does not exist";
+  if (!std::filesystem::is_directory(directory, error)) return directory + " is not a directory";
+  if (::access(directory.c_str(), W_OK) != 0) return directory + " is not writable";
+  struct statvfs space {};
+  if (::statvfs(directory.c_str(), &space) == 0) {
+    const unsigned long long free_bytes =
+        static_cast<unsigned long long>(space.f_bavail) * space.f_frsize;
+    if (free_bytes < (1ULL << 20)) {
+      return "disk full (" + std::to_string(free_bytes >> 10) + " KiB free on " + directory + ")";
+    }
+    if (space.f_favail == 0) return "no free inodes on " + directory;
+  }
+  return "an I/O error, a quota or a full disk (the library gives no reason)";
 }
 
 }  // namespace stylesweep

@@ -13,4 +13,8 @@ void commit_file(const std::string& temporary, const std::string& path);
 // Writes `bytes` to `path` durably (temporary name, fsync, rename).
 void write_file_durably(const std::string& path, const std::string& bytes);
 
+// Why writing `path` probably failed, for libraries that do not say (HDF5, stb): "disk full
+// (12 KiB free on <dir>)", "<dir> does not exist", "<dir> is not writable", or a guess.
+std::string write_failure_reason(const std::string& path);
+
 }  // namespace stylesweep

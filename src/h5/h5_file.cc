@@ -1,9 +1,11 @@
 #include "h5/h5_file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <numeric>
 
+#include "common/durable_file.h"
 #include "common/error.h"
 
 namespace stylesweep::h5 {
@@ -35,7 +37,15 @@ void Handle::close() {
   id_ = -1;
 }
 
-void silence_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_library_errors() {
+  // A file whose close failed (a full disk) stays in HDF5's tables, and HDF5 1.10's exit handler
+  // then crashes trying to flush it again. Every file this project writes is closed and
+  // committed explicitly, so the exit handler has nothing to do: turn it off before the library
+  // starts (later calls return an error, harmlessly).
+  static const bool no_exit_handler = [] { return H5dont_atexit() >= 0; }();
+  (void)no_exit_handler;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 
@@ -83,7 +93,11 @@ File File::open_read_write(const std::string& path) {
 File File::create(const std::string& path) {
   silence_library_errors();
   Handle handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
-  if (!handle.valid()) throw file_error(path, "cannot create HDF5 file (directory missing or not writable?)");
+  if (!handle.valid()) {
+    const std::string reason = write_failure_reason(path);
+    ::unlink(path.c_str());  // HDF5 may leave a stub behind
+    throw file_error(path, "cannot create HDF5 file: " + reason);
+  }
   return File(path, std::move(handle));
 }
 
@@ -91,8 +105,13 @@ void File::fail(const std::string& object_path, const std::string& reason) const
   throw file_error(path_, object_path + ": " + reason);
 }
 
+void File::fail_write(const std::string& object_path, const std::string& reason) const {
+  // HDF5 does not say why a write failed; most often it is the disk, so ask the file system.
+  fail(object_path, reason + " (" + write_failure_reason(path_) + ")");
+}
+
 void File::flush() {
-  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) fail("/", "flush failed (disk full?)");
+  if (H5Fflush(id(), H5F_SCOPE_GLOBAL) < 0) fail_write("/", "flush failed");
 }
 
 bool File::exists(const std::string& object_path) const {
@@ -126,7 +145,7 @@ Handle File::create_group(const std::string& group_path) {
   if (parent_of(group_path) != "/") create_group(parent_of(group_path));
   Handle properties = untimed_creation_properties(H5P_GROUP_CREATE);
   Handle group(H5Gcreate2(id(), group_path.c_str(), H5P_DEFAULT, properties.id(), H5P_DEFAULT));
-  if (!group.valid()) fail(group_path, "cannot create group");
+  if (!group.valid()) fail_write(group_path, "cannot create group");
   return group;
 }
 
@@ -207,7 +226,7 @@ void File::write_dataset(const std::string& dataset_path, const std::vector<hsiz
                          hid_t memory_type, const void* data, bool compress) {
   if (parent_of(dataset_path) != "/") create_group(parent_of(dataset_path));
   if (exists(dataset_path) && H5Ldelete(id(), dataset_path.c_str(), H5P_DEFAULT) < 0) {
-    fail(dataset_path, "cannot replace dataset");
+    fail_write(dataset_path, "cannot replace dataset");
   }
   Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
   Handle properties = untimed_creation_properties(H5P_DATASET_CREATE);
@@ -217,10 +236,10 @@ void File::write_dataset(const std::string& dataset_path, const std::vector<hsiz
   }
   Handle dataset(H5Dcreate2(id(), dataset_path.c_str(), memory_type, space.id(), H5P_DEFAULT,
                             properties.id(), H5P_DEFAULT));
-  if (!dataset.valid()) fail(dataset_path, "cannot create dataset");
+  if (!dataset.valid()) fail_write(dataset_path, "cannot create dataset");
   if (element_count(shape) > 0 &&
       H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-    fail(dataset_path, "write failed (disk full?)");
+    fail_write(dataset_path, "write failed");
   }
 }
 
@@ -274,7 +293,7 @@ std::vector<std::string> File::read_strings(const std::string& dataset_path) con
 
 void File::remove(const std::string& object_path) {
   if (exists(object_path) && H5Ldelete(id(), object_path.c_str(), H5P_DEFAULT) < 0) {
-    fail(object_path, "cannot remove");
+    fail_write(object_path, "cannot remove");
   }
 }
 
@@ -289,14 +308,14 @@ void File::link_external(const std::string& link_path, const std::string& target
   if (parent_of(link_path) != "/") create_group(parent_of(link_path));
   if (H5Lcreate_external(target_file.c_str(), target_object.c_str(), id(), link_path.c_str(),
                          H5P_DEFAULT, H5P_DEFAULT) < 0) {
-    fail(link_path, "cannot create external link to " + target_file);
+    fail_write(link_path, "cannot create external link to " + target_file);
   }
 }
 
 void File::copy_from(const File& source, const std::string& source_path, const std::string& path) {
   if (parent_of(path) != "/") create_group(parent_of(path));
   if (H5Ocopy(source.id(), source_path.c_str(), id(), path.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0) {
-    fail(path, "cannot copy " + source_path + " from " + source.path());
+    fail_write(path, "cannot copy " + source_path + " from " + source.path());
   }
 }
 
@@ -317,7 +336,7 @@ void File::write_attribute(const std::string& object_path, const std::string& na
                               H5P_DEFAULT));
   const bool empty = !shape.empty() && shape[0] == 0;
   if (!attribute.valid() || (!empty && H5Awrite(attribute.id(), type, data) < 0)) {
-    fail(object_path, "cannot write attribute '" + name + "'");
+    fail_write(object_path, "cannot write attribute '" + name + "'");
   }
 }
 

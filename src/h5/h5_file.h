@@ -105,6 +105,7 @@ class File {
  private:
   File(std::string path, Handle handle) : path_(std::move(path)), handle_(std::move(handle)) {}
   [[noreturn]] void fail(const std::string& object_path, const std::string& reason) const;
+  [[noreturn]] void fail_write(const std::string& object_path, const std::string& reason) const;
   Handle open_object(const std::string& object_path) const;
   Handle open_attribute(const std::string& object_path, const std::string& name) const;
   void write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,

@@ -60,6 +60,24 @@ void Coordinator::start_drain(const std::string& reason) {
   for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
 }
 
+RunCounts Coordinator::snapshot() const {
+  RunCounts counts = counts_;
+  counts.running = scheduler_.running();
+  counts.queued = scheduler_.queued();
+  return counts;
+}
+
+bool Coordinator::try_storage(const std::function<void()>& write) {
+  try {
+    write();
+    return true;
+  } catch (const Error& error) {
+    if (counts_.storage_error.empty()) counts_.storage_error = error.what();
+    start_drain(std::string("cannot store results: ") + error.what());
+    return false;
+  }
+}
+
 void Coordinator::dispatch(int worker) {
   if (!draining_ && !scheduler_.finished() && !may_start(scheduler_.next_cost())) {
     start_drain("not enough time left before the deadline for the next job");
@@ -91,35 +109,38 @@ void Coordinator::handle_result(int worker, const std::string& payload) {
   JobOutcome outcome = decode_job_outcome(payload);
   const WorkItem item = in_flight_[outcome.id];
   if (outcome.interrupted) {
-    sink_.interrupted(item, outcome);
+    // A checkpoint that cannot be written only costs the work done so far.
+    try_storage([&] { sink_.interrupted(item, outcome); });
     scheduler_.requeue(outcome.id);
     ++counts_.interrupted;
     in_flight_.erase(outcome.id);
-    if (events_.job_finished) events_.job_finished(item, outcome, counts_);
+    if (events_.job_finished) events_.job_finished(item, outcome, snapshot(), false);
     return;
   }
   if (outcome.done && outcome.result.wall_seconds > 0) {
     measured_seconds_ += outcome.result.wall_seconds;
     measured_cost_ += costs_.count(outcome.id) ? costs_[outcome.id] : 0;
   }
-  if (scheduler_.record(outcome, worker)) {
-    sink_.store(item, outcome);
-    ++(outcome.done ? counts_.done : counts_.failed);
+  const bool final_outcome = scheduler_.record(outcome, worker);
+  if (final_outcome) {
     in_flight_.erase(outcome.id);
+    if (!try_storage([&] { sink_.store(item, outcome); })) return;  // not stored: not announced
+    ++(outcome.done ? counts_.done : counts_.failed);
   }
-  unannounced_.emplace_back(item, std::move(outcome));
+  unannounced_.push_back({item, std::move(outcome), snapshot(), !final_outcome});
 }
 
 void Coordinator::publish_if_quiet(bool force) {
   if (unannounced_.empty()) return;
   const double now = options_.now();
   if (!force && link_.has_pending() && now - last_publish_ < options_.publish_interval) return;
-  sink_.publish();
+  try_storage([&] { sink_.publish(); });
   last_publish_ = now;
-  counts_.running = scheduler_.running();
-  counts_.queued = scheduler_.queued();
-  for (const auto& [item, outcome] : unannounced_) {
-    if (events_.job_finished) events_.job_finished(item, outcome, counts_);
+  for (const Announcement& announcement : unannounced_) {
+    if (events_.job_finished) {
+      events_.job_finished(announcement.item, announcement.outcome, announcement.counts,
+                           announcement.will_retry);
+    }
   }
   unannounced_.clear();
 }

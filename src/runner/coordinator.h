@@ -37,12 +37,18 @@ struct RunCounts {
   std::size_t total = 0, done = 0, failed = 0, running = 0, queued = 0, skipped = 0;
   std::size_t interrupted = 0;
   bool drained = false;  // stopped early: jobs remain
+  // Set when results could not be written (disk full, output gone): the run drained at once and
+  // the job whose result was lost runs again next time.
+  std::string storage_error;
 };
 
 struct CoordinatorEvents {
   std::function<void(const WorkerInfo&)> worker_started;
   // After the outcome is published (final ones) or its checkpoint stored (interrupted ones).
-  std::function<void(const WorkItem&, const JobOutcome&, const RunCounts&)> job_finished;
+  // `counts` are as they were when the outcome arrived; `will_retry`: a failure that is queued
+  // again.
+  std::function<void(const WorkItem&, const JobOutcome&, const RunCounts& counts, bool will_retry)>
+      job_finished;
   std::function<void(const std::string& reason)> draining;
 };
 
@@ -74,6 +80,9 @@ class Coordinator {
   void dispatch(int worker);
   bool may_start(double cost) const;
   void start_drain(const std::string& reason);
+  // Runs a write to the sink; on Error records it as the run's storage error and drains.
+  bool try_storage(const std::function<void()>& write);
+  RunCounts snapshot() const;  // counts_ with the scheduler's running and queued now
   void attach_inputs(WorkItem& item, int worker);
   void publish_if_quiet(bool force);
 
@@ -91,7 +100,13 @@ class Coordinator {
   std::map<int, std::set<std::string>> shipped_;  // paths each worker has received
   std::map<std::string, WorkItem> in_flight_;     // by id
   std::map<std::string, double> costs_;           // by id, for the time estimate
-  std::vector<std::pair<WorkItem, JobOutcome>> unannounced_;
+  struct Announcement {
+    WorkItem item;
+    JobOutcome outcome;
+    RunCounts counts;
+    bool will_retry = false;
+  };
+  std::vector<Announcement> unannounced_;
   double last_publish_ = 0;
   double seconds_per_cost_ = 0;  // measured: wall seconds per unit of estimated cost
   double measured_cost_ = 0, measured_seconds_ = 0;

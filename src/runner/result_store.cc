@@ -1,6 +1,11 @@
 #include "runner/result_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -32,6 +37,7 @@ class ResultFileWriter {
   }
   h5::File& file() { return file_; }
   void commit() {
+    file_.flush();  // a full disk shows here; close() cannot report it
     file_.close();
     commit_file(temporary_, path_);
     committed_ = true;
@@ -165,6 +171,7 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
                        "cannot create output directory: " + error.message());
     }
   }
+  hold_reserve();
   load_journal(notes);
   adopt_results_file(notes);
   // "<id>" per start, "<id> interrupted" per drained start; a torn last line is ignored.
@@ -176,6 +183,22 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     if (line == id + " interrupted") --attempts_[id];
   }
 }
+
+ResultStore::~ResultStore() { release_reserve(); }
+
+void ResultStore::hold_reserve() const {
+  const std::string path = reserve_file();
+  const int descriptor = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+  const int result = descriptor < 0 ? errno : ::posix_fallocate(descriptor, 0, kReserveBytes);
+  if (descriptor >= 0) ::close(descriptor);
+  if (result != 0) {
+    ::unlink(path.c_str());
+    throw file_error(path, fmt::format("cannot reserve {} MiB for the final results.h5: {}",
+                                       kReserveBytes >> 20, std::strerror(result)));
+  }
+}
+
+void ResultStore::release_reserve() const { ::unlink(reserve_file().c_str()); }
 
 std::string ResultStore::job_file(const std::string& id) const {
   return settings_.output_directory + "/jobs/" + id + ".h5";
@@ -240,6 +263,36 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
 }
 
 void ResultStore::store(const WorkItem& item, const JobOutcome& outcome) {
+  try {
+    store_unguarded(item, outcome);
+  } catch (const Error&) {
+    release_reserve();
+    throw;
+  }
+}
+
+void ResultStore::publish(bool standalone) {
+  try {
+    publish_unguarded(standalone);
+  } catch (const Error&) {
+    release_reserve();
+    throw;
+  }
+}
+
+void ResultStore::store_unguarded(const WorkItem& item, const JobOutcome& outcome) {
+  // The image first: a job file that exists means the job is finished, PNG included.
+  if (outcome.done) {
+    const std::string png = settings_.output_directory + "/images/" + item.label + ".png";
+    try {
+      write_png(temporary_path_for(png), outcome.result.image);
+      commit_file(temporary_path_for(png), png);
+    } catch (const Error&) {
+      std::error_code ignored;
+      fs::remove(temporary_path_for(png), ignored);
+      throw;
+    }
+  }
   {
     ResultFileWriter writer(job_file(item.id));
     h5::File& file = writer.file();
@@ -257,11 +310,6 @@ void ResultStore::store(const WorkItem& item, const JobOutcome& outcome) {
   }
   const h5::File written = h5::File::open_read_only(job_file(item.id));
   rows_[item.id] = read_row(written, item.id, settings_.varying_keys);
-  if (outcome.done) {
-    const std::string png = settings_.output_directory + "/images/" + item.label + ".png";
-    write_png(temporary_path_for(png), outcome.result.image);
-    commit_file(temporary_path_for(png), png);
-  }
   std::error_code ignored;
   fs::remove(checkpoint_file(item.id), ignored);
 }
@@ -279,7 +327,7 @@ void ResultStore::write_root_attributes(ResultFileWriter& writer) const {
   file.set_attribute("/", "normalization", std::string(kNormalizationName));
 }
 
-void ResultStore::publish(bool standalone) {
+void ResultStore::publish_unguarded(bool standalone) {
   ResultFileWriter writer(results_path());
   write_root_attributes(writer);
   h5::File& file = writer.file();

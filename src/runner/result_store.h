@@ -22,6 +22,10 @@
 //                attribute `columns` orders them
 // Each finished image is also <output>/images/<label>.png. Checkpoints of interrupted jobs wait
 // in <output>/checkpoints/<id>.ckpt; <output>/attempts.log counts starts across runs.
+//
+// A full disk: while a run is open the store holds <output>/.space-reserve (kReserveBytes,
+// allocated). When a write fails, store() and publish() free it before rethrowing, so the final
+// results.h5 (links to every job file written) still fits and lists every finished job.
 #pragma once
 
 #include <map>
@@ -56,6 +60,11 @@ class ResultStore : public ResultSink {
   // Creates the output directories, recovers as described above; `notes` gets one line per
   // recovery action taken.
   ResultStore(StoreSettings settings, std::vector<std::string>* notes = nullptr);
+  ~ResultStore() override;
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+
+  static constexpr long kReserveBytes = 8L << 20;
 
   // Journals the outcome (durable when this returns) and writes the PNG of a finished image.
   void store(const WorkItem& item, const JobOutcome& outcome) override;
@@ -80,6 +89,11 @@ class ResultStore : public ResultSink {
   void load_journal(std::vector<std::string>* notes);
   void adopt_results_file(std::vector<std::string>* notes);
   void write_root_attributes(class ResultFileWriter& writer) const;
+  std::string reserve_file() const { return settings_.output_directory + "/.space-reserve"; }
+  void hold_reserve() const;
+  void release_reserve() const;
+  void publish_unguarded(bool standalone);
+  void store_unguarded(const WorkItem& item, const JobOutcome& outcome);
 
   StoreSettings settings_;
   std::map<std::string, IndexRow> rows_;  // by id: every journaled job
