@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/error.h"
+#include "job/memory_estimate.h"
 #include "sweep/config.h"
 #include "sweep/config_error.h"
 #include "sweep/expand.h"
@@ -182,9 +183,18 @@ TEST_F(SweepTest, BadConfigsGiveExactMessages) {
        ": job 1: style_layer_weights: 2 weights given for 1 style layers"},
       {"grid: {ratio: {logspace: [1e-6, 1, 1000000]}, seed: {repeat: 1000000}}\n",
        ": grid: the sweep expands to 1000000000000 jobs, more than --max-jobs 100000"},
+      {"defaults: {content: a, style: s1, size: 8}\n",
+       ": job 1 (a-s1): size: the content image at 8x5 px is too small for layer relu5_1, which "
+       "needs at least 16 px on the short side"},
+      {"defaults: {content: a, style: s1}\ngrid: {seed: [1, 2, 1]}\n",
+       ": job 3: repeats job 1 (same images and parameters, id "},
+      {"name: ../up\n", ":4:7: name: sweep names use letters, digits, '_', '-' and '.' (not "
+                        "first), at most 64 characters; got '../up'"},
   };
   for (const BadConfig& bad : cases) {
-    EXPECT_EQ(error_of(bad.body), config_path() + bad.message) << bad.body;
+    const std::string error = error_of(bad.body);
+    EXPECT_EQ(error.substr(0, (config_path() + bad.message).size()), config_path() + bad.message)
+        << bad.body;
   }
 }
 
@@ -213,6 +223,45 @@ TEST_F(SweepTest, BadImageSectionsNameTheImage) {
     EXPECT_NE(std::string(error.what()).find("images.content.../x: image names use letters"),
               std::string::npos) << error.what();
   }
+}
+
+TEST_F(SweepTest, UnnamedSweepsTakeASafeNameFromTheFile) {
+  EXPECT_EQ(parse_sweep_config(kImages, dir_->file("my sweep;1.yaml")).name, "my_sweep_1");
+}
+
+TEST(MemoryEstimateTest, ParsesSizesAndRefusesNonsense) {
+  EXPECT_EQ(parse_memory_size("8G"), std::int64_t(8) << 30);
+  EXPECT_EQ(parse_memory_size("512MiB"), std::int64_t(512) << 20);
+  EXPECT_EQ(parse_memory_size("1.5g"), std::int64_t(3) << 29);
+  EXPECT_EQ(parse_memory_size("2000"), 2000);
+  for (const char* bad : {"", "G", "12X", "-1G", "nan", "inf", "1e30T", "8 G"}) {
+    EXPECT_THROW(parse_memory_size(bad), Error) << bad;
+  }
+}
+
+TEST(MemoryEstimateTest, GrowsWithPixelsAndTheLbfgsHistory) {
+  StyleJob job;
+  const auto small = estimate_job_memory(job, {128, 128}, {{128, 128}});
+  const auto large = estimate_job_memory(job, {512, 512}, {{512, 512}});
+  EXPECT_EQ(large.activations, 16 * small.activations);  // every layer scales with the pixels
+  EXPECT_EQ(large.runtime, small.runtime);
+  // L-BFGS keeps 100 pairs of image-sized vectors, Adam two moments.
+  EXPECT_EQ(large.optimizer, (2 * 100 + 4) * 3 * 512 * 512 * 4);
+  job.optimizer = "adam";
+  EXPECT_EQ(estimate_job_memory(job, {512, 512}, {{512, 512}}).optimizer, 4 * 3 * 512 * 512 * 4);
+  // Truncation: content relu1_1 with style relu1_1 stops after the first block.
+  job.content_layers = {"relu1_1"};
+  job.style_layers = {"relu1_1"};
+  EXPECT_LT(estimate_job_memory(job, {512, 512}, {{512, 512}}).weights, 10000);
+}
+
+TEST_F(SweepTest, PlansCarryEachJobsMemoryEstimate) {
+  const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1}\n"
+                                            "grid: {size: [32, 64]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 2u);
+  EXPECT_GT(plan.jobs[1].memory_bytes, plan.jobs[0].memory_bytes);
+  EXPECT_EQ(plan.peak_memory_bytes, plan.jobs[1].memory_bytes);
 }
 
 TEST(SafeLabelTest, KeepsFileNameSafeCharactersOnly) {

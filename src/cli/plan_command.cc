@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "sweep/config.h"
+#include "job/memory_estimate.h"
 #include "sweep/expand.h"
 #include "vgg/random_weights.h"
 
@@ -87,7 +88,7 @@ void print_json(const SweepPlan& plan, std::ostream& out) {
       out << (k ? ", " : "") << json_string(plan.varying_keys[k]) << ": "
           << json_string(job.varying_values[k]);
     }
-    out << fmt::format("}}, \"gflop\": {:.3f}}}", job.flops / 1e9);
+    out << fmt::format("}}, \"gflop\": {:.3f}, \"memory_bytes\": {}}}", job.flops / 1e9, job.memory_bytes);
   }
   out << fmt::format("\n], \"count\": {}, \"total_gflop\": {:.3f}, \"weights_sha256\": {}}}\n",
                      plan.jobs.size(), plan.total_flops / 1e9, json_string(plan.weights_sha256));
@@ -101,9 +102,11 @@ void run_plan(const PlanArguments& arguments) {
   if (arguments.format == "json") return print_json(plan, std::cout);
   print_table(plan, std::cout);
   std::cout << fmt::format(
-      "{} jobs ({}), estimated {:.2f} TFLOP in all; output {}\n", plan.jobs.size(),
+      "{} jobs ({}), estimated {:.2f} TFLOP in all, {} peak memory for the largest job; "
+      "output {}\n",
+      plan.jobs.size(),
       plan.varying_keys.empty() ? std::string("nothing varies") : "varying " + fmt::format("{}", fmt::join(plan.varying_keys, ", ")),
-      plan.total_flops / 1e12, config.output);
+      plan.total_flops / 1e12, format_bytes(plan.peak_memory_bytes), config.output);
 }
 
 }  // namespace

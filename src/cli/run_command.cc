@@ -36,6 +36,7 @@ struct RunArguments {
   std::string deadline;         // epoch seconds, or +SECONDS from now
   double deadline_margin = 60;
   std::uint64_t max_jobs = kDefaultMaxJobs;
+  std::string max_memory;       // per worker, e.g. "8G"; empty: from the machine
 };
 
 // --deadline, else the Slurm job's end time when Slurm provides it; 0 for none.
@@ -59,10 +60,22 @@ double resolve_deadline(const std::string& text) {
   }
 }
 
+// Everything rank 0 prepares before the workers start, so a bad config or an output directory
+// that cannot be written ends every rank with a usage error instead of an abort.
 struct SweepSetup {
   SweepConfig config;
   SweepPlan plan;
+  std::unique_ptr<ResultStore> store;
+  std::vector<std::string> recovery_notes;
 };
+
+void open_store(SweepSetup& setup) {
+  const SweepPlan& plan = setup.plan;
+  setup.store = std::make_unique<ResultStore>(
+      StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
+                    plan.varying_keys, read_weights_source(plan.weights_path)},
+      &setup.recovery_notes);
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -124,14 +137,32 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
   return selection;
 }
 
+// Results could not be written: the store has freed its reserve, so results.h5 can still be
+// rebuilt to list every job whose file was written; then stop with the reason.
+int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWriter& status,
+                           Clock::time_point start) {
+  std::string kept = "results.h5 lists every finished job";
+  try {
+    store.publish(false);
+  } catch (const Error& error) {
+    kept = fmt::format("results.h5 could not be rebuilt either ({}); the finished jobs are in "
+                       "jobs/ and the next run recovers them",
+                       error.what());
+  }
+  status.update(counts, std::chrono::duration<double>(Clock::now() - start).count());
+  std::cerr << fmt::format(
+      "stylesweep run: error: cannot store results: {}\n"
+      "stylesweep run: stopped after {} done, {} failed; {}. Free space or fix the output "
+      "directory, then run the same command again to finish the rest.\n",
+      counts.storage_error, counts.done, counts.failed, kept);
+  return kExitFailure;
+}
+
 int coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link) {
   const auto start = Clock::now();
   const SweepPlan& plan = setup.plan;
-  std::vector<std::string> notes;
-  ResultStore store({setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                     plan.varying_keys, read_weights_source(plan.weights_path)},
-                    &notes);
-  for (const auto& note : notes) std::cout << "stylesweep run: recovery: " << note << "\n";
+  ResultStore& store = *setup.store;
+  for (const auto& note : setup.recovery_notes) std::cout << "stylesweep run: recovery: " << note << "\n";
   Selection selection = select_jobs(arguments, plan, store);
   const std::size_t to_run = selection.to_run.size();
   std::cout << fmt::format(
@@ -155,16 +186,15 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
     std::cout << "stylesweep run: draining (" << reason << "): no new jobs; running jobs checkpoint\n";
     std::cout.flush();
   };
-  events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts) {
+  events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts,
+                            bool will_retry) {
     const auto& totals = outcome.result.history.total;
     const int at = outcome.result.result_evaluation;
     const double loss = at >= 0 && at < int(totals.size()) ? totals[std::size_t(at)] : std::nan("");
     const char* verdict = outcome.done ? "done  "
                           : outcome.interrupted ? "paused"
-                          : (counts.queued + counts.running > 0 && outcome.attempt < arguments.max_attempts &&
-                             outcome.attempt <= arguments.retries)
-                              ? "retry "
-                              : "failed";
+                          : will_retry ? "retry "
+                                       : "failed";
     // One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const std::size_t finished = counts.done + counts.failed;
@@ -184,6 +214,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   options.deadline_margin = arguments.deadline_margin;
   Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
+  if (!counts.storage_error.empty()) return report_storage_failure(store, counts, status, start);
   store.publish(!counts.drained);
   counts.skipped = selection.done;
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -211,7 +242,8 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       SweepConfig config = load_sweep_config(arguments.config);
       const std::string weights = resolve_weights(config.weights);
       SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
-      setup = SweepSetup{std::move(config), std::move(plan)};
+      setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
+      open_store(*setup);
       start_message = setup->config.weights + "\n" + setup->plan.weights_sha256;
     } catch (...) {
       if (session.size() > 1) broadcast_text(session, "");
@@ -228,9 +260,12 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   const std::string scratch = (std::filesystem::temp_directory_path() /
                                fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
   auto make_engine = [&](WorkerInfo& info) {
-    const DeviceChoice device = choose_device(local_index, workers_on_node, arguments.threads);
+    const DeviceChoice device =
+        choose_device(local_index, workers_on_node, arguments.threads, arguments.max_memory);
     info = {session.rank(), session.host(), apply_device(device)};
-    return std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
+    auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
+    engine->set_memory_budget(device.memory_budget);
+    return engine;
   };
 
   if (session.size() == 1) {
@@ -288,6 +323,10 @@ void add_run_command(CLI::App& app, int* argc, char*** argv) {
   command->add_option("--deadline-margin", arguments->deadline_margin,
                       "Seconds before the deadline at which running jobs checkpoint")
       ->capture_default_str();
+  command->add_option("--max-memory", arguments->max_memory,
+                      "Memory one job may use per worker, e.g. 8G; a job estimated to need more "
+                      "fails before it starts (default: the node's memory / its workers; on a GPU "
+                      "unchecked)");
   command->add_option("--max-jobs", arguments->max_jobs,
                       "Refuse sweeps that expand to more jobs than this")->capture_default_str();
   command->callback([arguments, argc, argv] {

@@ -20,7 +20,7 @@ namespace {
 struct StylizeArguments {
   StyleJob job;
   std::string blend, content_layers, style_layers, style_layer_weights;
-  std::string out, history, weights;
+  std::string out, history, weights, max_memory;
   double alpha = 0, beta = 0, ratio = 0;
   int threads = 0;
   int log_every = 50;
@@ -71,9 +71,10 @@ std::string weights_or_default(const std::string& weights) {
 
 void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   resolve(arguments, command);
-  const DeviceChoice device = choose_device(0, 1, arguments.threads);
+  const DeviceChoice device = choose_device(0, 1, arguments.threads, arguments.max_memory);
   const std::string device_text = apply_device(device);
   StyleEngine engine(weights_or_default(arguments.weights), device.name);
+  engine.set_memory_budget(device.memory_budget);
   std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px on {}\n",
                            arguments.job.optimizer, arguments.job.iterations, arguments.job.size,
                            device_text);
@@ -132,6 +133,9 @@ void add_stylize_command(CLI::App& app) {
                     "Keep the content's colours (luminance transfer in YCbCr)");
   command->add_option("--history", arguments->history, "Write losses and image to this HDF5 file");
   command->add_option("--threads", arguments->threads, "CPU threads (default: all cores)");
+  command->add_option("--max-memory", arguments->max_memory,
+                      "Refuse a job estimated to need more memory than this, e.g. 8G (default: "
+                      "90 % of the machine's; on a GPU unchecked)");
   command->add_option("--checkpoint-every", job.checkpoint_every,
                       "Evaluations between checkpoints (0: none)")->capture_default_str();
   command->add_option("--checkpoint", job.checkpoint_path,

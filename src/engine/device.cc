@@ -13,16 +13,21 @@
 
 #include <fmt/format.h>
 
+#include "job/memory_estimate.h"
+
 namespace stylesweep {
 
-DeviceChoice choose_device(int local_worker_index, int workers_on_node, int threads) {
+DeviceChoice choose_device(int local_worker_index, int workers_on_node, int threads,
+                           const std::string& max_memory) {
   DeviceChoice choice;
+  if (!max_memory.empty()) choice.memory_budget = parse_memory_size(max_memory);
   if (torch::cuda::is_available()) {
     const int count = int(torch::cuda::device_count());
     choice.name = "cuda:" + std::to_string(local_worker_index % count);
     return choice;
   }
   choice.name = "cpu";
+  if (max_memory.empty()) choice.memory_budget = default_memory_budget(workers_on_node);
   if (threads <= 0) {
     if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) threads = std::atoi(slurm);
   }

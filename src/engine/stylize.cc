@@ -17,6 +17,7 @@
 #include "image/color.h"
 #include "engine/losses.h"
 #include "engine/target_cache.h"
+#include "job/memory_estimate.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
 #include "vgg/vgg_layers.h"
@@ -62,17 +63,6 @@ constexpr std::size_t kDefaultTargetCacheBytes = std::size_t(512) << 20;
 constexpr double kNoiseStddev = 16.0;
 
 // Every requested layer must keep at least one position after its poolings.
-void require_large_enough(const Image& image, const std::vector<std::string>& layers,
-                          const std::string& role) {
-  const LayerSpec& deepest = vgg19_layers()[std::size_t(deepest_layer_index(layers))];
-  if (std::min(image.width, image.height) < deepest.downsampling) {
-    throw Error(fmt::format(
-        "size: the {} image at {}x{} px is too small for layer {}, which needs at least {} px "
-        "on the short side",
-        role, image.width, image.height, deepest.name, deepest.downsampling));
-  }
-}
-
 // Thrown from the L-BFGS closure once the job's evaluations are spent.
 struct EvaluationBudgetReached {};
 
@@ -84,6 +74,7 @@ struct StyleEngine::Impl {
   VggWeights weights;
   torch::Device device{torch::kCPU};
   std::string device_name;
+  std::int64_t memory_budget = 0;
   std::map<std::string, Vgg19> networks;  // by pooling
 
   Vgg19& network(const std::string& pooling, const std::vector<std::string>& layers);
@@ -190,6 +181,7 @@ StyleEngine::~StyleEngine() = default;
 const std::string& StyleEngine::weights_path() const { return impl_->weights_path; }
 const std::string& StyleEngine::weights_sha256() const { return impl_->weights_sha256; }
 const std::string& StyleEngine::device() const { return impl_->device_name; }
+void StyleEngine::set_memory_budget(std::int64_t bytes) { impl_->memory_budget = bytes; }
 
 namespace {
 
@@ -221,14 +213,27 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   Image content_image = resize_long_side(read_image(job.content), job.size);
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
-  require_large_enough(content_image, layers, "content");
+  require_large_enough(content_image.width, content_image.height, layers, "content");
   const torch::Tensor content = image_to_tensor(content_image, impl_->device);
   std::vector<torch::Tensor> styles;
   const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
   for (const auto& path : job.styles) {
     Image style_image = resize_long_side(read_image(path), style_size);
-    require_large_enough(style_image, job.style_layers, "style");
+    require_large_enough(style_image.width, style_image.height, job.style_layers, "style");
     styles.push_back(image_to_tensor(style_image, impl_->device));
+  }
+  if (impl_->memory_budget > 0) {
+    std::vector<std::pair<int, int>> style_sizes;
+    for (const auto& style : styles) style_sizes.emplace_back(int(style.size(3)), int(style.size(2)));
+    const MemoryEstimate need =
+        estimate_job_memory(job, {content_image.width, content_image.height}, style_sizes);
+    if (need.total() > impl_->memory_budget) {
+      throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's "
+                              "memory budget of {} (--max-memory); use a smaller size or fewer "
+                              "workers per node",
+                              need.describe(), content_image.width, content_image.height,
+                              format_bytes(impl_->memory_budget)));
+    }
   }
   Vgg19& vgg = impl_->network(job.pooling, layers);
   const LossTargets targets = impl_->compute_targets(job, vgg, content, styles);

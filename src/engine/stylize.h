@@ -57,6 +57,9 @@ class StyleEngine {
   const std::string& weights_path() const;
   const std::string& weights_sha256() const;
   const std::string& device() const;
+  // Jobs whose estimated peak (job/memory_estimate.h) exceeds `bytes` fail before they start;
+  // 0 (the default) checks nothing.
+  void set_memory_budget(std::int64_t bytes);
 
   // Throws Error for bad parameters or input images, JobFailure for a diverged optimization,
   // JobInterrupted when should_stop said so (the checkpoint is then saved, if the job has a

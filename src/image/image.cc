@@ -10,20 +10,31 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include "common/durable_file.h"
 #include "common/error.h"
 
 namespace stylesweep {
 namespace {
 
+// stb takes the length as an int; real PNG and JPEG files under the pixel limit are far smaller.
+constexpr std::int64_t kMaxImageFileBytes = std::int64_t(1) << 30;
+
 std::string read_file_bytes(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
   if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected an image file");
+  if (info.st_size > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
   return bytes;
+}
+
+// stb's reason, when the library was built with its messages: " (reason)", else "".
+std::string stb_reason() {
+  const char* reason = stbi_failure_reason();
+  return reason && *reason ? std::string(" (") + reason + ")" : std::string();
 }
 
 bool has_prefix(const std::string& bytes, const std::string& prefix) {
@@ -70,7 +81,9 @@ bool check_header(const std::string& path, const std::string& bytes,
   const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
   if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
   const auto [header_width, header_height] = header_dimensions(bytes, is_png);
-  if (header_width * header_height > kMaxImagePixels) {
+  // Each side first: the product of two 32-bit header fields can overflow.
+  if (header_width > kMaxImagePixels || header_height > kMaxImagePixels ||
+      header_width * header_height > kMaxImagePixels) {
     throw file_error(path, "image too large: " + std::to_string(header_width) + "x" +
                                std::to_string(header_height) + " pixels exceeds the limit of " +
                                std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
@@ -91,14 +104,17 @@ std::pair<int, int> read_image_size(const std::string& path) {
   return {int(size.first), int(size.second)};
 }
 
-Image read_image(const std::string& path) {
-  const std::string bytes = read_file_bytes(path);
+Image read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
+
+Image decode_image(const std::string& bytes, const std::string& path) {
+  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
+  if (std::int64_t(bytes.size()) > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
   const bool is_jpeg = !check_header(path, bytes);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int size = int(bytes.size());
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels)) {
-    throw file_error(path, std::string("corrupt image header (") + stbi_failure_reason() + ")");
+    throw file_error(path, "corrupt image header" + stb_reason());
   }
   if (stbi_is_16_bit_from_memory(data, size)) {
     throw file_error(path, "16-bit images are not supported; convert to 8-bit");
@@ -108,8 +124,7 @@ Image read_image(const std::string& path) {
   }
   stbi_uc* rgb = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
   if (rgb == nullptr) {
-    throw file_error(path, std::string("cannot decode image (") + stbi_failure_reason() +
-                               "; truncated or corrupt)");
+    throw file_error(path, "cannot decode image: truncated or corrupt data" + stb_reason());
   }
   Image image = from_rgb8(rgb, width, height);
   stbi_image_free(rgb);
@@ -135,7 +150,7 @@ std::vector<std::uint8_t> to_rgb8(const Image& image) {
 void write_png(const std::string& path, const Image& image) {
   auto rgb = to_rgb8(image);
   if (!stbi_write_png(path.c_str(), image.width, image.height, 3, rgb.data(), image.width * 3)) {
-    throw file_error(path, "cannot write PNG (directory missing, not writable or disk full?)");
+    throw file_error(path, "cannot write PNG: " + write_failure_reason(path));
   }
 }
 

@@ -26,6 +26,9 @@ constexpr std::int64_t kMaxImagePixels = 50'000'000;
 // corrupt, too large).
 Image read_image(const std::string& path);
 
+// The same from bytes already in memory; `path` only names them in errors.
+Image decode_image(const std::string& bytes, const std::string& path);
+
 // Width and height from the file's header, without decoding pixels; same errors as read_image
 // for missing, empty, non-image and oversized files.
 std::pair<int, int> read_image_size(const std::string& path);

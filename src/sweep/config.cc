@@ -11,6 +11,7 @@
 #include "image/image.h"
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
+#include "sweep/expand.h"
 
 namespace stylesweep {
 namespace {
@@ -55,16 +56,17 @@ std::string resolve_path(const Context& context, const std::string& path) {
   return resolved.lexically_normal().string();
 }
 
+// Names become file, directory and HDF5 names: no separators, no "..", no control characters.
 void check_name(const Context& context, const std::string& name, const YAML::Mark& mark,
-                const std::string& key_path) {
+                const std::string& key_path, const char* what) {
   const bool safe_characters = std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
   if (name.empty() || name.size() > kMaxNameLength || !safe_characters || name[0] == '.') {
     throw config_error(context.file, mark, key_path,
-                       fmt::format("image names use letters, digits, '_', '-' and '.' (not first), "
+                       fmt::format("{} use letters, digits, '_', '-' and '.' (not first), "
                                    "at most {} characters; got '{}'",
-                                   kMaxNameLength, name));
+                                   what, kMaxNameLength, name));
   }
 }
 
@@ -74,13 +76,13 @@ std::map<std::string, std::string> load_image_section(const YAML::Node& section,
   std::map<std::string, std::string> table;
   for (const Entry& entry : entries(section, context, key_path)) {
     const std::string path_key = key_path + "." + entry.key;
-    check_name(context, entry.key, entry.key_mark, path_key);
+    check_name(context, entry.key, entry.key_mark, path_key, "image names");
     if (!entry.value.IsScalar()) {
       throw config_error(context.file, entry.value.Mark(), path_key, "expected an image path");
     }
     const std::string path = resolve_path(context, entry.value.Scalar());
     try {
-      read_image_size(path);
+      read_image(path);  // decoded in full once, so a truncated file fails now, not in every job
     } catch (const Error& error) {
       throw config_error(context.file, entry.value.Mark(), path_key, error.what());
     }
@@ -172,7 +174,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
   SweepConfig config;
   config.path = path;
   config.text = text;
-  config.name = std::filesystem::path(path).stem().string();
+  config.name = safe_label(std::filesystem::path(path).stem().string());
   config.weights = "random";
   for (const Entry& entry : entries(root, context, "")) {
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), entry.key) == kTopLevelKeys.end()) {
@@ -184,7 +186,10 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
       throw config_error(path, entry.value.Mark(), entry.key, "expected a string");
     }
   }
-  if (root["name"]) config.name = root["name"].Scalar();
+  if (root["name"]) {
+    config.name = root["name"].Scalar();
+    check_name(context, config.name, root["name"].Mark(), "name", "sweep names");
+  }
   if (root["weights"] && root["weights"].Scalar() != "random") {
     config.weights = resolve_path(context, root["weights"].Scalar());
   }

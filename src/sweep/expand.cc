@@ -16,7 +16,9 @@
 #include "image/image.h"
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
+#include "job/memory_estimate.h"
 #include "sweep/cost.h"
+#include "vgg/vgg_layers.h"
 
 namespace stylesweep {
 namespace {
@@ -113,25 +115,37 @@ class ImageSizes {
   std::map<std::string, std::pair<int, int>> sizes_;
 };
 
-// Cost estimates, memoized: a sweep has few distinct (images, size, layers, iterations).
+// Cost and memory estimates, memoized: a sweep has few distinct (images, size, layers,
+// iterations, optimizer).
 class JobCosts {
  public:
-  double estimate(const StyleJob& job) {
-    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
+  struct Cost {
+    double flops = 0;
+    std::int64_t memory_bytes = 0;
+  };
+  Cost estimate(const StyleJob& job) {
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
                                         job.size, job.style_scale, fmt::join(job.content_layers, ","),
-                                        fmt::join(job.style_layers, ","), job.iterations);
+                                        fmt::join(job.style_layers, ","), job.iterations, job.optimizer);
     auto found = memo_.find(key);
     if (found != memo_.end()) return found->second;
     const std::pair<int, int> content_size = sizes_.at(job.content, job.size);
+    std::vector<std::string> layers = job.content_layers;
+    layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
+    require_large_enough(content_size.first, content_size.second, layers, "content");
     std::vector<std::pair<int, int>> style_sizes;
     const int style_long_side = std::max(8, int(std::lround(job.size * job.style_scale)));
-    for (const auto& style : job.styles) style_sizes.push_back(sizes_.at(style, style_long_side));
-    return memo_[key] = job_flops(job, content_size, style_sizes);
+    for (const auto& style : job.styles) {
+      style_sizes.push_back(sizes_.at(style, style_long_side));
+      require_large_enough(style_sizes.back().first, style_sizes.back().second, job.style_layers, "style");
+    }
+    return memo_[key] = {job_flops(job, content_size, style_sizes),
+                         estimate_job_memory(job, content_size, style_sizes).total()};
   }
 
  private:
   ImageSizes sizes_;
-  std::unordered_map<std::string, double> memo_;
+  std::unordered_map<std::string, Cost> memo_;
 };
 
 }  // namespace
@@ -187,6 +201,7 @@ SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_pat
   const StyleJob base = base_job(config);
   JobCosts costs;
   std::map<std::string, int> label_uses;
+  std::unordered_map<std::string, std::uint64_t> index_of_id;
   plan.jobs.reserve(std::size_t(count));
   for (std::uint64_t index = 0; index < count; ++index) {
     // Mixed-radix digits of index, first axis slowest.
@@ -217,14 +232,30 @@ SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_pat
                          error.what());
     }
     planned.id = job_id(planned.job, plan.weights_sha256, hasher);
+    // Two image names for one file, or an axis listing a value twice, give the same job twice.
+    if (const auto [first, added] = index_of_id.emplace(planned.id, index); !added) {
+      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
+                         fmt::format("repeats job {} (same images and parameters, id {}); "
+                                     "remove the duplicate value or image name",
+                                     first->second + 1, planned.id));
+    }
     if (label_parts.empty()) {
       label_parts = {planned.job.content_name, planned.job.style_name};
     }
     planned.label = safe_label(join(label_parts, "-"));
     if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
 
-    planned.flops = costs.estimate(planned.job);
+    JobCosts::Cost cost;
+    try {
+      cost = costs.estimate(planned.job);
+    } catch (const Error& error) {
+      throw config_error(config.path, YAML::Mark::null_mark(),
+                         fmt::format("job {} ({})", index + 1, planned.label), error.what());
+    }
+    planned.flops = cost.flops;
+    planned.memory_bytes = cost.memory_bytes;
     plan.total_flops += planned.flops;
+    plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
     plan.jobs.push_back(std::move(planned));
   }
   return plan;

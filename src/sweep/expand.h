@@ -17,6 +17,7 @@ struct PlannedJob {
   std::string label;                       // from the varying parameters, safe as a file name
   std::vector<std::string> varying_values;  // one per SweepPlan::varying_keys
   double flops = 0;                        // estimated, see sweep/cost.h
+  std::int64_t memory_bytes = 0;           // estimated peak, see job/memory_estimate.h
 };
 
 struct SweepPlan {
@@ -25,6 +26,7 @@ struct SweepPlan {
   std::vector<std::string> varying_keys;  // the axes with more than one value, in config order
   std::vector<PlannedJob> jobs;
   double total_flops = 0;
+  std::int64_t peak_memory_bytes = 0;  // of the largest job
 };
 
 constexpr std::uint64_t kDefaultMaxJobs = 100000;

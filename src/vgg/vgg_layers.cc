@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "common/text.h"
 
@@ -84,6 +86,17 @@ int deepest_layer_index(const std::vector<std::string>& names) {
   int deepest = -1;
   for (const auto& name : names) deepest = std::max(deepest, vgg19_layer_index(name));
   return deepest;
+}
+
+void require_large_enough(int width, int height, const std::vector<std::string>& layers,
+                          const std::string& role) {
+  const LayerSpec& deepest = vgg19_layers()[std::size_t(deepest_layer_index(layers))];
+  if (std::min(width, height) < deepest.downsampling) {
+    throw Error(fmt::format(
+        "size: the {} image at {}x{} px is too small for layer {}, which needs at least {} px "
+        "on the short side",
+        role, width, height, deepest.name, deepest.downsampling));
+  }
 }
 
 }  // namespace stylesweep

@@ -31,4 +31,9 @@ const LayerSpec& vgg19_layer(const std::string& name);
 // The deepest of the given layers, which is where a forward pass may stop.
 int deepest_layer_index(const std::vector<std::string>& names);
 
+// Throws Error when a width x height image is too small to reach the deepest of `layers` (each
+// pooling halves it); `role` ("content", "style") names the image in the message.
+void require_large_enough(int width, int height, const std::vector<std::string>& layers,
+                          const std::string& role);
+
 }  // namespace stylesweep

@@ -109,15 +109,16 @@ VggWeights read_weights(const std::string& path) {
   if (file.has_attribute("/", "source")) weights.source = file.attribute_string("/", "source");
 
   // Layers must form a prefix: a gap would make every deeper layer unusable anyway.
-  bool gap_seen = false;
+  std::string first_missing;
   for (const auto& layer : vgg19_layers()) {
     if (layer.kind != LayerKind::kConv) continue;
     if (!file.exists("/" + layer.name)) {
-      gap_seen = true;
+      if (first_missing.empty()) first_missing = layer.name;
       continue;
     }
-    if (gap_seen) {
-      throw file_error(path, "/" + layer.name + ": present after a missing earlier conv layer");
+    if (!first_missing.empty()) {
+      throw file_error(path, "/" + first_missing + ": missing layer, but the deeper /" + layer.name +
+                                 " is present (a file may stop after a layer, not skip one)");
     }
     weights.convs[layer.name] = read_conv(file, layer);
   }
