@@ -4,7 +4,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench clean
+FUZZ_DIR ?= build-fuzz
+
+.PHONY: all deps configure build demo test unit-test fuzz bench clean
 
 all: build
 
@@ -20,12 +22,22 @@ build: configure
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-test: build
+# Every test: the ctest suite, then each fuzz harness for a minute.
+test: unit-test fuzz
+
+unit-test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer harnesses with ASan and UBSan, built with clang in their own tree (no libtorch).
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSTYLESWEEP_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+	@cd $(FUZZ_DIR) && ctest -L fuzz --output-on-failure -j $(JOBS)
 
 bench: build
 	@bash scripts/install-deps.sh bench
 	@bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -13,6 +13,7 @@ packages=(
   gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels
   slurm-wlm munge                 # the Slurm tests start a private single-node cluster
   chromium                        # the report test opens report.html headless
+  clang libclang-rt-14-dev        # fuzz harnesses: libFuzzer, AddressSanitizer, UBSan
 )
 # Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
 if [[ "${1:-}" == "bench" ]]; then

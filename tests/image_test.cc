@@ -26,6 +26,16 @@ std::string read_error(const std::string& path) {
   return "";
 }
 
+// The message decode_image gives for bytes in memory (named "mem.png"), or "" on success.
+std::string decode_error(const std::string& bytes) {
+  try {
+    decode_image(bytes, "mem.png");
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "";
+}
+
 std::uint32_t crc32(const std::string& bytes) {
   std::uint32_t crc = 0xffffffffu;
   for (unsigned char byte : bytes) {
@@ -93,6 +103,15 @@ TEST(ImageReadTest, BadFilesNameThePathAndTheReason) {
   EXPECT_EQ(read_error(dir.file("huge.png")),
             dir.file("huge.png") +
                 ": image too large: 100000x100000 pixels exceeds the limit of 50 megapixels");
+}
+
+// Regression: two 32-bit header sides multiplied in 64 bits overflowed (undefined behaviour)
+// before the pixel limit was checked.
+TEST(ImageReadTest, HeaderSidesNearTwoToTheThirtyTwoAreRefused) {
+  EXPECT_EQ(decode_error(png_header_only(0xFFFFFFFFu, 0xFFFFFFFFu)),
+            "mem.png: image too large: 4294967295x4294967295 pixels exceeds the limit of 50 megapixels");
+  EXPECT_EQ(decode_error(png_header_only(1, 0xFFFFFFFFu)),
+            "mem.png: image too large: 1x4294967295 pixels exceeds the limit of 50 megapixels");
 }
 
 TEST(ImageReadTest, TruncatedAndCorruptFilesFailCleanly) {

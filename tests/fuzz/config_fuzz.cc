@@ -1,0 +1,49 @@
+// The sweep config parser and expander on arbitrary YAML. Images and a weights file exist in a
+// scratch directory so that valid configs expand all the way; the expansion is capped at 2,000
+// jobs so one input cannot take minutes.
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+#include "fuzz_support.h"
+#include "image/image.h"
+#include "sweep/config.h"
+#include "sweep/expand.h"
+
+namespace {
+
+std::string prepare() {
+  using namespace stylesweep;
+  const std::string directory = fuzz::scratch_directory();
+  for (const char* name : {"a.png", "b.png"}) {
+    Image image;
+    image.width = 64;
+    image.height = name[0] == 'a' ? 48 : 64;
+    image.pixels.assign(std::size_t(image.width) * image.height * 3, 0.0f);
+    for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = float((i * 37) % 256);
+    write_png(directory + "/" + name, image);
+  }
+  std::ofstream(directory + "/weights.h5") << "stand-in weights: the expander only hashes them";
+  return directory;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const std::string directory = prepare();
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  stylesweep::fuzz::expect_only_errors([&] {
+    const stylesweep::SweepConfig config =
+        stylesweep::parse_sweep_config(text, directory + "/sweep.yaml");
+    const stylesweep::SweepPlan plan =
+        stylesweep::expand_sweep(config, directory + "/weights.h5", 2000);
+    for (const auto& job : plan.jobs) {
+      if (job.id.size() != 16 || job.label.empty() || job.label.find('/') != std::string::npos ||
+          job.label[0] == '.') {
+        __builtin_trap();  // ids and labels become file names
+      }
+    }
+  });
+  return 0;
+}
