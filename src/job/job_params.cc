@@ -76,7 +76,8 @@ void StyleJob::validate_parameter(const std::string& key) const {
     require(optimizer == "lbfgs" || optimizer == "adam",
             "optimizer: must be 'lbfgs' or 'adam', got '" + optimizer + "'");
   }
-  if (key == "lr") require(std::isfinite(lr) && lr > 0, fmt::format("lr: must be finite and > 0, got {}", lr));
+  // libtorch keeps the rate as a float: larger values fail inside it, without a name.
+  if (key == "lr") require(std::isfinite(lr) && lr > 0 && lr <= 1e30, fmt::format("lr: must be > 0 and at most 1e30, got {}", lr));
   if (key == "iterations") {
     require(iterations >= 1, fmt::format("iterations: must be >= 1, got {}", iterations));
   }
