@@ -188,6 +188,10 @@ TEST_F(SweepTest, BadConfigsGiveExactMessages) {
        "needs at least 16 px on the short side"},
       {"defaults: {content: a, style: s1}\ngrid: {seed: [1, 2, 1]}\n",
        ": job 3: repeats job 1 (same images and parameters, id "},
+      // Regressions from config_fuzz: non-scalar keys reached yaml-cpp's conversions unchecked.
+      {"grid: {seed: {[a, 1]: 1}}\n",
+       ":4:15: grid.seed: expected a generator name (logspace, linspace, range or repeat)"},
+      {"[a]: 1\n", ":4:1: config: keys must be plain names, not lists or mappings"},
       {"name: ../up\n", ":4:7: name: sweep names use letters, digits, '_', '-' and '.' (not "
                         "first), at most 64 characters; got '../up'"},
   };

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include <fmt/format.h>
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
@@ -75,19 +76,24 @@ std::pair<std::int64_t, std::int64_t> header_dimensions(const std::string& bytes
 }
 
 // Checks signature and header size; returns whether the file is a PNG (else a JPEG).
-bool check_header(const std::string& path, const std::string& bytes,
+void check_pixel_count(const std::string& path, std::int64_t width, std::int64_t height,
+                       std::int64_t max_pixels) {
+  // Each side first: the product of two 32-bit header fields can overflow.
+  if (width > max_pixels || height > max_pixels || width * height > max_pixels) {
+    throw file_error(path, fmt::format("image too large: {}x{} pixels exceeds the limit of {} "
+                                       "megapixels",
+                                       width, height, double(max_pixels) / 1e6));
+  }
+}
+
+// Checks signature and header size; returns whether the file is a PNG (else a JPEG).
+bool check_header(const std::string& path, const std::string& bytes, std::int64_t max_pixels,
                   std::pair<std::int64_t, std::int64_t>* size = nullptr) {
   const bool is_png = has_prefix(bytes, "\x89PNG\r\n\x1a\n");
   const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
   if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
   const auto [header_width, header_height] = header_dimensions(bytes, is_png);
-  // Each side first: the product of two 32-bit header fields can overflow.
-  if (header_width > kMaxImagePixels || header_height > kMaxImagePixels ||
-      header_width * header_height > kMaxImagePixels) {
-    throw file_error(path, "image too large: " + std::to_string(header_width) + "x" +
-                               std::to_string(header_height) + " pixels exceeds the limit of " +
-                               std::to_string(kMaxImagePixels / 1'000'000) + " megapixels");
-  }
+  check_pixel_count(path, header_width, header_height, max_pixels);
   if (size) *size = {header_width, header_height};
   return is_png;
 }
@@ -97,7 +103,7 @@ bool check_header(const std::string& path, const std::string& bytes,
 std::pair<int, int> read_image_size(const std::string& path) {
   const std::string bytes = read_file_bytes(path);
   std::pair<std::int64_t, std::int64_t> size;
-  check_header(path, bytes, &size);
+  check_header(path, bytes, kMaxImagePixels, &size);
   if (size.first <= 0 || size.second <= 0) {
     throw file_error(path, "corrupt image header (no image size found)");
   }
@@ -106,16 +112,18 @@ std::pair<int, int> read_image_size(const std::string& path) {
 
 Image read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
 
-Image decode_image(const std::string& bytes, const std::string& path) {
+Image decode_image(const std::string& bytes, const std::string& path, std::int64_t max_pixels) {
   if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
   if (std::int64_t(bytes.size()) > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
-  const bool is_jpeg = !check_header(path, bytes);
+  const bool is_jpeg = !check_header(path, bytes, max_pixels);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int size = int(bytes.size());
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels)) {
     throw file_error(path, "corrupt image header" + stb_reason());
   }
+  // stb finds a frame header where ours gave up (it skips damaged segments): check its size too.
+  check_pixel_count(path, width, height, max_pixels);
   if (stbi_is_16_bit_from_memory(data, size)) {
     throw file_error(path, "16-bit images are not supported; convert to 8-bit");
   }

@@ -26,8 +26,10 @@ constexpr std::int64_t kMaxImagePixels = 50'000'000;
 // corrupt, too large).
 Image read_image(const std::string& path);
 
-// The same from bytes already in memory; `path` only names them in errors.
-Image decode_image(const std::string& bytes, const std::string& path);
+// The same from bytes already in memory; `path` only names them in errors. `max_pixels` lowers
+// the size limit (the fuzz harness keeps decoding fast with it).
+Image decode_image(const std::string& bytes, const std::string& path,
+                   std::int64_t max_pixels = kMaxImagePixels);
 
 // Width and height from the file's header, without decoding pixels; same errors as read_image
 // for missing, empty, non-image and oversized files.

@@ -45,7 +45,11 @@ Generator parse_generator(const YAML::Node& spec, const std::string& file,
   }
   Generator generator;
   const auto entry = *spec.begin();
-  generator.kind = entry.first.as<std::string>();
+  if (!entry.first.IsScalar()) {
+    throw config_error(file, entry.first.Mark(), key_path,
+                       "expected a generator name (logspace, linspace, range or repeat)");
+  }
+  generator.kind = entry.first.Scalar();
   const YAML::Node& arguments = entry.second;
   const std::string path = key_path + "." + generator.kind;
   if (generator.kind == "repeat") {

@@ -40,6 +40,10 @@ std::vector<Entry> entries(const YAML::Node& map, const Context& context,
   std::vector<Entry> result;
   std::set<std::string> seen;
   for (const auto& entry : map) {
+    if (!entry.first.IsScalar()) {
+      throw config_error(context.file, entry.first.Mark(), key_path.empty() ? "config" : key_path,
+                         "keys must be plain names, not lists or mappings");
+    }
     const std::string key = entry.first.Scalar();
     const std::string path = key_path.empty() ? key : key_path + "." + key;
     if (!seen.insert(key).second) {
@@ -158,9 +162,22 @@ void check_overlaps(const SweepConfig& config) {
   }
 }
 
+SweepConfig parse_checked_config(const std::string& text, const std::string& path);
+
 }  // namespace
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
+  // Every shape of node is checked where it is read; this turns any yaml-cpp exception those
+  // checks missed into the same kind of message instead of an unnamed failure.
+  try {
+    return parse_checked_config(text, path);
+  } catch (const YAML::Exception& error) {
+    throw config_error(path, error.mark, "yaml", error.msg);
+  }
+}
+
+namespace {
+SweepConfig parse_checked_config(const std::string& text, const std::string& path) {
   Context context{path, std::filesystem::path(path).parent_path()};
   if (context.directory.empty()) context.directory = ".";
   YAML::Node root;
@@ -216,6 +233,8 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
   check_zip_lengths(config, root["zip"]);
   return config;
 }
+
+}  // namespace
 
 SweepConfig load_sweep_config(const std::string& path) {
   if (std::filesystem::is_directory(path)) throw file_error(path, "is a directory, expected a YAML config");

@@ -175,8 +175,10 @@ std::uint64_t count_jobs(const SweepConfig& config) {
   return count;
 }
 
-SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
-                       std::uint64_t max_jobs) {
+namespace {
+
+SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_path,
+                         std::uint64_t max_jobs) {
   const std::uint64_t count = count_jobs(config);
   if (count > max_jobs) {
     throw config_error(config.path, YAML::Mark::null_mark(), "grid",
@@ -259,6 +261,17 @@ SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_pat
     plan.jobs.push_back(std::move(planned));
   }
   return plan;
+}
+
+}  // namespace
+
+SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
+                       std::uint64_t max_jobs) {
+  try {
+    return expand_checked(config, weights_path, max_jobs);
+  } catch (const YAML::Exception& error) {  // a node shape the checks missed: still named
+    throw config_error(config.path, error.mark, "yaml", error.msg);
+  }
 }
 
 }  // namespace stylesweep
