@@ -15,14 +15,22 @@ void require(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }
 
+// For formatted messages: built only when the check fails, since validation runs for every job
+// of a sweep (a million times when planning large ones).
+template <typename Format>
+auto require(bool condition, const Format& message) -> decltype(void(message())) {
+  if (!condition) throw Error(message());
+}
+
 void validate_layers(const std::string& parameter, const std::vector<std::string>& layers) {
   require(!layers.empty(), parameter + ": at least one layer is needed");
   for (const auto& layer : layers) {
     try {
       const LayerSpec& spec = vgg19_layer(layer);
-      require(spec.kind != LayerKind::kPool,
-              fmt::format("{}: '{}' is a pooling layer; use a conv* or relu* layer", parameter,
-                          layer));
+      require(spec.kind != LayerKind::kPool, [&] {
+        return fmt::format("{}: '{}' is a pooling layer; use a conv* or relu* layer", parameter,
+                           layer);
+      });
     } catch (const Error& error) {
       throw Error(parameter + ": " + error.what());
     }
@@ -31,8 +39,9 @@ void validate_layers(const std::string& parameter, const std::vector<std::string
 
 void validate_weights(const std::string& parameter, const std::vector<double>& weights) {
   for (double weight : weights) {
-    require(std::isfinite(weight) && weight >= 0,
-            fmt::format("{}: weights must be finite and non-negative, got {}", parameter, weight));
+    require(std::isfinite(weight) && weight >= 0, [&] {
+      return fmt::format("{}: weights must be finite and non-negative, got {}", parameter, weight);
+    });
   }
   require(weights.empty() || std::accumulate(weights.begin(), weights.end(), 0.0) > 0,
           parameter + ": weights must not all be zero");
@@ -62,27 +71,31 @@ void StyleJob::validate_parameter(const std::string& key) const {
   if (key == "style_layer_weights") validate_weights("style_layer_weights", style_layer_weights);
   if (key == "ratio" && ratio) {
     require(std::isfinite(*ratio) && *ratio > 0,
-            fmt::format("ratio: must be a finite number > 0, got {}", *ratio));
+            [&] { return fmt::format("ratio: must be a finite number > 0, got {}", *ratio); });
   }
   if (key == "alpha") {
     require(std::isfinite(alpha) && alpha >= 0,
-            fmt::format("alpha: must be finite and >= 0, got {}", alpha));
+            [&] { return fmt::format("alpha: must be finite and >= 0, got {}", alpha); });
   }
   if (key == "beta") {
     require(std::isfinite(beta) && beta >= 0,
-            fmt::format("beta: must be finite and >= 0, got {}", beta));
+            [&] { return fmt::format("beta: must be finite and >= 0, got {}", beta); });
   }
   if (key == "optimizer") {
     require(optimizer == "lbfgs" || optimizer == "adam",
             "optimizer: must be 'lbfgs' or 'adam', got '" + optimizer + "'");
   }
   // libtorch keeps the rate as a float: larger values fail inside it, without a name.
-  if (key == "lr") require(std::isfinite(lr) && lr > 0 && lr <= 1e30, fmt::format("lr: must be > 0 and at most 1e30, got {}", lr));
+  if (key == "lr")
+    require(std::isfinite(lr) && lr > 0 && lr <= 1e30,
+            [&] { return fmt::format("lr: must be > 0 and at most 1e30, got {}", lr); });
   if (key == "iterations") {
-    require(iterations >= 1, fmt::format("iterations: must be >= 1, got {}", iterations));
+    require(iterations >= 1,
+            [&] { return fmt::format("iterations: must be >= 1, got {}", iterations); });
   }
   if (key == "size") {
-    require(size >= 8 && size <= 8192, fmt::format("size: must be 8 to 8192 pixels, got {}", size));
+    require(size >= 8 && size <= 8192,
+            [&] { return fmt::format("size: must be 8 to 8192 pixels, got {}", size); });
   }
   if (key == "pooling") {
     require(pooling == "avg" || pooling == "max",
@@ -90,16 +103,17 @@ void StyleJob::validate_parameter(const std::string& key) const {
   }
   if (key == "tv_weight") {
     require(std::isfinite(tv_weight) && tv_weight >= 0,
-            fmt::format("tv_weight: must be finite and >= 0, got {}", tv_weight));
+            [&] { return fmt::format("tv_weight: must be finite and >= 0, got {}", tv_weight); });
   }
   if (key == "style_scale") {
     require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
-            fmt::format("style_scale: must be in (0, 8], got {}", style_scale));
+            [&] { return fmt::format("style_scale: must be in (0, 8], got {}", style_scale); });
   }
   if (key == "init") require(!init.empty(), "init: must be noise, content, style or an image path");
   if (key == "checkpoint_every") {
-    require(checkpoint_every >= 0,
-            fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every));
+    require(checkpoint_every >= 0, [&] {
+      return fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every);
+    });
   }
 }
 
@@ -111,11 +125,19 @@ void StyleJob::validate() const {
     if (ratio && (std::string(key) == "alpha" || std::string(key) == "beta")) continue;
     validate_parameter(key);
   }
-  require(style_blend.empty() || style_blend.size() == styles.size(),
-          fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size()));
-  require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(),
-          fmt::format("style_layer_weights: {} weights given for {} style layers",
-                      style_layer_weights.size(), style_layers.size()));
+  validate_combination();
+}
+
+void StyleJob::validate_combination() const {
+  require(!content.empty(), "content: an image path is required");
+  require(!styles.empty(), "style: at least one style image is required");
+  require(style_blend.empty() || style_blend.size() == styles.size(), [&] {
+    return fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size());
+  });
+  require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(), [&] {
+    return fmt::format("style_layer_weights: {} weights given for {} style layers",
+                       style_layer_weights.size(), style_layers.size());
+  });
 }
 
 }  // namespace stylesweep
@@ -148,8 +170,9 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
   std::vector<std::string> style_hashes;
   for (const auto& style : job.styles) style_hashes.push_back(hash_file(style));
   std::string text;
-  auto line = [&text](const std::string& key, const std::string& value) {
-    text += key + "=" + value + "\n";
+  text.reserve(512);
+  auto line = [&text](const char* key, const std::string& value) {
+    text.append(key).append(1, '=').append(value).append(1, '\n');
   };
   line("alpha", exact(job.effective_alpha()));
   line("beta", exact(job.effective_beta()));

@@ -48,6 +48,9 @@ struct StyleJob {
   void validate() const;
   // The same check for one parameter alone (sweep configs report each at its line).
   void validate_parameter(const std::string& key) const;
+  // The checks across parameters alone (images present, weights per style and per layer): the
+  // expander's per-job check, each value having been checked where the config gives it.
+  void validate_combination() const;
 };
 
 }  // namespace stylesweep

@@ -124,6 +124,22 @@ class JobCosts {
     std::int64_t memory_bytes = 0;
   };
   Cost estimate(const StyleJob& job) {
+    // Neighbouring jobs usually differ only in parameters that change neither.
+    if (has_last_ && same_shape(job, last_job_)) return last_cost_;
+    last_cost_ = estimate_uncached(job);
+    last_job_ = job;
+    has_last_ = true;
+    return last_cost_;
+  }
+
+ private:
+  static bool same_shape(const StyleJob& a, const StyleJob& b) {
+    return a.size == b.size && a.iterations == b.iterations && a.style_scale == b.style_scale &&
+           a.optimizer == b.optimizer && a.content == b.content && a.styles == b.styles &&
+           a.content_layers == b.content_layers && a.style_layers == b.style_layers;
+  }
+
+  Cost estimate_uncached(const StyleJob& job) {
     const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
                                         job.size, job.style_scale, fmt::join(job.content_layers, ","),
                                         fmt::join(job.style_layers, ","), job.iterations, job.optimizer);
@@ -143,7 +159,9 @@ class JobCosts {
                          estimate_job_memory(job, content_size, style_sizes).total()};
   }
 
- private:
+  bool has_last_ = false;
+  StyleJob last_job_;
+  Cost last_cost_;
   ImageSizes sizes_;
   std::unordered_map<std::string, Cost> memo_;
 };
@@ -200,42 +218,61 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
     if (axis.values.size() > 1) plan.varying_keys.push_back(axis.spec->key);
   }
 
-  const StyleJob base = base_job(config);
+  // Each axis sets only its own parameter, so a job is the previous one with the axes whose
+  // value changed applied again (usually just the fastest axis): YAML conversions are the
+  // costliest part of planning a million jobs. Texts and label parts are made once per value.
+  StyleJob current = base_job(config);
+  std::vector<std::size_t> applied_digits(axes.size(), std::numeric_limits<std::size_t>::max());
+  std::vector<std::vector<std::string>> value_texts(axes.size()), value_labels(axes.size());
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    if (axes[a].values.size() < 2) continue;
+    for (const AxisValue& value : axes[a].values) {
+      value_texts[a].push_back(parameter_text(value.value));
+      value_labels[a].push_back(label_part(axes[a].spec->key, value.value));
+    }
+  }
   JobCosts costs;
-  std::map<std::string, int> label_uses;
-  std::unordered_map<std::string, std::uint64_t> index_of_id;
+  std::unordered_map<std::string, int> label_uses;
+  std::unordered_map<std::uint64_t, std::uint64_t> index_of_id;  // by the id's 64 bits
+  label_uses.reserve(std::size_t(count));
+  index_of_id.reserve(std::size_t(count));
   plan.jobs.reserve(std::size_t(count));
+  std::vector<std::size_t> digits(radix.size());
   for (std::uint64_t index = 0; index < count; ++index) {
     // Mixed-radix digits of index, first axis slowest.
-    std::vector<std::size_t> digits(radix.size());
     std::uint64_t rest = index;
     for (std::size_t d = radix.size(); d-- > 0;) {
       digits[d] = std::size_t(rest % radix[d]);
       rest /= radix[d];
     }
-    PlannedJob planned{base, "", "", {}, 0};
     std::vector<std::string> label_parts;
+    std::vector<std::string> varying_values;
     for (std::size_t a = 0; a < axes.size(); ++a) {
       const std::size_t digit = digits[std::min(a, grid_axes)];
-      const AxisValue& value = axes[a].values[digit];
-      const AxisSpec& spec = *axes[a].spec;
-      apply_job_parameter(planned.job, spec.key, value.value, config.images, config.path,
-                          value.mark, spec.key_path);
+      if (digit != applied_digits[a]) {
+        const AxisValue& value = axes[a].values[digit];
+        const AxisSpec& spec = *axes[a].spec;
+        apply_job_parameter(current, spec.key, value.value, config.images, config.path,
+                            value.mark, spec.key_path);
+        applied_digits[a] = digit;
+      }
       if (axes[a].values.size() > 1) {
-        planned.varying_values.push_back(parameter_text(value.value));
-        label_parts.push_back(label_part(spec.key, value.value));
+        varying_values.push_back(value_texts[a][digit]);
+        label_parts.push_back(value_labels[a][digit]);
       }
     }
+    PlannedJob planned{current, "", "", std::move(varying_values), 0};
     default_images(config, planned.job);
     try {
-      planned.job.validate();
+      planned.job.validate_combination();  // each value was checked when the config loaded
     } catch (const Error& error) {
       throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
                          error.what());
     }
     planned.id = job_id(planned.job, plan.weights_sha256, hasher);
     // Two image names for one file, or an axis listing a value twice, give the same job twice.
-    if (const auto [first, added] = index_of_id.emplace(planned.id, index); !added) {
+    const std::uint64_t id_bits = std::stoull(planned.id, nullptr, 16);
+    if (const auto [first, added] = index_of_id.emplace(id_bits, index); !added) {
       throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
                          fmt::format("repeats job {} (same images and parameters, id {}); "
                                      "remove the duplicate value or image name",
