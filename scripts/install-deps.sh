@@ -17,7 +17,7 @@ packages=(
 )
 # Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
 if [[ "${1:-}" == "bench" ]]; then
-  packages+=(python3-torch)
+  packages+=(python3-torch python3-yaml)
 fi
 
 missing=()

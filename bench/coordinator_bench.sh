@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Coordinator capacity: jobs dispatched, run and stored per second when the jobs themselves are
+# trivial (8 px, relu1_1 only, one evaluation), under `mpirun -np 3` (one coordinator, two
+# workers). The rate comes from the run's own status.json (elapsed seconds after start-up);
+# also printed: the time per job, and the size of results.h5 and of the journal (jobs/).
+# Usage: bench/coordinator_bench.sh [BUILD_DIR] [JOBS]   (default 1000)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+jobs=${2:-1000}
+exe="$root/$build/src/stylesweep"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"
+cat > "$work/trivial.yaml" <<YAML
+output: $work/out
+images:
+  content: {chelsea: $root/configs/images/chelsea.png}
+  style: {brick: $root/configs/images/brick.png}
+defaults: {size: 8, iterations: 1, content_layers: [relu1_1], style_layers: [relu1_1]}
+grid: {seed: {repeat: $jobs}}
+YAML
+"$exe" plan "$work/trivial.yaml" --format csv > /dev/null  # the default weights, once
+"$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/trivial.yaml" --threads 1 > "$work/run.log" 2>&1
+/usr/bin/python3 - "$work/out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+status = json.load(open(os.path.join(out, "status.json")))
+done, elapsed = status["done"], status["elapsed_seconds"]
+size = lambda path: os.path.getsize(path) / 2**20
+journal = sum(size(os.path.join(out, "jobs", f)) for f in os.listdir(os.path.join(out, "jobs")))
+print(f"coordinator: {done} trivial jobs under mpirun -np 3 in {elapsed:.2f} s: "
+      f"{done / elapsed:.0f} jobs/s, {1000 * elapsed / done:.2f} ms per job (goal: 2000 jobs/s)")
+print(f"results.h5 {size(os.path.join(out, 'results.h5')):.1f} MiB, journal {journal:.1f} MiB "
+      f"({1024 * journal / done:.1f} KiB per job)")
+PY
