@@ -85,7 +85,24 @@ struct StyleEngine::Impl {
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
                               const std::vector<torch::Tensor>& styles);
   TargetCache target_cache{kDefaultTargetCacheBytes};
+  // Decoded and resized input images: a sweep reuses a few images across many jobs, and for
+  // small jobs decoding them again costs more than the optimization.
+  const Image& resized_image(const std::string& path, int long_side);
+  std::map<std::string, Image> image_cache;
 };
+
+const Image& StyleEngine::Impl::resized_image(const std::string& path, int long_side) {
+  // The file's size and modification time are part of the key: a changed file is read again.
+  std::error_code error;
+  const auto bytes = std::filesystem::file_size(path, error);
+  const auto modified = std::filesystem::last_write_time(path, error).time_since_epoch().count();
+  const std::string key = fmt::format("{}|{}|{}|{}", path, long_side, bytes, modified);
+  auto found = image_cache.find(key);
+  if (found != image_cache.end()) return found->second;
+  constexpr std::size_t kMaxCachedImages = 32;
+  if (image_cache.size() >= kMaxCachedImages) image_cache.clear();
+  return image_cache.emplace(key, resize_long_side(read_image(path), long_side)).first->second;
+}
 
 Vgg19& StyleEngine::Impl::network(const std::string& pooling,
                                   const std::vector<std::string>& layers) {
@@ -210,7 +227,8 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
                            const StopCheck& should_stop) {
   const auto job_start = Clock::now();
   job.validate();
-  Image content_image = resize_long_side(read_image(job.content), job.size);
+  // A copy: loading the styles may evict it from the cache.
+  const Image content_image = impl_->resized_image(job.content, job.size);
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
   require_large_enough(content_image.width, content_image.height, layers, "content");
@@ -218,7 +236,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   std::vector<torch::Tensor> styles;
   const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
   for (const auto& path : job.styles) {
-    Image style_image = resize_long_side(read_image(path), style_size);
+    const Image& style_image = impl_->resized_image(path, style_size);
     require_large_enough(style_image.width, style_image.height, job.style_layers, "style");
     styles.push_back(image_to_tensor(style_image, impl_->device));
   }

@@ -28,6 +28,7 @@
 // results.h5 (links to every job file written) still fits and lists every finished job.
 #pragma once
 
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -98,6 +99,7 @@ class ResultStore : public ResultSink {
   StoreSettings settings_;
   std::map<std::string, IndexRow> rows_;  // by id: every journaled job
   std::map<std::string, int> attempts_;
+  std::ofstream attempts_log_;
   std::string created_utc_;
 };
 
