@@ -366,19 +366,23 @@ int ResultStore::attempts(const std::string& id) const {
   return found == attempts_.end() ? 0 : found->second;
 }
 
+void ResultStore::append_attempt_line(const std::string& line) {
+  // Kept open: a sweep of small jobs starts many per second.
+  if (!attempts_log_.is_open()) {
+    attempts_log_.open(settings_.output_directory + "/attempts.log", std::ios::app);
+  }
+  attempts_log_ << line << '\n';
+  attempts_log_.flush();
+}
+
 void ResultStore::record_attempt(const std::string& id) {
   ++attempts_[id];
-  // Kept open: a sweep of small jobs starts thousands per second.
-  if (!attempts_log_.is_open()) attempts_log_.open(settings_.output_directory + "/attempts.log", std::ios::app);
-  attempts_log_ << id << '\n';
-  attempts_log_.flush();
+  append_attempt_line(id);
 }
 
 void ResultStore::interrupted(const WorkItem& item, const JobOutcome& outcome) {
   if (!outcome.checkpoint.empty()) write_file_durably(checkpoint_file(item.id), outcome.checkpoint);
-  if (!attempts_log_.is_open()) attempts_log_.open(settings_.output_directory + "/attempts.log", std::ios::app);
-  attempts_log_ << item.id << " interrupted\n";
-  attempts_log_.flush();
+  append_attempt_line(item.id + " interrupted");
 }
 
 std::optional<std::string> ResultStore::checkpoint(const std::string& id) const {

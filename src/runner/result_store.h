@@ -95,6 +95,7 @@ class ResultStore : public ResultSink {
   void release_reserve() const;
   void publish_unguarded(bool standalone);
   void store_unguarded(const WorkItem& item, const JobOutcome& outcome);
+  void append_attempt_line(const std::string& line);
 
   StoreSettings settings_;
   std::map<std::string, IndexRow> rows_;  // by id: every journaled job
