@@ -58,39 +58,54 @@ def load_image(path, size):
     return torch.tensor(np.asarray(image), dtype=torch.float32).permute(2, 0, 1)[None].contiguous()
 
 
-def seconds_per_evaluation(vgg, content_path, style_path, size, optimizer_name, evaluations):
-    content, style = load_image(content_path, size), load_image(style_path, size)
-    layers = CONTENT_LAYERS + STYLE_LAYERS
+def job_loss(vgg, content, style, content_layers, style_layers, alpha, beta):
+    """(image, loss function of the image): noise around the mean pixel and the paper's losses,
+    with the targets computed once."""
     with torch.no_grad():
-        content_targets = features(content, vgg, CONTENT_LAYERS)
-        style_targets = {k: gram(v) for k, v in features(style, vgg, STYLE_LAYERS).items()}
+        content_targets = features(content, vgg, content_layers)
+        style_targets = {k: gram(v) for k, v in features(style, vgg, style_layers).items()}
     image = (vgg[1] + 16 * torch.randn_like(content)).requires_grad_(True)
-    alpha, beta = 1e-4, 1.0
-    count = [0]
+    layers = content_layers + style_layers
 
     def loss_fn():
         acts = features(image, vgg, layers)
-        content_loss = sum(0.5 * (acts[l] - content_targets[l]).pow(2).sum() for l in CONTENT_LAYERS)
+        content_loss = sum(0.5 * (acts[l] - content_targets[l]).pow(2).sum() for l in content_layers)
         style_loss = 0
-        for l in STYLE_LAYERS:
+        for l in style_layers:
             n, m = acts[l].shape[1], acts[l].shape[2] * acts[l].shape[3]
-            style_loss = style_loss + (gram(acts[l]) - style_targets[l]).pow(2).sum() / (4 * n * n * m * m) / len(STYLE_LAYERS)
-        count[0] += 1
+            style_loss = style_loss + (gram(acts[l]) - style_targets[l]).pow(2).sum() / (4 * n * n * m * m) / len(style_layers)
         return alpha * content_loss + beta * style_loss
+
+    return image, loss_fn
+
+
+def run_lbfgs(image, loss_fn, evaluations):
+    """The paper's optimizer as the engine runs it: strong Wolfe, history 100, N evaluations."""
+    optimizer = torch.optim.LBFGS([image], lr=1, max_iter=evaluations, max_eval=evaluations,
+                                  history_size=100, tolerance_grad=-1, tolerance_change=-1,
+                                  line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+
+
+def seconds_per_evaluation(vgg, content_path, style_path, size, optimizer_name, evaluations):
+    content, style = load_image(content_path, size), load_image(style_path, size)
+    image, loss_of_image = job_loss(vgg, content, style, CONTENT_LAYERS, STYLE_LAYERS, 1e-4, 1.0)
+    count = [0]
+
+    def loss_fn():
+        count[0] += 1
+        return loss_of_image()
 
     start = time.perf_counter()
     if optimizer_name == "lbfgs":
-        optimizer = torch.optim.LBFGS([image], lr=1, max_iter=evaluations, max_eval=evaluations,
-                                      history_size=100, tolerance_grad=-1, tolerance_change=-1,
-                                      line_search_fn="strong_wolfe")
-
-        def closure():
-            optimizer.zero_grad()
-            loss = loss_fn()
-            loss.backward()
-            return loss
-
-        optimizer.step(closure)
+        run_lbfgs(image, loss_fn, evaluations)
     else:
         optimizer = torch.optim.Adam([image], lr=10, betas=(0.9, 0.999), eps=1e-8)
         for _ in range(evaluations):
