@@ -1,9 +1,18 @@
 #include "common/error.h"
 
+#include <sys/stat.h>
+
 namespace stylesweep {
 
 Error file_error(const std::string& path, const std::string& reason) {
   return Error(path + ": " + reason);
+}
+
+long long existing_file_size(const std::string& path, const std::string& expected) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
+  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected " + expected);
+  return static_cast<long long>(info.st_size);
 }
 
 }  // namespace stylesweep

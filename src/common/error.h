@@ -15,6 +15,10 @@ class Error : public std::runtime_error {
 // "<path>: <reason>", the shape of every file-related message.
 Error file_error(const std::string& path, const std::string& reason);
 
+// The size in bytes of the file at `path`; throws "<path>: no such file" or "<path>: is a
+// directory, expected <expected>" (e.g. "an image file") otherwise.
+long long existing_file_size(const std::string& path, const std::string& expected);
+
 // Exit codes decided by main(); documented in the README.
 enum ExitCode : int {
   kExitOk = 0,

@@ -1,7 +1,6 @@
 #include "common/sha256.h"
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -99,9 +98,7 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) throw file_error(path, "no such file");
-  if (std::filesystem::is_directory(path, error)) throw file_error(path, "is a directory, expected a file");
+  existing_file_size(path, "a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
   Sha256 hasher;

@@ -1,6 +1,5 @@
 #include "h5/h5_file.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <numeric>
@@ -63,10 +62,7 @@ std::string parent_of(const std::string& object_path) {
 }
 
 void check_openable(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
-  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected an HDF5 file");
-  if (info.st_size == 0) throw file_error(path, "empty file (0 bytes), expected an HDF5 file");
+  if (existing_file_size(path, "an HDF5 file") == 0) throw file_error(path, "empty file (0 bytes), expected an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     throw file_error(path, "not an HDF5 file (no HDF5 signature; truncated or another format)");
   }

@@ -1,7 +1,5 @@
 #include "image/image.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -21,10 +19,7 @@ namespace {
 constexpr std::int64_t kMaxImageFileBytes = std::int64_t(1) << 30;
 
 std::string read_file_bytes(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
-  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected an image file");
-  if (info.st_size > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
+  if (existing_file_size(path, "an image file") > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -162,21 +162,6 @@ void check_overlaps(const SweepConfig& config) {
   }
 }
 
-SweepConfig parse_checked_config(const std::string& text, const std::string& path);
-
-}  // namespace
-
-SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
-  // Every shape of node is checked where it is read; this turns any yaml-cpp exception those
-  // checks missed into the same kind of message instead of an unnamed failure.
-  try {
-    return parse_checked_config(text, path);
-  } catch (const YAML::Exception& error) {
-    throw config_error(path, error.mark, "yaml", error.msg);
-  }
-}
-
-namespace {
 SweepConfig parse_checked_config(const std::string& text, const std::string& path) {
   Context context{path, std::filesystem::path(path).parent_path()};
   if (context.directory.empty()) context.directory = ".";
@@ -235,6 +220,16 @@ SweepConfig parse_checked_config(const std::string& text, const std::string& pat
 }
 
 }  // namespace
+
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
+  // Every shape of node is checked where it is read; this turns any yaml-cpp exception those
+  // checks missed into the same kind of message instead of an unnamed failure.
+  try {
+    return parse_checked_config(text, path);
+  } catch (const YAML::Exception& error) {
+    throw config_error(path, error.mark, "yaml", error.msg);
+  }
+}
 
 SweepConfig load_sweep_config(const std::string& path) {
   if (std::filesystem::is_directory(path)) throw file_error(path, "is a directory, expected a YAML config");
