@@ -88,6 +88,37 @@ print("failed cells are marked")
 PY
 passed=$((passed + 1))
 
+# Content and style axes show their input images in the margin, beside the row and column labels.
+cat > "$work/inputs.yaml" <<YAML
+output: $work/inputs
+images:
+  content: {chelsea: $root/configs/images/chelsea.png, coffee: $root/configs/images/coffee.png}
+  style: {hubble: $root/configs/images/hubble_deep_field.jpg, brick: $root/configs/images/brick.png}
+defaults: {size: 32, iterations: 1}
+grid: {content: [chelsea, coffee], style: [hubble, brick]}
+YAML
+"$exe" run "$work/inputs.yaml" > "$work/inputs.log" 2>&1
+"$exe" report "$work/inputs" > /dev/null 2>&1
+"$python" - "$work/inputs/report" <<'PY' || { failed=$((failed + 1)); echo "FAIL: input images in the margin"; }
+import json, sys
+from PIL import Image
+import numpy as np
+g = json.load(open(f"{sys.argv[1]}/grids.json"))[0]
+assert (g["rows"], g["columns"]) == (2, 2), g
+image = np.asarray(Image.open(f"{sys.argv[1]}/grid.png").convert("RGB")).astype(int)
+def drawn(x, y, w, h): return (np.abs(image[y:y + h, x:x + w] - 255) > 10).mean()
+gap, top = g["gap"], g["title_height"] + g["header_height"]
+for r in range(2):  # below the label (15 px and a gap): the content image
+    y = top + r * (g["cell_height"] + gap) + 15 + gap
+    assert drawn(gap, y, g["label_width"] - 2 * gap, g["cell_height"] - 15 - gap) > 0.3, f"row {r} has no content image"
+for c in range(2):  # above the label: the style image, half a cell high
+    side = g["cell_height"] // 2
+    x = g["label_width"] + c * (g["cell_width"] + gap) + (g["cell_width"] - side) // 2
+    assert drawn(x, g["title_height"], side, side) > 0.5, f"column {c} has no style image"
+print("content images beside the rows, style images above the columns")
+PY
+passed=$((passed + 1))
+
 # report.html in headless Chromium, with no network.
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z "$chromium" ]]; then

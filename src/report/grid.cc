@@ -52,6 +52,14 @@ Image fit(const Image& image, int width, int height) {
   return resize(image, std::max(1, int(image.width * scale)), std::max(1, int(image.height * scale)));
 }
 
+// The input image a row or column stands for, when it is a content or style axis: the margin
+// shows it beside the label, as the paper's figures do.
+std::string source_image(const JobRecord& job, const std::string& key) {
+  if (key == "content") return job.content_path;
+  if (key == "style" && !job.style_paths.empty()) return job.style_paths.front();
+  return "";
+}
+
 std::string heading(const std::string& key, const std::string& value) {
   if (key == "ratio") return "a/b = " + value;
   if (key.empty()) return "";
@@ -155,14 +163,26 @@ Image render_grid(const SweepResults& results, const GridSpec& spec, const GridP
   const int corner_y = title_height;
   const int thumb = std::min(g.label_width / 2 - kGap, g.header_height - kGap);
   int corner_x = kGap;
-  auto thumbnail = [&](const std::string& path) {
+  // Input images are read from the paths results.h5 recorded; a moved file leaves a note.
+  auto draw_input = [&](const std::string& path, int x, int y, int width, int height) {
     try {
-      paste(canvas, fit(read_image(path), thumb, thumb), corner_x, corner_y);
+      paste(canvas, fit(read_image(path), width, height), x, y);
     } catch (const Error&) {
-      text.draw(canvas, corner_x, corner_y, "(image not found)", 11, 120);
+      text.draw(canvas, x, y, "(image not found)", 11, 120);
     }
+  };
+  auto thumbnail = [&](const std::string& path) {
+    draw_input(path, corner_x, corner_y, thumb, thumb);
     corner_x += thumb + kGap;
   };
+  // The first job of each row and column value names its input image (content and style axes).
+  std::map<std::string, std::string> row_inputs, column_inputs;
+  for (const JobRecord* job : page.jobs) {
+    if (!spec.rows.empty()) row_inputs.emplace(job->parameters.at(spec.rows), source_image(*job, spec.rows));
+    if (!spec.columns.empty()) {
+      column_inputs.emplace(job->parameters.at(spec.columns), source_image(*job, spec.columns));
+    }
+  }
   const bool one_content = std::all_of(page.jobs.begin(), page.jobs.end(),
                                        [&](const JobRecord* job) { return job->content_path == first->content_path; });
   const bool one_style = std::all_of(page.jobs.begin(), page.jobs.end(),
@@ -173,13 +193,25 @@ Image render_grid(const SweepResults& results, const GridSpec& spec, const GridP
   for (int c = 0; c < g.columns; ++c) {
     const int x = g.label_width + c * (g.cell_width + kGap);
     const std::string label = heading(spec.columns, column_values[std::size_t(c)]);
-    text.draw(canvas, x + (g.cell_width - text.width(label, kLabelHeight)) / 2,
-              title_height + g.header_height - int(kLabelHeight) - kGap, label, kLabelHeight);
+    const int label_y = title_height + g.header_height - int(kLabelHeight) - kGap;
+    text.draw(canvas, x + (g.cell_width - text.width(label, kLabelHeight)) / 2, label_y, label, kLabelHeight);
+    const std::string& input = column_inputs[column_values[std::size_t(c)]];
+    const int input_height = label_y - title_height - kGap;
+    if (!input.empty() && input_height > 0) {
+      draw_input(input, x + (g.cell_width - input_height) / 2, title_height, input_height, input_height);
+    }
   }
   for (int r = 0; r < g.rows; ++r) {
     const int y = title_height + g.header_height + r * (g.cell_height + kGap);
-    text.draw(canvas, kGap, y + g.cell_height / 2 - int(kLabelHeight) / 2,
-              heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
+    const std::string& input = row_inputs[row_values[std::size_t(r)]];
+    if (input.empty()) {
+      text.draw(canvas, kGap, y + g.cell_height / 2 - int(kLabelHeight) / 2,
+                heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
+    } else {  // label on top, the input image below it
+      text.draw(canvas, kGap, y, heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
+      const int top = y + int(kLabelHeight) + kGap;
+      draw_input(input, kGap, top, g.label_width - 2 * kGap, y + g.cell_height - top);
+    }
     for (int c = 0; c < g.columns; ++c) {
       const int x = g.label_width + c * (g.cell_width + kGap);
       auto found = cells.find({row_values[std::size_t(r)], column_values[std::size_t(c)]});

@@ -1,6 +1,7 @@
 // The paper's figures as pictures: a montage of a sweep's output images, one row per value of
 // one parameter and one column per value of another, with labels, the content and style images in
-// the corner, and failed or missing cells marked. Further varying parameters give one grid each.
+// the margin (beside their rows or columns, or in the corner when one serves the whole page), and
+// failed or missing cells marked. Further varying parameters give one grid each.
 #pragma once
 
 #include <string>
