@@ -137,6 +137,58 @@ TEST_F(StylizeTest, AdamResumedFromACheckpointIsBitIdentical) {
   EXPECT_FALSE(std::filesystem::exists(job.checkpoint_path));
 }
 
+TEST_F(StylizeTest, CoarseToFineStartsEachStageFromThePreviousResult) {
+  StyleJob job = small_job("lbfgs", 10);
+  job.size = 64;
+  StyleJob single = job;
+  single.iterations = 1;
+  const double noise_start = engine_->run(single).history.total.front();
+
+  job.scales = {32};
+  job.scale_iterations = 8;
+  const JobResult result = engine_->run(job);
+  EXPECT_EQ(result.history.stage_starts, (std::vector<int>{0, 8}));
+  EXPECT_EQ(result.evaluations, 18);
+  EXPECT_EQ(result.history.size(), 18u);
+  EXPECT_GE(result.result_evaluation, 8);  // the returned image is the final stage's
+  EXPECT_EQ(result.image.width, 64);
+  EXPECT_EQ(result.image.height, 43);
+  // The final stage starts from the coarse result upsampled, not from the noise of its seed.
+  EXPECT_LT(result.history.total[8], noise_start);
+
+  const std::string path = dir_->file("coarse_to_fine.h5");
+  write_history_file(path, "c2f", job, engine_->weights_sha256(), result);
+  h5::File file = h5::File::open_read_only(path);
+  EXPECT_EQ(read_job_history(file, "/jobs/c2f").stage_starts, result.history.stage_starts);
+  EXPECT_EQ(file.attribute_doubles("/jobs/c2f", "scales"), (std::vector<double>{32}));
+  EXPECT_EQ(file.attribute_int("/jobs/c2f", "scale_iterations"), 8);
+}
+
+TEST_F(StylizeTest, CoarseToFineAdamResumesItsFinalStageBitIdentically) {
+  StyleJob job = small_job("adam", 12);
+  job.size = 64;
+  job.scales = {32};
+  job.scale_iterations = 6;  // 7 evaluations: 6 steps and the scoring pass
+  const JobResult uninterrupted = engine_->run(job);
+  EXPECT_EQ(uninterrupted.history.stage_starts, (std::vector<int>{0, 7}));
+
+  job.checkpoint_every = 5;
+  job.checkpoint_path = dir_->file("c2f.ckpt");
+  struct Preempted {};
+  EXPECT_THROW(engine_->run(job, [](const Progress& progress) {
+                 if (progress.evaluation == 7 + 8) throw Preempted{};
+               }),
+               Preempted);
+  int first_evaluation = 0;
+  const JobResult resumed = engine_->run(job, [&](const Progress& progress) {
+    if (first_evaluation == 0) first_evaluation = progress.evaluation;
+  });
+  EXPECT_EQ(first_evaluation, 7 + 6);  // the coarse stage is not run again
+  EXPECT_EQ(resumed.image.pixels, uninterrupted.image.pixels);
+  EXPECT_EQ(resumed.history.total, uninterrupted.history.total);
+  EXPECT_EQ(resumed.history.stage_starts, uninterrupted.history.stage_starts);
+}
+
 TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {
   StyleJob job = small_job("lbfgs", 4);
   const JobResult result = engine_->run(job);

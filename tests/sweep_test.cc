@@ -86,6 +86,22 @@ TEST_F(SweepTest, ZipAxesVaryTogetherAndCrossTheGrid) {
   EXPECT_GT(plan.jobs[1].flops, 4 * plan.jobs[0].flops);
 }
 
+TEST_F(SweepTest, CoarseToFineScalesAreAnAxisAndCostTheirStages) {
+  const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1, size: 64, scale_iterations: 50}\n"
+                                            "grid: {scales: [[], [32]]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 2u);
+  EXPECT_EQ(plan.jobs[0].label, "single");
+  EXPECT_EQ(plan.jobs[1].label, "sc32");
+  EXPECT_TRUE(plan.jobs[0].job.scales.empty());
+  EXPECT_EQ(plan.jobs[1].job.scales, (std::vector<int>{32}));
+  EXPECT_EQ(plan.jobs[1].job.scale_iterations, 50);
+  EXPECT_NE(plan.jobs[0].id, plan.jobs[1].id);
+  // 50 evaluations at a quarter of the pixels: about 12 of the 500 evaluations at 64 px more.
+  EXPECT_GT(plan.jobs[1].flops, 1.015 * plan.jobs[0].flops);
+  EXPECT_LT(plan.jobs[1].flops, 1.04 * plan.jobs[0].flops);
+}
+
 TEST_F(SweepTest, LayerSetsRepeatsAndSeveralStyles) {
   const SweepPlan plan = expand_sweep(
       parse("defaults: {content: a, style: [s1, s2], blend: [3, 1]}\n"
@@ -188,6 +204,12 @@ TEST_F(SweepTest, BadConfigsGiveExactMessages) {
        "needs at least 16 px on the short side"},
       {"defaults: {content: a, style: s1}\ngrid: {seed: [1, 2, 1]}\n",
        ": job 3: repeats job 1 (same images and parameters, id "},
+      {"defaults: {content: a, style: s1, size: 64}\ngrid: {scales: [[32, 16]]}\n",
+       ":5:17: grid.scales: must be ascending, got 16 after 32"},
+      {"defaults: {content: a, style: s1, size: 64, scales: [64]}\n",
+       ": job 1: scales: each must be below size (64), got 64"},
+      {"defaults: {content: a, style: s1, size: 64, scales: [8]}\n",
+       ": job 1 (a-s1): size: the content (first of scales, 8 px) image at 8x5 px is too small"},
       // Regressions from config_fuzz: non-scalar keys reached yaml-cpp's conversions unchecked.
       {"grid: {seed: {[a, 1]: 1}}\n",
        ":4:15: grid.seed: expected a generator name (logspace, linspace, range or repeat)"},

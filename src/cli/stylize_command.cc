@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -19,7 +20,7 @@ namespace {
 
 struct StylizeArguments {
   StyleJob job;
-  std::string blend, content_layers, style_layers, style_layer_weights;
+  std::string blend, content_layers, style_layers, style_layer_weights, scales;
   std::string out, history, weights, max_memory;
   double alpha = 0, beta = 0, ratio = 0;
   int threads = 0;
@@ -52,6 +53,14 @@ void resolve(StylizeArguments& arguments, const CLI::App& command) {
   if (!arguments.blend.empty()) job.style_blend = parse_numbers("--blend", arguments.blend);
   if (!arguments.content_layers.empty()) job.content_layers = split(arguments.content_layers, ',');
   if (!arguments.style_layers.empty()) job.style_layers = split(arguments.style_layers, ',');
+  if (!arguments.scales.empty()) {
+    for (double scale : parse_numbers("--scales", arguments.scales)) {
+      if (scale != std::floor(scale) || std::abs(scale) > 8192) {
+        throw Error(fmt::format("--scales: {} is not a size in pixels", scale));
+      }
+      job.scales.push_back(int(scale));
+    }
+  }
   if (!arguments.style_layer_weights.empty()) {
     job.style_layer_weights = parse_numbers("--style-layer-weights", arguments.style_layer_weights);
   }
@@ -129,6 +138,11 @@ void add_stylize_command(CLI::App& app) {
   command->add_option("--tv", job.tv_weight, "Total variation weight")->capture_default_str();
   command->add_option("--style-scale", job.style_scale,
                       "Style long side = scale x content long side")->capture_default_str();
+  command->add_option("--scales", arguments->scales,
+                      "Coarse-to-fine: comma-separated sizes to optimize at first, e.g. 128,256, "
+                      "each stage starting from the previous result upsampled");
+  command->add_option("--scale-iterations", job.scale_iterations,
+                      "Evaluations (or Adam steps) at each of --scales")->capture_default_str();
   command->add_flag("--preserve-colors", job.preserve_colors,
                     "Keep the content's colours (luminance transfer in YCbCr)");
   command->add_option("--history", arguments->history, "Write losses and image to this HDF5 file");

@@ -33,6 +33,9 @@ void save_checkpoint(const StyleJob& job, const std::string& key, const Checkpoi
   std::vector<double> flat;
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
   archive.write("style_layers", to_tensor(flat));
+  archive.write("stage_starts", torch::tensor(std::vector<std::int64_t>(history.stage_starts.begin(),
+                                                                        history.stage_starts.end()),
+                                              torch::kLong));
   if (state.optimizer) {
     torch::serialize::OutputArchive optimizer_archive;
     state.optimizer->save(optimizer_archive);
@@ -67,6 +70,10 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
     state.history.style = to_vector(style);
     state.history.tv = to_vector(tv);
     state.history.style_layer_names = job.style_layers;
+    torch::Tensor stage_starts;
+    if (archive->try_read("stage_starts", stage_starts)) {
+      for (double start : to_vector(stage_starts)) state.history.stage_starts.push_back(int(start));
+    }
     const std::vector<double> flat = to_vector(style_layers);
     const std::size_t layers = job.style_layers.size();
     for (std::size_t row = 0; row * layers < flat.size(); ++row) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -79,8 +80,14 @@ struct StyleEngine::Impl {
 
   Vgg19& network(const std::string& pooling, const std::vector<std::string>& layers);
   std::vector<double> mean_pixel_rgb() const;
+  // `start`, when given, is the previous stage's result of a coarse-to-fine job.
   torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
-                              const torch::Tensor& style) const;
+                              const torch::Tensor& style, const Image* start) const;
+  // One optimization at job.size, appending to `history` (earlier stages' evaluations, or a
+  // resumed checkpoint's when `resumed` is given).
+  JobResult optimize(const StyleJob& job, const Image* start, LossHistory history,
+                     const std::string& checkpoint_key, CheckpointState* resumed,
+                     const ProgressCallback& progress, const StopCheck& should_stop);
   // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
                               const std::vector<torch::Tensor>& styles);
@@ -130,7 +137,8 @@ std::vector<double> StyleEngine::Impl::mean_pixel_rgb() const {
 }
 
 torch::Tensor StyleEngine::Impl::initial_image(const StyleJob& job, const torch::Tensor& content,
-                                               const torch::Tensor& style) const {
+                                               const torch::Tensor& style, const Image* start) const {
+  if (start) return image_to_tensor(resize(*start, int(content.size(3)), int(content.size(2))), device);
   if (job.init == "content") return content.clone();
   if (job.init == "style") {
     return torch::upsample_bilinear2d(style, {content.size(2), content.size(3)}, false);
@@ -227,50 +235,100 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
                            const StopCheck& should_stop) {
   const auto job_start = Clock::now();
   job.validate();
+  const std::string checkpoint_key =
+      job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_sha256);
+  CheckpointState resumed;
+  const bool resuming = load_checkpoint(job, checkpoint_key, resumed);
+
+  // Progress counts evaluations over all stages of a coarse-to-fine job.
+  const int planned = job.iterations + int(job.scales.size()) * job.scale_iterations;
+  int stage_start = 0;
+  double earlier_seconds = 0;  // optimization time of the stages before this one
+  auto overall_progress = [&](Progress stage) {
+    stage.evaluation += stage_start;
+    stage.planned_evaluations = planned;
+    stage.elapsed_seconds += earlier_seconds;
+    progress(stage);
+  };
+  const ProgressCallback stage_progress = progress ? ProgressCallback(overall_progress) : ProgressCallback();
+
+  // Coarse stages are short and not checkpointed: a stop during one restarts the job, and a
+  // checkpoint always belongs to the final stage, whose history holds the coarse ones.
+  LossHistory history;
+  std::optional<Image> start;
+  if (!resuming) {
+    for (int scale : job.scales) {
+      StyleJob stage = job;
+      stage.size = scale;
+      stage.scales.clear();
+      stage.iterations = job.scale_iterations;
+      stage.checkpoint_path.clear();
+      stage.checkpoint_every = 0;
+      stage.preserve_colors = false;
+      history.stage_starts.push_back(int(history.size()));
+      stage_start = int(history.size());
+      JobResult coarse = impl_->optimize(stage, start ? &*start : nullptr, std::move(history), "",
+                                         nullptr, stage_progress, should_stop);
+      history = std::move(coarse.history);
+      start = std::move(coarse.image);
+      earlier_seconds += coarse.optimize_seconds;
+    }
+    if (!job.scales.empty()) history.stage_starts.push_back(int(history.size()));
+  }
+  const LossHistory& final_start = resuming ? resumed.history : history;
+  stage_start = final_start.stage_starts.empty() ? 0 : final_start.stage_starts.back();
+  JobResult result = impl_->optimize(job, start ? &*start : nullptr, std::move(history), checkpoint_key,
+                                     resuming ? &resumed : nullptr, stage_progress, should_stop);
+  result.optimize_seconds += earlier_seconds;
+  result.wall_seconds = seconds_since(job_start);
+  remove_checkpoint(job);
+  return result;
+}
+
+JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, LossHistory history,
+                                      const std::string& checkpoint_key, CheckpointState* resumed,
+                                      const ProgressCallback& progress, const StopCheck& should_stop) {
   // A copy: loading the styles may evict it from the cache.
-  const Image content_image = impl_->resized_image(job.content, job.size);
+  const Image content_image = resized_image(job.content, job.size);
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
   require_large_enough(content_image.width, content_image.height, layers, "content");
-  const torch::Tensor content = image_to_tensor(content_image, impl_->device);
+  const torch::Tensor content = image_to_tensor(content_image, device);
   std::vector<torch::Tensor> styles;
   const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
   for (const auto& path : job.styles) {
-    const Image& style_image = impl_->resized_image(path, style_size);
+    const Image& style_image = resized_image(path, style_size);
     require_large_enough(style_image.width, style_image.height, job.style_layers, "style");
-    styles.push_back(image_to_tensor(style_image, impl_->device));
+    styles.push_back(image_to_tensor(style_image, device));
   }
-  if (impl_->memory_budget > 0) {
+  if (memory_budget > 0) {
     std::vector<std::pair<int, int>> style_sizes;
     for (const auto& style : styles) style_sizes.emplace_back(int(style.size(3)), int(style.size(2)));
     const MemoryEstimate need =
         estimate_job_memory(job, {content_image.width, content_image.height}, style_sizes);
-    if (need.total() > impl_->memory_budget) {
+    if (need.total() > memory_budget) {
       throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's "
                               "memory budget of {} (--max-memory); use a smaller size or fewer "
                               "workers per node",
                               need.describe(), content_image.width, content_image.height,
-                              format_bytes(impl_->memory_budget)));
+                              format_bytes(memory_budget)));
     }
   }
-  Vgg19& vgg = impl_->network(job.pooling, layers);
-  const LossTargets targets = impl_->compute_targets(job, vgg, content, styles);
+  Vgg19& vgg = network(job.pooling, layers);
+  const LossTargets targets = compute_targets(job, vgg, content, styles);
   const LossWeights weights{job.effective_alpha(), job.effective_beta(), job.tv_weight,
                             job.content_layers,    {},                   job.style_layers,
                             job.resolved_style_layer_weights()};
 
-  torch::Tensor image = impl_->initial_image(job, content, styles.front());
-  LossHistory history;
+  torch::Tensor image = initial_image(job, content, styles.front(), start);
   history.style_layer_names = job.style_layers;
-  int evaluations = 0;
-  const std::string checkpoint_key =
-      job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_sha256);
-  CheckpointState resumed;
-  if (load_checkpoint(job, checkpoint_key, resumed)) {
-    image = resumed.image.to(impl_->device);
-    history = resumed.history;
-    evaluations = int(history.size());
+  if (resumed) {
+    image = resumed->image.to(device);
+    history = resumed->history;
   }
+  // Evaluations of this stage; the history also holds earlier stages'.
+  const int stage_start = history.stage_starts.empty() ? 0 : history.stage_starts.back();
+  int evaluations = int(history.size()) - stage_start;
   image.set_requires_grad(true);
 
   const auto optimize_start = Clock::now();
@@ -279,8 +337,8 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   torch::Tensor best_image = image.detach().clone();
   double best_loss = std::numeric_limits<double>::infinity();
   int best_evaluation = -1;
-  if (!history.total.empty()) {  // resumed: an L-BFGS checkpoint holds its best image
-    const auto best = std::min_element(history.total.begin(), history.total.end());
+  if (evaluations > 0) {  // resumed: an L-BFGS checkpoint holds its best image
+    const auto best = std::min_element(history.total.begin() + stage_start, history.total.end());
     best_loss = *best;
     best_evaluation = int(best - history.total.begin());
   }
@@ -289,7 +347,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   auto evaluate = [&](bool with_gradient) -> torch::Tensor {
     auto activations = vgg->forward(image, layers);
     LossTerms terms = combine_losses(activations, image, targets, weights);
-    record(history, terms, evaluations);
+    record(history, terms, int(history.size()));
     ++evaluations;
     if (history.total.back() < best_loss) {
       best_loss = history.total.back();
@@ -307,7 +365,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   if (job.optimizer == "adam") {
     torch::optim::Adam optimizer(
         {image}, torch::optim::AdamOptions(job.lr).betas({0.9, 0.999}).eps(1e-8));
-    restore_optimizer(resumed, optimizer);
+    if (resumed) restore_optimizer(*resumed, optimizer);
     while (evaluations < job.iterations) {
       optimizer.zero_grad();
       evaluate(true);
@@ -317,7 +375,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
                        evaluations < job.iterations)) {
         save_checkpoint(job, checkpoint_key, {image, history, &optimizer, nullptr});
       }
-      if (stopping) throw JobInterrupted(evaluations);
+      if (stopping) throw JobInterrupted(int(history.size()));
     }
     // One forward pass more, so the history ends with the loss of the returned image.
     torch::NoGradGuard no_grad;
@@ -328,7 +386,7 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
       if (stopping || (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0)) {
         save_checkpoint(job, checkpoint_key, {best_image, history, nullptr, nullptr});
       }
-      if (stopping) throw JobInterrupted(evaluations);
+      if (stopping) throw JobInterrupted(int(history.size()));
     };
     bool scale_chosen = false;
     torch::optim::LBFGS optimizer(
@@ -375,12 +433,10 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   result.optimize_seconds = seconds_since(optimize_start);
   result.image = tensor_to_image(image);
   if (job.preserve_colors) result.image = transfer_luminance(result.image, content_image);
+  result.evaluations = int(history.size());
+  result.result_evaluation = job.optimizer == "adam" ? int(history.size()) - 1 : best_evaluation;
   result.history = std::move(history);
-  result.evaluations = evaluations;
-  result.result_evaluation = job.optimizer == "adam" ? evaluations - 1 : best_evaluation;
-  result.device = impl_->device_name;
-  result.wall_seconds = seconds_since(job_start);
-  remove_checkpoint(job);
+  result.device = device_name;
   return result;
 }
 

@@ -357,6 +357,11 @@ void File::set_attribute(const std::string& object_path, const std::string& name
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name,
+                         const std::vector<std::int64_t>& values) {
+  write_attribute(object_path, name, H5T_NATIVE_INT64, {hsize_t(values.size())}, values.data());
+}
+
+void File::set_attribute(const std::string& object_path, const std::string& name,
                          const std::vector<std::string>& values) {
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
@@ -421,6 +426,7 @@ std::vector<double> File::attribute_doubles(const std::string& object_path,
   }
   Handle space(H5Aget_space(attribute.id()));
   std::vector<double> values(std::size_t(H5Sget_simple_extent_npoints(space.id())));
+  if (values.empty()) return values;  // HDF5 refuses to read into no buffer
   if (H5Aread(attribute.id(), H5T_NATIVE_DOUBLE, values.data()) < 0) {
     fail(object_path, "cannot read attribute '" + name + "'");
   }

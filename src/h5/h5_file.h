@@ -92,6 +92,8 @@ class File {
   void set_attribute(const std::string& object_path, const std::string& name,
                      const std::vector<double>& values);
   void set_attribute(const std::string& object_path, const std::string& name,
+                     const std::vector<std::int64_t>& values);
+  void set_attribute(const std::string& object_path, const std::string& name,
                      const std::vector<std::string>& values);
   std::string attribute_string(const std::string& object_path, const std::string& name) const;
   bool attribute_is_text(const std::string& object_path, const std::string& name) const;

@@ -35,6 +35,8 @@ void write_parameters(h5::File& file, const std::string& group, const StyleJob& 
   text("pooling", job.pooling);
   number("tv_weight", job.tv_weight);
   number("style_scale", job.style_scale);
+  file.set_attribute(group, "scales", std::vector<std::int64_t>(job.scales.begin(), job.scales.end()));
+  integer("scale_iterations", job.scale_iterations);
   integer("preserve_colors", job.preserve_colors ? 1 : 0);
   text("normalization", kNormalizationName);
   text("weights_sha256", weights_sha256);
@@ -52,6 +54,8 @@ void write_history(h5::File& file, const std::string& group, const LossHistory& 
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
   file.write_float64(group + "/loss/style_layers", {evaluations, layers}, flat.data());
   file.set_attribute(group + "/loss/style_layers", "layers", history.style_layer_names);
+  file.set_attribute(group + "/loss", "stage_starts",
+                     std::vector<std::int64_t>(history.stage_starts.begin(), history.stage_starts.end()));
 }
 
 }  // namespace
@@ -85,6 +89,11 @@ LossHistory read_job_history(const h5::File& file, const std::string& group) {
   history.content = file.read_float64(group + "/loss/content");
   history.style = file.read_float64(group + "/loss/style");
   history.tv = file.read_float64(group + "/loss/tv");
+  if (file.has_attribute(group + "/loss", "stage_starts")) {
+    for (double start : file.attribute_doubles(group + "/loss", "stage_starts")) {
+      history.stage_starts.push_back(int(start));
+    }
+  }
   history.style_layer_names = file.attribute_strings(group + "/loss/style_layers", "layers");
   const std::vector<double> flat = file.read_float64(group + "/loss/style_layers");
   const std::size_t layers = history.style_layer_names.size();

@@ -109,6 +109,18 @@ void StyleJob::validate_parameter(const std::string& key) const {
     require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
             [&] { return fmt::format("style_scale: must be in (0, 8], got {}", style_scale); });
   }
+  if (key == "scales") {
+    for (std::size_t i = 0; i < scales.size(); ++i) {
+      require(scales[i] >= 8, [&] { return fmt::format("scales: each must be at least 8, got {}", scales[i]); });
+      require(i == 0 || scales[i] > scales[i - 1],
+              [&] { return fmt::format("scales: must be ascending, got {} after {}", scales[i], scales[i - 1]); });
+    }
+  }
+  if (key == "scale_iterations") {
+    require(scale_iterations >= 1, [&] {
+      return fmt::format("scale_iterations: must be >= 1, got {}", scale_iterations);
+    });
+  }
   if (key == "init") require(!init.empty(), "init: must be noise, content, style or an image path");
   if (key == "checkpoint_every") {
     require(checkpoint_every >= 0, [&] {
@@ -120,8 +132,8 @@ void StyleJob::validate_parameter(const std::string& key) const {
 void StyleJob::validate() const {
   for (const char* key : {"content", "style", "blend", "content_layers", "style_layers",
                           "style_layer_weights", "ratio", "alpha", "beta", "optimizer", "lr",
-                          "iterations", "size", "pooling", "tv_weight", "style_scale", "init",
-                          "checkpoint_every"}) {
+                          "iterations", "size", "pooling", "tv_weight", "style_scale", "scales",
+                          "scale_iterations", "init", "checkpoint_every"}) {
     if (ratio && (std::string(key) == "alpha" || std::string(key) == "beta")) continue;
     validate_parameter(key);
   }
@@ -133,6 +145,9 @@ void StyleJob::validate_combination() const {
   require(!styles.empty(), "style: at least one style image is required");
   require(style_blend.empty() || style_blend.size() == styles.size(), [&] {
     return fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size());
+  });
+  require(scales.empty() || scales.back() < size, [&] {
+    return fmt::format("scales: each must be below size ({}), got {}", size, scales.back());
   });
   require(style_layer_weights.empty() || style_layer_weights.size() == style_layers.size(), [&] {
     return fmt::format("style_layer_weights: {} weights given for {} style layers",
@@ -186,6 +201,12 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
   line("optimizer", job.optimizer);
   line("pooling", job.pooling);
   line("preserve_colors", job.preserve_colors ? "true" : "false");
+  if (!job.scales.empty()) {  // absent for single-scale jobs, whose ids predate the option
+    std::vector<std::string> scales;
+    for (int scale : job.scales) scales.push_back(std::to_string(scale));
+    line("scale_iterations", std::to_string(job.scale_iterations));
+    line("scales", join(scales, ","));
+  }
   line("seed", std::to_string(job.seed));
   line("size", std::to_string(job.size));
   line("style", join(style_hashes, ","));

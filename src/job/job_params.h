@@ -33,6 +33,11 @@ struct StyleJob {
   std::string pooling = "avg";          // avg (the paper's) | max
   double tv_weight = 0.0;
   double style_scale = 1.0;             // style long side = style_scale * size
+  // Coarse-to-fine: optimize first at these long sides (ascending, each below `size`), each stage
+  // starting from the previous result upsampled, for scale_iterations evaluations each; then at
+  // `size` for `iterations`. Empty: a single scale, as in the paper.
+  std::vector<int> scales;
+  int scale_iterations = 100;
   bool preserve_colors = false;
   int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
   std::string checkpoint_path;          // where checkpoints go (and are resumed from)

@@ -15,6 +15,9 @@ struct LossHistory {
   std::vector<double> total, content, style, tv;
   std::vector<std::vector<double>> style_layers;  // [evaluation][layer]
   std::vector<std::string> style_layer_names;
+  // Coarse-to-fine jobs (StyleJob::scales): the first entry of each stage, coarsest first; empty
+  // for single-scale jobs.
+  std::vector<int> stage_starts;
 
   std::size_t size() const { return total.size(); }
 };

@@ -27,6 +27,8 @@ void write_job(WireWriter& out, const StyleJob& job) {
   out.text(job.pooling);
   out.number(job.tv_weight);
   out.number(job.style_scale);
+  out.numbers(job.scales);
+  out.number(job.scale_iterations);
   out.number<std::uint8_t>(job.preserve_colors);
   out.number(job.checkpoint_every);
   out.text(job.checkpoint_path);
@@ -56,6 +58,8 @@ StyleJob read_job(WireReader& in) {
   job.pooling = in.text();
   job.tv_weight = in.number<double>();
   job.style_scale = in.number<double>();
+  job.scales = in.numbers<int>();
+  job.scale_iterations = in.number<int>();
   job.preserve_colors = in.number<std::uint8_t>() != 0;
   job.checkpoint_every = in.number<int>();
   job.checkpoint_path = in.text();
@@ -131,6 +135,7 @@ std::string encode(const JobOutcome& outcome) {
   std::vector<double> flat;
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
   out.numbers(flat);
+  out.numbers(history.stage_starts);
   out.number(result.evaluations);
   out.number(result.result_evaluation);
   out.number(result.wall_seconds);
@@ -166,6 +171,7 @@ JobOutcome decode_job_outcome(const std::string& bytes) {
     history.style_layers.emplace_back(flat.begin() + long(row * layers),
                                       flat.begin() + long((row + 1) * layers));
   }
+  history.stage_starts = in.numbers<int>();
   result.evaluations = in.number<int>();
   result.result_evaluation = in.number<int>();
   result.wall_seconds = in.number<double>();

@@ -1,5 +1,7 @@
 #include "sweep/cost.h"
 
+#include <algorithm>
+
 #include "vgg/vgg_layers.h"
 
 namespace stylesweep {
@@ -23,17 +25,32 @@ double forward_flops(int width, int height, const std::vector<std::string>& laye
   return flops;
 }
 
-double job_flops(const StyleJob& job, std::pair<int, int> content_size,
-                 const std::vector<std::pair<int, int>>& style_sizes) {
+namespace {
+
+// One stage at `fraction` of the job's size (1 for the final stage; images scaled alike).
+double stage_flops(const StyleJob& job, std::pair<int, int> content_size,
+                   const std::vector<std::pair<int, int>>& style_sizes, double fraction, int iterations) {
+  auto scaled = [fraction](int side) { return std::max(1, int(side * fraction + 0.5)); };
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
-  const auto [width, height] = content_size;
+  const int width = scaled(content_size.first), height = scaled(content_size.second);
   double targets = forward_flops(width, height, job.content_layers, {});
   for (const auto& [style_width, style_height] : style_sizes) {
-    targets += forward_flops(style_width, style_height, job.style_layers, job.style_layers);
+    targets += forward_flops(scaled(style_width), scaled(style_height), job.style_layers, job.style_layers);
   }
   const double evaluation = 2.0 * forward_flops(width, height, layers, job.style_layers);
-  return targets + double(job.iterations) * evaluation;
+  return targets + double(iterations) * evaluation;
+}
+
+}  // namespace
+
+double job_flops(const StyleJob& job, std::pair<int, int> content_size,
+                 const std::vector<std::pair<int, int>>& style_sizes) {
+  double flops = stage_flops(job, content_size, style_sizes, 1.0, job.iterations);
+  for (int scale : job.scales) {
+    flops += stage_flops(job, content_size, style_sizes, double(scale) / job.size, job.scale_iterations);
+  }
+  return flops;
 }
 
 }  // namespace stylesweep

@@ -17,7 +17,8 @@ double forward_flops(int width, int height, const std::vector<std::string>& laye
 
 // A whole job: targets once (content and each style forward), then every evaluation's forward
 // and backward (the backward of a convolution with fixed weights costs about its forward).
-// `content_size` and `style_sizes` are the images' sizes after resizing.
+// `content_size` and `style_sizes` are the images' sizes after resizing; the coarse stages of a
+// coarse-to-fine job (StyleJob::scales) are added at proportionally smaller sizes.
 double job_flops(const StyleJob& job, std::pair<int, int> content_size,
                  const std::vector<std::pair<int, int>>& style_sizes);
 

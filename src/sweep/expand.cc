@@ -47,12 +47,14 @@ std::string label_part(const std::string& key, const YAML::Node& value) {
       {"ratio", "r"}, {"alpha", "a"}, {"beta", "b"}, {"lr", "lr"}, {"tv_weight", "tv"}};
   static const std::map<std::string, std::string> kPrefixed = {
       {"iterations", "it"}, {"size", "s"}, {"seed", "seed"}, {"style_scale", "ss"},
+      {"scale_iterations", "scit"},
       {"blend", "blend"},   {"style_layer_weights", "w"}};
   if (auto found = kScientific.find(key); found != kScientific.end()) {
     return found->second + scientific(text);
   }
   if (auto found = kPrefixed.find(key); found != kPrefixed.end()) return found->second + text;
   if (key == "preserve_colors") return text == "true" ? "colors" : "nocolors";
+  if (key == "scales") return text.empty() ? "single" : "sc" + text;
   if (key == "init") return "init-" + std::filesystem::path(text).filename().string();
   return text;  // content, style, layers, optimizer, pooling
 }
@@ -135,20 +137,27 @@ class JobCosts {
  private:
   static bool same_shape(const StyleJob& a, const StyleJob& b) {
     return a.size == b.size && a.iterations == b.iterations && a.style_scale == b.style_scale &&
+           a.scales == b.scales && a.scale_iterations == b.scale_iterations &&
            a.optimizer == b.optimizer && a.content == b.content && a.styles == b.styles &&
            a.content_layers == b.content_layers && a.style_layers == b.style_layers;
   }
 
   Cost estimate_uncached(const StyleJob& job) {
-    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
+    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
                                         job.size, job.style_scale, fmt::join(job.content_layers, ","),
-                                        fmt::join(job.style_layers, ","), job.iterations, job.optimizer);
+                                        fmt::join(job.style_layers, ","), job.iterations, job.optimizer,
+                                        fmt::join(job.scales, ","), job.scale_iterations);
     auto found = memo_.find(key);
     if (found != memo_.end()) return found->second;
     const std::pair<int, int> content_size = sizes_.at(job.content, job.size);
     std::vector<std::string> layers = job.content_layers;
     layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
     require_large_enough(content_size.first, content_size.second, layers, "content");
+    if (!job.scales.empty()) {  // the coarsest stage must still reach the deepest layer
+      const double fraction = double(job.scales.front()) / job.size;
+      require_large_enough(int(content_size.first * fraction), int(content_size.second * fraction), layers,
+                           fmt::format("content (first of scales, {} px)", job.scales.front()));
+    }
     std::vector<std::pair<int, int>> style_sizes;
     const int style_long_side = std::max(8, int(std::lround(job.size * job.style_scale)));
     for (const auto& style : job.styles) {

@@ -15,7 +15,7 @@ const std::vector<std::string>& job_parameter_names() {
   static const std::vector<std::string> names = {
       "content", "style", "blend", "alpha", "beta", "ratio", "content_layers", "style_layers",
       "style_layer_weights", "optimizer", "lr", "iterations", "size", "seed", "init", "pooling",
-      "tv_weight", "style_scale", "preserve_colors"};
+      "tv_weight", "style_scale", "scales", "scale_iterations", "preserve_colors"};
   return names;
 }
 
@@ -136,7 +136,17 @@ void apply_value(StyleJob& job, const std::string& key, const Reader& reader,
   } else if (key == "pooling") job.pooling = reader.text();
   else if (key == "tv_weight") job.tv_weight = reader.number();
   else if (key == "style_scale") job.style_scale = reader.number();
-  else if (key == "preserve_colors") job.preserve_colors = reader.boolean();
+  else if (key == "scales") {
+    job.scales.clear();
+    for (double scale : reader.numbers()) {
+      if (scale != std::floor(scale) || scale < 0 || scale > 8192) {
+        reader.fail("expected a list of sizes in pixels, got '" + reader.shown() + "'");
+      }
+      job.scales.push_back(int(scale));
+    }
+  } else if (key == "scale_iterations") {
+    job.scale_iterations = int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30));
+  } else if (key == "preserve_colors") job.preserve_colors = reader.boolean();
   else reader.fail("unknown job parameter '" + key + "'" + did_you_mean(key, job_parameter_names()));
 }
 

@@ -3,7 +3,7 @@
 //   content (image name), style (name or list of names), blend (list), alpha, beta, ratio,
 //   content_layers, style_layers (lists of layer names), style_layer_weights (list), optimizer,
 //   lr, iterations, size, seed, init (noise|content|style|image path), pooling, tv_weight,
-//   style_scale, preserve_colors (bool).
+//   style_scale, scales (list of coarse sizes), scale_iterations, preserve_colors (bool).
 #pragma once
 
 #include <yaml-cpp/yaml.h>
