@@ -189,6 +189,40 @@ TEST_F(StylizeTest, CoarseToFineAdamResumesItsFinalStageBitIdentically) {
   EXPECT_EQ(resumed.history.stage_starts, uninterrupted.history.stage_starts);
 }
 
+TEST_F(StylizeTest, BatchedAdamJobsEqualEachJobRunAloneBitForBit) {
+  std::vector<StyleJob> jobs(4, small_job("adam", 8));
+  for (StyleJob& job : jobs) job.size = 64;  // both of libtorch's CPU convolution paths
+  jobs[1].seed = 7;
+  jobs[2].ratio = 1e-2;
+  jobs[2].tv_weight = 1e-3;
+  jobs[2].lr = 3;
+  jobs[3].lr = 1e30;  // diverges: fails alone
+  const auto outcomes = engine_->run_batch(jobs);
+  ASSERT_EQ(outcomes.size(), jobs.size());
+  for (std::size_t b = 0; b < 3; ++b) {
+    const JobResult alone = engine_->run(jobs[b]);
+    EXPECT_EQ(outcomes[b].error, "") << b;
+    EXPECT_EQ(outcomes[b].result.image.pixels, alone.image.pixels) << b;
+    EXPECT_EQ(outcomes[b].result.history.total, alone.history.total) << b;
+    EXPECT_EQ(outcomes[b].result.history.style_layers, alone.history.style_layers) << b;
+    EXPECT_EQ(outcomes[b].result.result_evaluation, alone.result_evaluation) << b;
+  }
+  try {
+    engine_->run(jobs[3]);
+    FAIL() << "lr 1e30 should diverge";
+  } catch (const JobFailure& failure) {
+    EXPECT_EQ(outcomes[3].error, failure.what());
+  }
+  EXPECT_NE(outcomes[0].result.image.pixels, outcomes[1].result.image.pixels);
+
+  StyleJob lbfgs = small_job("lbfgs", 8);
+  EXPECT_FALSE(can_share_batch(jobs[0], lbfgs));
+  EXPECT_THROW(engine_->run_batch({jobs[0], lbfgs}), Error);
+  StyleJob larger = jobs[0];
+  larger.size = 48;
+  EXPECT_FALSE(can_share_batch(jobs[0], larger));
+}
+
 TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {
   StyleJob job = small_job("lbfgs", 4);
   const JobResult result = engine_->run(job);

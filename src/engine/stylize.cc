@@ -67,6 +67,11 @@ constexpr double kNoiseStddev = 16.0;
 // Thrown from the L-BFGS closure once the job's evaluations are spent.
 struct EvaluationBudgetReached {};
 
+LossWeights loss_weights(const StyleJob& job) {
+  return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
+          job.style_layers,      job.resolved_style_layer_weights()};
+}
+
 }  // namespace
 
 struct StyleEngine::Impl {
@@ -83,6 +88,16 @@ struct StyleEngine::Impl {
   // `start`, when given, is the previous stage's result of a coarse-to-fine job.
   torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
                               const torch::Tensor& style, const Image* start) const;
+  // What one optimization at job.size needs: the inputs at that size, the network and targets.
+  struct Prepared {
+    Image content_image;
+    torch::Tensor content;
+    std::vector<torch::Tensor> styles;
+    std::vector<std::string> layers;  // content layers, then style layers
+    Vgg19* vgg = nullptr;
+    LossTargets targets;
+  };
+  Prepared prepare(const StyleJob& job);
   // One optimization at job.size, appending to `history` (earlier stages' evaluations, or a
   // resumed checkpoint's when `resumed` is given).
   JobResult optimize(const StyleJob& job, const Image* start, LossHistory history,
@@ -285,15 +300,13 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   return result;
 }
 
-JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, LossHistory history,
-                                      const std::string& checkpoint_key, CheckpointState* resumed,
-                                      const ProgressCallback& progress, const StopCheck& should_stop) {
+StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
   // A copy: loading the styles may evict it from the cache.
-  const Image content_image = resized_image(job.content, job.size);
+  Image content_image = resized_image(job.content, job.size);
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
   require_large_enough(content_image.width, content_image.height, layers, "content");
-  const torch::Tensor content = image_to_tensor(content_image, device);
+  torch::Tensor content = image_to_tensor(content_image, device);
   std::vector<torch::Tensor> styles;
   const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
   for (const auto& path : job.styles) {
@@ -315,10 +328,21 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
     }
   }
   Vgg19& vgg = network(job.pooling, layers);
-  const LossTargets targets = compute_targets(job, vgg, content, styles);
-  const LossWeights weights{job.effective_alpha(), job.effective_beta(), job.tv_weight,
-                            job.content_layers,    {},                   job.style_layers,
-                            job.resolved_style_layer_weights()};
+  LossTargets targets = compute_targets(job, vgg, content, styles);
+  return {std::move(content_image), content, std::move(styles), std::move(layers), &vgg, std::move(targets)};
+}
+
+JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, LossHistory history,
+                                      const std::string& checkpoint_key, CheckpointState* resumed,
+                                      const ProgressCallback& progress, const StopCheck& should_stop) {
+  Prepared prepared = prepare(job);
+  const Image& content_image = prepared.content_image;
+  const torch::Tensor& content = prepared.content;
+  const std::vector<torch::Tensor>& styles = prepared.styles;
+  const std::vector<std::string>& layers = prepared.layers;
+  Vgg19& vgg = *prepared.vgg;
+  const LossTargets& targets = prepared.targets;
+  const LossWeights weights = loss_weights(job);
 
   torch::Tensor image = initial_image(job, content, styles.front(), start);
   history.style_layer_names = job.style_layers;
@@ -438,6 +462,79 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   result.history = std::move(history);
   result.device = device_name;
   return result;
+}
+
+std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch(const std::vector<StyleJob>& jobs) {
+  const auto batch_start = Clock::now();
+  for (const StyleJob& job : jobs) {
+    job.validate();
+    if (!can_share_batch(jobs.front(), job)) {
+      throw Error("run_batch: every job of a batch must be an Adam job with the same images, size, "
+                  "layers, pooling and iterations, and no scales");
+    }
+  }
+  std::vector<BatchOutcome> outcomes(jobs.size());
+  if (jobs.empty()) return outcomes;
+  const Impl::Prepared prepared = impl_->prepare(jobs.front());
+  std::vector<torch::Tensor> images;
+  std::vector<LossWeights> weights;
+  std::vector<std::unique_ptr<torch::optim::Adam>> optimizers;
+  std::vector<bool> live(jobs.size(), true);
+  for (std::size_t b = 0; b < jobs.size(); ++b) {
+    images.push_back(impl_->initial_image(jobs[b], prepared.content, prepared.styles.front(), nullptr));
+    images[b].set_requires_grad(true);
+    weights.push_back(loss_weights(jobs[b]));
+    optimizers.push_back(std::make_unique<torch::optim::Adam>(
+        std::vector<torch::Tensor>{images[b]},
+        torch::optim::AdamOptions(jobs[b].lr).betas({0.9, 0.999}).eps(1e-8)));
+    outcomes[b].result.history.style_layer_names = jobs[b].style_layers;
+  }
+  // One forward and backward pass for the whole batch; each job's loss sees only its own slice
+  // of the activations, so its gradient is the one it would get alone.
+  auto evaluate = [&](bool with_gradient) {
+    const auto activations = (*prepared.vgg)->forward(torch::cat(images), prepared.layers);
+    torch::Tensor total;
+    for (std::size_t b = 0; b < jobs.size(); ++b) {
+      if (!live[b]) continue;
+      std::map<std::string, torch::Tensor> own;
+      for (const auto& [name, activation] : activations) own[name] = activation.narrow(0, long(b), 1);
+      const LossTerms terms = combine_losses(own, images[b], prepared.targets, weights[b]);
+      LossHistory& history = outcomes[b].result.history;
+      try {
+        record(history, terms, int(history.size()));
+      } catch (const JobFailure& failure) {  // this job stops; the others go on
+        live[b] = false;
+        outcomes[b].error = failure.what();
+        continue;
+      }
+      total = total.defined() ? total + terms.total : terms.total;
+    }
+    if (with_gradient && total.defined()) total.backward();
+  };
+  for (int step = 0; step < jobs.front().iterations; ++step) {
+    for (auto& optimizer : optimizers) optimizer->zero_grad();
+    evaluate(true);
+    if (std::none_of(live.begin(), live.end(), [](bool alive) { return alive; })) break;
+    for (std::size_t b = 0; b < jobs.size(); ++b) {
+      if (live[b]) optimizers[b]->step();
+    }
+  }
+  {
+    torch::NoGradGuard no_grad;  // the loss of the returned images, as run() records it
+    evaluate(false);
+  }
+  const double seconds = seconds_since(batch_start);
+  for (std::size_t b = 0; b < jobs.size(); ++b) {
+    if (!live[b]) continue;
+    JobResult& result = outcomes[b].result;
+    result.image = tensor_to_image(images[b]);
+    if (jobs[b].preserve_colors) result.image = transfer_luminance(result.image, prepared.content_image);
+    result.evaluations = int(result.history.size());
+    result.result_evaluation = result.evaluations - 1;
+    result.device = impl_->device_name;
+    result.optimize_seconds = result.wall_seconds = seconds;
+  }
+  return outcomes;
 }
 
 }  // namespace stylesweep

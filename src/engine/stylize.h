@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "job/job_params.h"
@@ -66,6 +67,17 @@ class StyleEngine {
   // checkpoint_path).
   JobResult run(const StyleJob& job, const ProgressCallback& progress = {},
                 const StopCheck& should_stop = {});
+
+  // Adam jobs that can share a batch (can_share_batch) run as one: a single forward and
+  // backward pass per step for all of them. Each result equals the job run alone (bit-identical
+  // on CPU). A batch takes no checkpoints and no stop requests; a job whose loss diverges fails
+  // alone (`error` set, `result.history` up to the failure). Throws Error for bad parameters or
+  // jobs that cannot share a batch.
+  struct BatchOutcome {
+    JobResult result;
+    std::string error;  // empty when the job finished
+  };
+  std::vector<BatchOutcome> run_batch(const std::vector<StyleJob>& jobs);
 
  private:
   struct Impl;

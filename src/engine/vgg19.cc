@@ -50,6 +50,25 @@ torch::Tensor Vgg19Impl::preprocess(const torch::Tensor& image) const {
   return (ordered - mean_) / std_;
 }
 
+namespace {
+
+// libtorch 1.13 on CPU convolves one image of at most this many input values natively (im2col and
+// GEMM) and anything larger, or any batch, through oneDNN; the two round differently. A batch of
+// jobs must give what each job gives alone, so its small inputs are convolved image by image
+// (they are the cheap layers).
+constexpr std::int64_t kNativeConvInputLimit = 20480;
+
+torch::Tensor convolve(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  if (x.size(0) == 1 || !x.device().is_cpu() || x[0].numel() > kNativeConvInputLimit) {
+    return conv->forward(x);
+  }
+  std::vector<torch::Tensor> outputs;
+  for (std::int64_t b = 0; b < x.size(0); ++b) outputs.push_back(conv->forward(x.narrow(0, b, 1)));
+  return torch::cat(outputs);
+}
+
+}  // namespace
+
 std::map<std::string, torch::Tensor> Vgg19Impl::forward(const torch::Tensor& image,
                                                        const std::vector<std::string>& layers) {
   const std::set<std::string> wanted(layers.begin(), layers.end());
@@ -66,7 +85,7 @@ std::map<std::string, torch::Tensor> Vgg19Impl::forward(const torch::Tensor& ima
     const LayerSpec& layer = table[std::size_t(i)];
     switch (layer.kind) {
       case LayerKind::kConv:
-        x = convs_[std::size_t(i)]->forward(x);
+        x = convolve(convs_[std::size_t(i)], x);
         ++convs_in_last_forward_;
         break;
       case LayerKind::kRelu:

@@ -179,6 +179,13 @@ std::string init_identity(const std::string& init, const FileHasher& hash_file) 
 
 }  // namespace
 
+bool can_share_batch(const StyleJob& a, const StyleJob& b) {
+  return a.optimizer == "adam" && b.optimizer == "adam" && a.scales.empty() && b.scales.empty() &&
+         a.content == b.content && a.styles == b.styles && a.normalized_blend() == b.normalized_blend() &&
+         a.size == b.size && a.style_scale == b.style_scale && a.content_layers == b.content_layers &&
+         a.style_layers == b.style_layers && a.pooling == b.pooling && a.iterations == b.iterations;
+}
+
 std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256,
                                const FileHasher& hasher) {
   const FileHasher hash_file = hasher ? hasher : FileHasher(sha256_file);

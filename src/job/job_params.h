@@ -62,6 +62,11 @@ struct StyleJob {
 
 namespace stylesweep {
 
+// True when two jobs can run as one batch (StyleEngine::run_batch): Adam jobs on the same
+// images, size, layers, pooling and number of steps, without coarse-to-fine stages. They may
+// differ in weights, learning rate, seed, init, total variation and colour preservation.
+bool can_share_batch(const StyleJob& a, const StyleJob& b);
+
 // Canonical "key=value" lines of every resolved parameter, images by SHA-256 of their content.
 // Equal jobs give equal text on every machine; the job id is derived from it.
 // `hash_file` maps a path to its SHA-256 (a FileHashCache in sweeps; sha256_file by default).
