@@ -36,7 +36,8 @@ for mode in single np1 np2 np3; do
   write_config "sweep-$mode" "$work/out-$mode"
   case $mode in
     single) run_logged "$work/$mode.log" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
-    np*) run_logged "$work/$mode.log" "$root/scripts/mpirun.sh" -np "${mode#np}" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
+    np*) run_logged "$work/$mode.log" "$root/scripts/mpirun.sh" -np "${mode#np}" "$exe" run "$work/sweep-$mode.yaml" --threads 1 \
+           --progress-interval 0.001 ;;
   esac
   code=$?
   check "$mode exits 0 (got $code)" test "$code" -eq 0
@@ -44,6 +45,10 @@ for mode in single np1 np2 np3; do
   check "$mode prints the summary" grep -q "^summary: 4 done, 0 failed, 0 skipped" "$work/$mode.log"
 done
 check "np3 reports its two workers" bash -c "grep -c '^worker rank [12] on .*: cpu (1 threads)' '$work/np3.log' | grep -qx 2"
+# Under mpirun the status comes as plain lines (a log), with a time estimate once a job is measured.
+check "np3 logs plain status lines" grep -q "^progress: \[[0-4]/4\] [0-9] running, [0-9] queued, [0-9]* jobs/h, ETA " "$work/np3.log"
+check "np3 estimates the time left" grep -q "^progress: \[[1-4]/4\] .*ETA [0-9]" "$work/np3.log"
+check "no live line in a log" bash -c "! grep -q \$'\\r' '$work/np3.log'"
 
 "$python" - "$work" <<'PY' || { failed=$((failed + 1)); echo "FAIL: results check"; }
 import sys, h5py, numpy as np

@@ -266,6 +266,28 @@ TEST(CoordinatorTest, StartsNoJobThatCannotFinishBeforeTheDeadline) {
   EXPECT_EQ(counts.queued, 3u);
 }
 
+TEST(CoordinatorTest, EstimatesTheTimeLeftFromTheMeasuredCostOfFinishedJobs) {
+  // Every job takes 10 s, whatever its cost; two workers.
+  Scheduler scheduler({make_job("a", 40), make_job("b", 20), make_job("c", 20), make_job("d", 10),
+                       make_job("e", 10)},
+                      1, 2);
+  FakeLink link(2);
+  RecordingSink sink;
+  std::vector<double> etas;
+  CoordinatorEvents events;
+  events.job_finished = [&etas](const WorkItem&, const JobOutcome&, const RunCounts& counts, bool) {
+    etas.push_back(counts.eta_seconds);
+  };
+  Coordinator coordinator(link, scheduler, sink, events, fake_file);
+  coordinator.run(5);
+  ASSERT_EQ(etas.size(), 5u);
+  // After a (cost 40, 10 s): 0.25 s per unit; 60 units left over 2 workers.
+  EXPECT_DOUBLE_EQ(etas[0], 60 * 0.25 / 2);
+  // After b too: 20 s for 60 units; 40 units left.
+  EXPECT_DOUBLE_EQ(etas[1], 40 * (20.0 / 60) / 2);
+  EXPECT_DOUBLE_EQ(etas[4], 0);
+}
+
 TEST(InProcessLinkTest, RunsJobsSynchronouslyWithTheSameCoordinator) {
   Scheduler scheduler({make_job("x", 2), make_job("y", 1)}, 1, 1);
   std::vector<std::string> ran;

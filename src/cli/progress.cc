@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "runner/run_status.h"
+
 namespace stylesweep {
 
 std::string format_duration(double seconds) {
@@ -37,6 +39,43 @@ void ProgressPrinter::operator()(const Progress& progress) {
 void ProgressPrinter::finish() {
   if (line_open_) fmt::print(stream_, "\n");
   line_open_ = false;
+}
+
+SweepProgress::SweepProgress(std::FILE* stream, std::size_t to_run, bool live, double log_seconds)
+    : stream_(stream), live_(live), to_run_(to_run), log_seconds_(log_seconds) {}
+
+std::string SweepProgress::status(const RunCounts& counts, double elapsed_seconds) const {
+  const std::size_t finished = counts.done + counts.failed;
+  const double per_hour = elapsed_seconds > 0 ? 3600.0 * double(finished) / elapsed_seconds : 0;
+  const double left = seconds_left(counts, elapsed_seconds);
+  const bool known = counts.eta_seconds >= 0 || finished > 0;
+  return fmt::format("[{}/{}] {} running, {} queued, {:.0f} jobs/h, ETA {}", finished, to_run_,
+                     counts.running, counts.queued, per_hour, known ? format_duration(left) : "-");
+}
+
+void SweepProgress::job_line(const std::string& line) {
+  fmt::print(stream_, "{}{}\n", line_open_ ? "\r\x1b[K" : "", line);
+  line_open_ = false;
+  std::fflush(stream_);
+}
+
+void SweepProgress::update(const RunCounts& counts, double elapsed_seconds) {
+  if (live_) {
+    fmt::print(stream_, "\r{}\x1b[K", status(counts, elapsed_seconds));
+    line_open_ = true;
+  } else if (elapsed_seconds - last_logged_ >= log_seconds_) {
+    fmt::print(stream_, "progress: {}\n", status(counts, elapsed_seconds));
+    last_logged_ = elapsed_seconds;
+  } else {
+    return;
+  }
+  std::fflush(stream_);
+}
+
+void SweepProgress::finish() {
+  if (line_open_) fmt::print(stream_, "\r\x1b[K");
+  line_open_ = false;
+  std::fflush(stream_);
 }
 
 }  // namespace stylesweep

@@ -1,11 +1,12 @@
-// Progress display for long optimizations: a live line redrawn in place on a terminal, plain
-// periodic lines in a log file (Slurm output), so logs stay readable.
+// Progress displays for long optimizations and sweeps: a live line redrawn in place on a
+// terminal, plain periodic lines in a log file (Slurm output), so logs stay readable.
 #pragma once
 
 #include <cstdio>
 #include <string>
 
 #include "engine/stylize.h"
+#include "runner/coordinator.h"
 
 namespace stylesweep {
 
@@ -20,6 +21,28 @@ class ProgressPrinter {
   std::FILE* stream_;
   bool live_;
   int log_every_;
+  bool line_open_ = false;
+};
+
+// A sweep's progress on rank 0: one line per finished job; when `live`, also a status line
+// (done, failed, running, queued, jobs per hour, ETA) kept below them and redrawn every second,
+// otherwise (log files, Slurm output) that status as a plain line every `log_seconds`.
+class SweepProgress {
+ public:
+  SweepProgress(std::FILE* stream, std::size_t to_run, bool live, double log_seconds = 60);
+  void job_line(const std::string& line);
+  // The status now; on a terminal redrawn, in a log written when log_seconds have passed.
+  void update(const RunCounts& counts, double elapsed_seconds);
+  // "[finished/to_run] R running, Q queued, N jobs/h, ETA ..."
+  std::string status(const RunCounts& counts, double elapsed_seconds) const;
+  void finish();
+
+ private:
+  std::FILE* stream_;
+  bool live_;
+  std::size_t to_run_;
+  double log_seconds_;
+  double last_logged_ = 0;
   bool line_open_ = false;
 };
 

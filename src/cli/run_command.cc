@@ -37,7 +37,20 @@ struct RunArguments {
   double deadline_margin = 60;
   std::uint64_t max_jobs = kDefaultMaxJobs;
   std::string max_memory;       // per worker, e.g. "8G"; empty: from the machine
+  std::string progress = "auto";  // live | plain | auto
+  double progress_interval = 60;  // seconds between plain status lines
 };
+
+// A live status line needs a terminal that is really the user's: under mpirun, srun or a Slurm
+// batch job rank 0's output goes through the launcher (Open MPI gives ranks a pseudo-terminal
+// even when mpirun writes to a file), so `auto` shows plain lines there.
+bool live_progress(const std::string& mode) {
+  if (mode != "auto") return mode == "live";
+  for (const char* launcher : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_JOB_ID"}) {
+    if (std::getenv(launcher)) return false;
+  }
+  return isatty(fileno(stdout)) != 0;
+}
 
 // --deadline, else the Slurm job's end time when Slurm provides it; 0 for none.
 double resolve_deadline(const std::string& text) {
@@ -158,7 +171,7 @@ int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWrite
   return kExitFailure;
 }
 
-int coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link) {
+int coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link, bool live) {
   const auto start = Clock::now();
   const SweepPlan& plan = setup.plan;
   ResultStore& store = *setup.store;
@@ -177,15 +190,17 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   Scheduler scheduler(std::move(selection.to_run), arguments.retries, link.worker_count(),
                       arguments.max_attempts);
   RunStatusWriter status(setup.config.output, plan.jobs.size(), selection.done);
+  std::cout.flush();
+  SweepProgress progress(stdout, to_run, live, arguments.progress_interval);
+  auto elapsed_seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   CoordinatorEvents events;
-  events.worker_started = [](const WorkerInfo& info) {
-    std::cout << fmt::format("worker rank {} on {}: {}\n", info.rank, info.host, info.device);
-    std::cout.flush();
+  events.worker_started = [&](const WorkerInfo& info) {
+    progress.job_line(fmt::format("worker rank {} on {}: {}", info.rank, info.host, info.device));
   };
-  events.draining = [](const std::string& reason) {
-    std::cout << "stylesweep run: draining (" << reason << "): no new jobs; running jobs checkpoint\n";
-    std::cout.flush();
+  events.draining = [&](const std::string& reason) {
+    progress.job_line("stylesweep run: draining (" + reason + "): no new jobs; running jobs checkpoint");
   };
+  events.tick = [&](const RunCounts& counts) { progress.update(counts, elapsed_seconds()); };
   events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts,
                             bool will_retry) {
     const auto& totals = outcome.result.history.total;
@@ -196,17 +211,14 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
                           : will_retry ? "retry "
                                        : "failed";
     // One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const std::size_t finished = counts.done + counts.failed;
-    const double per_hour = elapsed > 0 ? 3600.0 * double(finished) / elapsed : 0;
-    const std::size_t left = counts.running + counts.queued;
-    const std::string eta = finished > 0 ? format_duration(elapsed / double(finished) * double(left)) : "-";
-    std::cout << fmt::format("[{}/{}] {} {} {}  loss {:.4e}  {:.1f} s  rank {} | {} running, {} queued, "
-                             "{:.0f} jobs/h, ETA {}{}\n",
-                             finished, to_run, verdict, item.id, item.label, loss,
-                             outcome.result.wall_seconds, outcome.worker.rank, counts.running,
-                             counts.queued, per_hour, eta, outcome.done ? "" : ": " + outcome.error);
-    std::cout.flush();
+    const double elapsed = elapsed_seconds();
+    const std::string run_status = progress.status(counts, elapsed);
+    progress.job_line(fmt::format("{} {} {} {}  loss {:.4e}  {:.1f} s  rank {} | {}{}",
+                                  run_status.substr(0, run_status.find(' ')), verdict, item.id, item.label,
+                                  loss, outcome.result.wall_seconds, outcome.worker.rank,
+                                  run_status.substr(run_status.find(' ') + 1),
+                                  outcome.done ? "" : ": " + outcome.error));
+    progress.update(counts, elapsed);
     status.update(counts, elapsed);
   };
   CoordinatorOptions options;
@@ -214,6 +226,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   options.deadline_margin = arguments.deadline_margin;
   Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
+  progress.finish();
   if (!counts.storage_error.empty()) return report_storage_failure(store, counts, status, start);
   store.publish(!counts.drained);
   counts.skipped = selection.done;
@@ -233,6 +246,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
 }
 
 int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
+  const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
   MpiSession session(argc, argv);
   install_stop_handlers();  // after MPI_Init, which installs handlers of its own
   std::optional<SweepSetup> setup;
@@ -275,12 +289,12 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
     InProcessLink link(info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
       return runner(item, interrupted);
     });
-    return coordinate(arguments, *setup, link);
+    return coordinate(arguments, *setup, link, live);
   }
   if (session.rank() == 0) {
     MpiCoordinatorLink link(session);
     try {
-      return coordinate(arguments, *setup, link);
+      return coordinate(arguments, *setup, link, live);
     } catch (const std::exception& error) {
       // Workers wait for the coordinator: end them all rather than hang.
       std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
@@ -305,6 +319,15 @@ void add_run_command(CLI::App& app, int* argc, char*** argv) {
       "run", "Run a sweep: mpirun -np N stylesweep run CONFIG (rank 0 coordinates, the others "
              "work; a single process does both)");
   command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
+  command->add_option("--progress", arguments->progress,
+                      "live: a status line redrawn in place; plain: a status line a minute (logs); "
+                      "auto: live on a terminal, plain under mpirun, srun or Slurm")
+      ->check(CLI::IsMember({"auto", "live", "plain"}))
+      ->capture_default_str();
+  command->add_option("--progress-interval", arguments->progress_interval,
+                      "Seconds between plain status lines")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->add_option("--threads", arguments->threads,
                       "CPU threads per worker (default: cores / workers on the node, or "
                       "SLURM_CPUS_PER_TASK)");

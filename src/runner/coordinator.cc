@@ -1,5 +1,6 @@
 #include "runner/coordinator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -64,6 +65,9 @@ RunCounts Coordinator::snapshot() const {
   RunCounts counts = counts_;
   counts.running = scheduler_.running();
   counts.queued = scheduler_.queued();
+  if (seconds_per_cost_ > 0) {
+    counts.eta_seconds = scheduler_.unfinished_cost() * seconds_per_cost_ / std::max(1, link_.worker_count());
+  }
   return counts;
 }
 
@@ -120,6 +124,7 @@ void Coordinator::handle_result(int worker, const std::string& payload) {
   if (outcome.done && outcome.result.wall_seconds > 0) {
     measured_seconds_ += outcome.result.wall_seconds;
     measured_cost_ += costs_.count(outcome.id) ? costs_[outcome.id] : 0;
+    if (measured_cost_ > 0) seconds_per_cost_ = measured_seconds_ / measured_cost_;
   }
   const bool final_outcome = scheduler_.record(outcome, worker);
   if (final_outcome) {
@@ -156,6 +161,10 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
       start_drain("the deadline is near");
     }
     Envelope message = link_.receive();
+    if (events_.tick && options_.now() - last_tick_ >= 1.0) {
+      last_tick_ = options_.now();
+      events_.tick(snapshot());
+    }
     if (message.kind == MessageKind::kHello) {
       if (events_.worker_started) events_.worker_started(decode_worker_info(message.payload));
     } else if (message.kind == MessageKind::kResult) {
@@ -163,7 +172,6 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     } else {
       continue;  // kNone: woken for a stop request
     }
-    if (measured_cost_ > 0) seconds_per_cost_ = measured_seconds_ / measured_cost_;
     dispatch(message.worker);
     // A retry or the end of the run may have something for workers that were waiting.
     for (int waiting : std::set<int>(waiting_)) dispatch(waiting);

@@ -37,6 +37,9 @@ struct RunCounts {
   std::size_t total = 0, done = 0, failed = 0, running = 0, queued = 0, skipped = 0;
   std::size_t interrupted = 0;
   bool drained = false;  // stopped early: jobs remain
+  // Seconds until every job is final: the planner's cost of the unfinished jobs at the measured
+  // seconds per unit of cost, spread over the workers; negative until a job has been measured.
+  double eta_seconds = -1;
   // Set when results could not be written (disk full, output gone): the run drained at once and
   // the job whose result was lost runs again next time.
   std::string storage_error;
@@ -50,6 +53,9 @@ struct CoordinatorEvents {
   std::function<void(const WorkItem&, const JobOutcome&, const RunCounts& counts, bool will_retry)>
       job_finished;
   std::function<void(const std::string& reason)> draining;
+  // About once a second while the run waits for workers (and after each message), with the
+  // counts now: progress displays refresh from it.
+  std::function<void(const RunCounts& counts)> tick;
 };
 
 struct CoordinatorOptions {
@@ -108,6 +114,7 @@ class Coordinator {
   };
   std::vector<Announcement> unannounced_;
   double last_publish_ = 0;
+  double last_tick_ = 0;
   double seconds_per_cost_ = 0;  // measured: wall seconds per unit of estimated cost
   double measured_cost_ = 0, measured_seconds_ = 0;
 };

@@ -18,16 +18,20 @@ void check(int code, const char* what) {
 }
 
 // Waits for a message from `source` (or any), sleeping between probes: from 20 us up to 2 ms,
-// so a busy sweep sees little latency and an idle rank little CPU. Returns kNone when a stop is
-// requested meanwhile (the coordinator then drains).
-Envelope receive_from(MPI_Comm communicator, int source, bool wake_on_stop) {
+// so a busy sweep sees little latency and an idle rank little CPU. The coordinator's wait
+// (wake_up) returns kNone when a stop is requested (it then drains) or after about a second (it
+// then refreshes its progress display).
+Envelope receive_from(MPI_Comm communicator, int source, bool wake_up) {
   auto pause = std::chrono::microseconds(20);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   MPI_Status status;
   while (true) {
     int ready = 0;
     check(MPI_Iprobe(source, MPI_ANY_TAG, communicator, &ready, &status), "MPI_Iprobe");
     if (ready) break;
-    if (wake_on_stop && stop_requested()) return Envelope{0, MessageKind::kNone, ""};
+    if (wake_up && (stop_requested() || std::chrono::steady_clock::now() > give_up)) {
+      return Envelope{0, MessageKind::kNone, ""};
+    }
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }

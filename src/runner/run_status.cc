@@ -18,11 +18,17 @@ RunStatusWriter::RunStatusWriter(std::string output_directory, std::size_t total
                                  std::size_t skipped)
     : path_(output_directory + "/status.json"), total_(total), skipped_(skipped) {}
 
+double seconds_left(const RunCounts& counts, double elapsed_seconds) {
+  if (counts.eta_seconds >= 0) return counts.eta_seconds;
+  const std::size_t finished = counts.done + counts.failed;
+  return finished > 0 ? elapsed_seconds / double(finished) * double(counts.running + counts.queued) : 0;
+}
+
 void RunStatusWriter::update(const RunCounts& counts, double elapsed_seconds) {
   const std::size_t finished = counts.done + counts.failed;
   const double per_hour = elapsed_seconds > 0 ? 3600.0 * double(finished) / elapsed_seconds : 0;
   const std::size_t left = counts.running + counts.queued;
-  const double eta = finished > 0 ? elapsed_seconds / double(finished) * double(left) : 0;
+  const double eta = seconds_left(counts, elapsed_seconds);
   const std::string text = fmt::format(
       "{{\"total\": {}, \"done\": {}, \"failed\": {}, \"running\": {}, \"queued\": {}, "
       "\"skipped\": {}, \"elapsed_seconds\": {:.3f}, \"jobs_per_hour\": {:.3f}, "

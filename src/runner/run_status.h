@@ -10,6 +10,10 @@
 
 namespace stylesweep {
 
+// Seconds until the run is over: from the measured cost per job (RunCounts::eta_seconds) once a
+// job has been measured, else from the finished jobs' pace; 0 before anything finished.
+double seconds_left(const RunCounts& counts, double elapsed_seconds);
+
 class RunStatusWriter {
  public:
   RunStatusWriter(std::string output_directory, std::size_t total, std::size_t skipped);

@@ -38,6 +38,7 @@ Scheduler::Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_cou
   std::stable_sort(jobs_.begin(), jobs_.end(), [](const ScheduledJob& a, const ScheduledJob& b) {
     return a.cost > b.cost;
   });
+  for (const ScheduledJob& job : jobs_) unfinished_cost_ += job.cost;
 }
 
 bool Scheduler::affine(const ScheduledJob& job, int worker) const {
@@ -101,7 +102,10 @@ bool Scheduler::record(const JobOutcome& outcome, int worker) {
   ScheduledJob job = std::move(found->second);
   running_.erase(found);
   const bool retries_spent = tries_[job.item.id] > retries_ || job.item.attempt >= max_attempts_;
-  if (outcome.done || retries_spent) return true;
+  if (outcome.done || retries_spent) {
+    unfinished_cost_ -= job.cost;
+    return true;
+  }
   failed_on_[job.item.id].insert(worker);
   job.item.attempt += 1;
   retries_queue_.push_back(std::move(job));

@@ -44,6 +44,8 @@ class Scheduler {
   bool finished() const { return queued() == 0 && running_.empty(); }
   std::size_t queued() const { return remaining_ + retries_queue_.size(); }
   std::size_t running() const { return running_.size(); }
+  // Estimated cost of the jobs not final yet (queued or running), for the time left.
+  double unfinished_cost() const { return unfinished_cost_; }
 
  private:
   bool affine(const ScheduledJob& job, int worker) const;
@@ -61,6 +63,7 @@ class Scheduler {
   int retries_;
   int worker_count_;
   int max_attempts_;
+  double unfinished_cost_ = 0;
 };
 
 }  // namespace stylesweep

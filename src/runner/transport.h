@@ -13,7 +13,7 @@ enum class MessageKind : int {
   kJob = 3,     // coordinator -> worker: WorkItem
   kStop = 4,    // coordinator -> worker: no more work
   kInterrupt = 5,  // coordinator -> busy worker: checkpoint the running job and report it
-  kNone = 6,    // no message: receive() returned because a stop was requested
+  kNone = 6,    // no message: receive() returned for a stop request or after a second's wait
 };
 
 struct Envelope {
@@ -26,8 +26,8 @@ class CoordinatorLink {
  public:
   virtual ~CoordinatorLink() = default;
   virtual int worker_count() const = 0;
-  // The next message from any worker; blocks until one arrives or a stop is requested
-  // (then kind is kNone).
+  // The next message from any worker; blocks until one arrives, a stop is requested or about a
+  // second has passed (then kind is kNone), so the coordinator can refresh its progress.
   virtual Envelope receive() = 0;
   virtual void send(int worker, MessageKind kind, const std::string& payload) = 0;
   // Whether a message is waiting (so publishing results can wait for a quieter moment).
