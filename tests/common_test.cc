@@ -1,11 +1,31 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/process.h"
 #include "common/random.h"
 #include "common/sha256.h"
 #include "common/text.h"
 
 namespace stylesweep {
+
+TEST(Sha256Test, AcceleratedBlockFunctionEqualsThePortableOne) {
+  SplitMix64 random(42);
+  std::uint32_t first_state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::uint32_t portable[8], accelerated[8];
+  std::copy(first_state, first_state + 8, portable);
+  std::copy(first_state, first_state + 8, accelerated);
+  std::uint8_t block[64];
+  for (int round = 0; round < 1000; ++round) {
+    for (auto& byte : block) byte = std::uint8_t(random.next());
+    sha256_detail::compress_portable(portable, block);
+    if (!sha256_detail::compress_accelerated(accelerated, block)) {
+      GTEST_SKIP() << "this CPU has no SHA extensions; the portable rounds are the only ones";
+    }
+    ASSERT_TRUE(std::equal(portable, portable + 8, accelerated)) << "block " << round;
+  }
+}
 
 TEST(Sha256Test, MatchesPublishedVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -4,6 +4,11 @@
 #include <fstream>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #include "common/error.h"
 
 namespace stylesweep {
@@ -27,7 +32,9 @@ Sha256::Sha256()
     : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
              0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
-void Sha256::compress(const std::uint8_t* block) {
+namespace sha256_detail {
+
+void compress_portable(std::uint32_t state[8], const std::uint8_t* block) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i) {
     w[i] = (std::uint32_t(block[4 * i]) << 24) | (std::uint32_t(block[4 * i + 1]) << 16) |
@@ -38,8 +45,8 @@ void Sha256::compress(const std::uint8_t* block) {
     std::uint32_t s1 = rotate_right(w[i - 2], 17) ^ rotate_right(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  std::uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-  std::uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (int i = 0; i < 64; ++i) {
     std::uint32_t s1 = rotate_right(e, 6) ^ rotate_right(e, 11) ^ rotate_right(e, 25);
     std::uint32_t choose = (e & f) ^ (~e & g);
@@ -49,8 +56,71 @@ void Sha256::compress(const std::uint8_t* block) {
     std::uint32_t t2 = s0 + majority;
     h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
   }
-  state_[0] += a; state_[1] += b; state_[2] += c; state_[3] += d;
-  state_[4] += e; state_[5] += f; state_[6] += g; state_[7] += h;
+  state[0] += a; state[1] += b; state[2] += c; state[3] += d;
+  state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+}
+
+#if defined(__x86_64__)
+
+bool has_sha_extensions() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_SSE4_1) || !(ecx & bit_SSSE3)) return false;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return (ebx & (1u << 29)) != 0;  // SHA
+}
+
+// The x86 SHA extensions: four rounds per sha256rnds2 pair, the message schedule in sha256msg1/2
+// (the structure of Intel's reference code). Planning a million jobs hashes about 700 MB of
+// canonical text; this is several times faster than the portable rounds.
+__attribute__((target("sha,sse4.1,ssse3"))) bool compress_accelerated(std::uint32_t state[8],
+                                                                        const std::uint8_t* block) {
+  static const bool available = has_sha_extensions();
+  if (!available) return false;
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i cdab = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0])), 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4])), 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  const __m128i abef_start = abef, cdgh_start = cdgh;
+  __m128i message[4];
+  for (int i = 0; i < 4; ++i) {
+    message[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i)), byte_swap);
+  }
+  for (int group = 0; group < 16; ++group) {  // rounds 4 * group ... 4 * group + 3
+    const __m128i& words = message[group % 4];
+    __m128i input = _mm_add_epi32(words, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[4 * group])));
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, input);
+    if (group >= 3 && group <= 14) {  // schedule the words of the next group
+      __m128i& next = message[(group + 1) % 4];
+      next = _mm_add_epi32(next, _mm_alignr_epi8(words, message[(group + 3) % 4], 4));
+      next = _mm_sha256msg2_epu32(next, words);
+    }
+    input = _mm_shuffle_epi32(input, 0x0E);
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, input);
+    if (group >= 1 && group <= 12) {
+      __m128i& previous = message[(group + 3) % 4];
+      previous = _mm_sha256msg1_epu32(previous, words);
+    }
+  }
+  abef = _mm_add_epi32(abef, abef_start);
+  cdgh = _mm_add_epi32(cdgh, cdgh_start);
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), _mm_alignr_epi8(dchg, feba, 8));
+  return true;
+}
+
+#else
+
+bool compress_accelerated(std::uint32_t*, const std::uint8_t*) { return false; }
+
+#endif
+
+}  // namespace sha256_detail
+
+void Sha256::compress(const std::uint8_t* block) {
+  if (!sha256_detail::compress_accelerated(state_, block)) sha256_detail::compress_portable(state_, block);
 }
 
 void Sha256::update(const void* data, std::size_t size) {
@@ -115,6 +185,11 @@ const std::string& FileHashCache::operator()(const std::string& path) {
   auto found = hashes_.find(path);
   if (found == hashes_.end()) found = hashes_.emplace(path, sha256_file(path)).first;
   return found->second;
+}
+
+const std::string* FileHashCache::find(const std::string& path) const {
+  auto found = hashes_.find(path);
+  return found == hashes_.end() ? nullptr : &found->second;
 }
 
 }  // namespace stylesweep

@@ -22,6 +22,13 @@ class Sha256 {
   std::uint64_t total_bytes_ = 0;
 };
 
+// The block function, exposed so tests can compare the two: compress_accelerated uses the x86
+// SHA extensions and returns false (doing nothing) where the CPU lacks them.
+namespace sha256_detail {
+void compress_portable(std::uint32_t state[8], const std::uint8_t* block);
+bool compress_accelerated(std::uint32_t state[8], const std::uint8_t* block);
+}  // namespace sha256_detail
+
 std::string sha256_hex(const std::string& bytes);
 // Throws Error naming the path when the file cannot be read.
 std::string sha256_file(const std::string& path);
@@ -30,6 +37,8 @@ std::string sha256_file(const std::string& path);
 class FileHashCache {
  public:
   const std::string& operator()(const std::string& path);
+  // A hash computed before, or nullptr; safe to call from several threads while nothing is added.
+  const std::string* find(const std::string& path) const;
 
  private:
   std::map<std::string, std::string> hashes_;
