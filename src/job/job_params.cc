@@ -173,7 +173,7 @@ std::string exact_list(const std::vector<double>& values) {
 }
 
 std::string init_identity(const std::string& init, const FileHasher& hash_file) {
-  if (init == "noise" || init == "content" || init == "style") return init;
+  if (is_init_keyword(init)) return init;
   return "image:" + hash_file(init);
 }
 

@@ -62,6 +62,11 @@ struct StyleJob {
 
 namespace stylesweep {
 
+// noise, content or style: an `init` that names no file.
+inline bool is_init_keyword(const std::string& init) {
+  return init == "noise" || init == "content" || init == "style";
+}
+
 // True when two jobs can run as one batch (StyleEngine::run_batch): Adam jobs on the same
 // images, size, layers, pooling and number of steps, without coarse-to-fine stages. They may
 // differ in weights, learning rate, seed, init, total variation and colour preservation.

@@ -31,7 +31,7 @@ Coordinator::Coordinator(CoordinatorLink& link, Scheduler& scheduler, ResultSink
 void Coordinator::attach_inputs(WorkItem& item, int worker) {
   std::vector<std::string> paths = {item.job.content};
   paths.insert(paths.end(), item.job.styles.begin(), item.job.styles.end());
-  if (item.job.init != "noise" && item.job.init != "content" && item.job.init != "style") {
+  if (!is_init_keyword(item.job.init)) {
     paths.push_back(item.job.init);
   }
   auto& shipped = shipped_[worker];

@@ -1,10 +1,13 @@
 #include "sweep/expand.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <future>
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/ranges.h>
@@ -216,7 +219,6 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
   plan.weights_path = weights_path;
   FileHashCache hash_file;
   plan.weights_sha256 = hash_file(weights_path);
-  const FileHasher hasher = [&hash_file](const std::string& path) { return hash_file(path); };
 
   const std::vector<ResolvedAxis> axes = resolve_axes(config);
   const std::size_t grid_axes = config.grid.size();
@@ -278,20 +280,14 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
       throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
                          error.what());
     }
-    planned.id = job_id(planned.job, plan.weights_sha256, hasher);
-    // Two image names for one file, or an axis listing a value twice, give the same job twice.
-    const std::uint64_t id_bits = std::stoull(planned.id, nullptr, 16);
-    if (const auto [first, added] = index_of_id.emplace(id_bits, index); !added) {
-      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
-                         fmt::format("repeats job {} (same images and parameters, id {}); "
-                                     "remove the duplicate value or image name",
-                                     first->second + 1, planned.id));
-    }
+    // Every file the job's id names is hashed now, so the ids can be computed in parallel.
+    hash_file(planned.job.content);
+    for (const auto& style : planned.job.styles) hash_file(style);
+    if (!is_init_keyword(planned.job.init)) hash_file(planned.job.init);
     if (label_parts.empty()) {
       label_parts = {planned.job.content_name, planned.job.style_name};
     }
     planned.label = safe_label(join(label_parts, "-"));
-    if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
 
     JobCosts::Cost cost;
     try {
@@ -305,6 +301,39 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
     plan.total_flops += planned.flops;
     plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
     plan.jobs.push_back(std::move(planned));
+  }
+
+  // Content-addressed ids (canonical text and SHA-256: most of the time left per job), on every
+  // core; the file hashes they need are all in the cache, which is only read now.
+  const FileHasher cached = [&hash_file](const std::string& path) -> std::string {
+    const std::string* hash = hash_file.find(path);
+    if (!hash) throw Error("internal: " + path + " was not hashed before the ids");
+    return *hash;
+  };
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  const std::size_t chunk = (plan.jobs.size() + threads - 1) / threads;
+  std::vector<std::future<void>> workers;
+  for (std::size_t begin = 0; begin < plan.jobs.size(); begin += chunk) {
+    workers.push_back(std::async(std::launch::async, [&, begin] {
+      const std::size_t end = std::min(plan.jobs.size(), begin + chunk);
+      for (std::size_t k = begin; k < end; ++k) {
+        plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
+      }
+    }));
+  }
+  for (auto& worker : workers) worker.get();
+
+  for (std::size_t index = 0; index < plan.jobs.size(); ++index) {
+    PlannedJob& planned = plan.jobs[index];
+    // Two image names for one file, or an axis listing a value twice, give the same job twice.
+    const std::uint64_t id_bits = std::stoull(planned.id, nullptr, 16);
+    if (const auto [first, added] = index_of_id.emplace(id_bits, index); !added) {
+      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
+                         fmt::format("repeats job {} (same images and parameters, id {}); "
+                                     "remove the duplicate value or image name",
+                                     first->second + 1, planned.id));
+    }
+    if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
   }
   return plan;
 }

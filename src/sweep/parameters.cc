@@ -128,7 +128,7 @@ void apply_value(StyleJob& job, const std::string& key, const Reader& reader,
     job.seed = std::uint64_t(seed);
   } else if (key == "init") {
     job.init = reader.text();
-    if (job.init != "noise" && job.init != "content" && job.init != "style") {
+    if (!is_init_keyword(job.init)) {
       std::filesystem::path path(job.init);
       if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
       job.init = path.lexically_normal().string();
