@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -84,9 +85,11 @@ void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   const std::string device_text = apply_device(device);
   StyleEngine engine(weights_or_default(arguments.weights), device.name);
   engine.set_memory_budget(device.memory_budget);
-  std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px on {}\n",
-                           arguments.job.optimizer, arguments.job.iterations, arguments.job.size,
-                           device_text);
+  const StyleJob& job = arguments.job;
+  const std::string stages =
+      job.scales.empty() ? "" : fmt::format(" after {} at each of {} px", job.scale_iterations, fmt::join(job.scales, ", "));
+  std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px{} on {}\n", job.optimizer,
+                           job.iterations, job.size, stages, device_text);
   ProgressPrinter printer(stderr, arguments.log_every);
   JobResult result;
   try {
