@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every benchmark, in the order the README's Performance section lists them (about 25 minutes).
+# Every benchmark, in the order the README's Performance section lists them (about 50 minutes on
+# two cores; bench/gpu.sh, for GPU machines, is separate).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -13,3 +14,9 @@ trap 'rm -f "$weights"' EXIT
 "$root/bench/coordinator_bench.sh" "$build" 1000
 "$root/bench/plan_bench.sh" "$build"
 "$root/bench/memory_check.sh" "$build" 64 128 256
+"$root/bench/time_to_quality.sh" "$build" 512 500 128,256 100
+for size_batch in "64 2" "128 4" "256 4" "512 2"; do
+  read -r size batch <<< "$size_batch"
+  "$root/$build/bench/batch_bench" "$weights" \
+    "$root/configs/images/chelsea.png" "$root/configs/images/hubble_deep_field.jpg" 2 10 "$batch" "$size"
+done
