@@ -10,19 +10,14 @@
 
 #include <fmt/format.h>
 
+#include "bench_engine.h"
 #include "common/error.h"
-#include "engine/device.h"
-#include "engine/stylize.h"
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
-  if (argc < 8) {
-    std::cerr << "usage: batch_bench WEIGHTS CONTENT STYLE THREADS STEPS BATCH SIZE...\n";
-    return 2;
-  }
-  const DeviceChoice device = choose_device(0, 1, std::atoi(argv[4]));
-  apply_device(device);
-  StyleEngine engine(argv[1], device.name);
+  const auto engine =
+      open_bench_engine(argc, argv, 7, "batch_bench WEIGHTS CONTENT STYLE THREADS STEPS BATCH SIZE...");
+  if (!engine) return 2;
   const int steps = std::atoi(argv[5]);
   const int batch = std::atoi(argv[6]);
   for (int arg = 7; arg < argc; ++arg) {
@@ -37,17 +32,17 @@ int main(int argc, char** argv) {
       job.ratio = 1e-4;
       job.seed = std::uint64_t(b);  // a seed sweep: same targets, different starts
     }
-    engine.run(jobs.front());  // warm-up: targets, allocator and thread pool
-    engine.run_batch(jobs);
+    engine->run(jobs.front());  // warm-up: targets, allocator and thread pool
+    engine->run_batch(jobs);
     double unbatched = 0;
-    for (const StyleJob& job : jobs) unbatched += engine.run(job).optimize_seconds;
+    for (const StyleJob& job : jobs) unbatched += engine->run(job).optimize_seconds;
     double batched = 0;
-    for (const auto& outcome : engine.run_batch(jobs)) {
+    for (const auto& outcome : engine->run_batch(jobs)) {
       if (!outcome.error.empty()) throw Error("batched job failed: " + outcome.error);
       batched = outcome.result.optimize_seconds;  // the whole batch's time
     }
     const double job_steps = double(batch) * steps;
-    fmt::print("batch {} {} {} {:.5f} {:.5f} {:.2f}\n", device.name, jobs.front().size, batch,
+    fmt::print("batch {} {} {} {:.5f} {:.5f} {:.2f}\n", engine->device(), jobs.front().size, batch,
                unbatched / job_steps, batched / job_steps, unbatched / batched);
   }
   return 0;

@@ -14,8 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/device.h"
-#include "engine/stylize.h"
+#include "bench_engine.h"
 #include "sweep/cost.h"
 #include "vgg/vgg_layers.h"
 
@@ -56,13 +55,9 @@ double conv_microbench_seconds(int width, int height, int repeats) {
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
-  if (argc < 7) {
-    std::cerr << "usage: efficiency_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...\n";
-    return 2;
-  }
-  const DeviceChoice device = choose_device(0, 1, std::atoi(argv[4]));
-  apply_device(device);
-  StyleEngine engine(argv[1], device.name);
+  const auto engine =
+      open_bench_engine(argc, argv, 6, "efficiency_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...");
+  if (!engine) return 2;
   const int evaluations = std::atoi(argv[5]);
   fmt::print("{:>6} {:>10} {:>12} {:>14} {:>14} {:>11}\n", "size", "shape", "s/eval",
              "eval GFLOP/s", "conv GFLOP/s", "efficiency");
@@ -73,8 +68,8 @@ int main(int argc, char** argv) {
     job.size = std::atoi(argv[arg]);
     job.iterations = evaluations;
     job.ratio = 1e-4;
-    engine.run(job);  // warm-up
-    const JobResult result = engine.run(job);
+    engine->run(job);  // warm-up
+    const JobResult result = engine->run(job);
     const double per_evaluation = result.optimize_seconds / result.evaluations;
     const int width = result.image.width, height = result.image.height;
     std::vector<std::string> layers = job.content_layers;

@@ -8,18 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "engine/device.h"
-#include "engine/stylize.h"
+#include "bench_engine.h"
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
-  if (argc < 7) {
-    std::cerr << "usage: engine_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...\n";
-    return 2;
-  }
-  const DeviceChoice device = choose_device(0, 1, std::atoi(argv[4]));
-  apply_device(device);
-  StyleEngine engine(argv[1], device.name);
+  const auto engine =
+      open_bench_engine(argc, argv, 6, "engine_bench WEIGHTS CONTENT STYLE THREADS EVALUATIONS SIZE...");
+  if (!engine) return 2;
   const int evaluations = std::atoi(argv[5]);
   for (int arg = 6; arg < argc; ++arg) {
     for (const char* optimizer : {"lbfgs", "adam"}) {
@@ -30,8 +25,8 @@ int main(int argc, char** argv) {
       job.optimizer = optimizer;
       job.iterations = evaluations;
       job.ratio = 1e-4;
-      engine.run(job);  // warm-up: allocator and thread pool
-      const JobResult result = engine.run(job);
+      engine->run(job);  // warm-up: allocator and thread pool
+      const JobResult result = engine->run(job);
       fmt::print("stylesweep {} {} {:.5f}\n", optimizer, job.size,
                  result.optimize_seconds / result.evaluations);
     }
