@@ -255,12 +255,11 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
   CheckpointState resumed;
   const bool resuming = load_checkpoint(job, checkpoint_key, resumed);
 
-  // Progress counts evaluations over all stages of a coarse-to-fine job.
+  // Progress counts evaluations over all stages of a coarse-to-fine job (each stage reports its
+  // place in the whole history).
   const int planned = job.iterations + int(job.scales.size()) * job.scale_iterations;
-  int stage_start = 0;
   double earlier_seconds = 0;  // optimization time of the stages before this one
   auto overall_progress = [&](Progress stage) {
-    stage.evaluation += stage_start;
     stage.planned_evaluations = planned;
     stage.elapsed_seconds += earlier_seconds;
     progress(stage);
@@ -281,7 +280,6 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
       stage.checkpoint_every = 0;
       stage.preserve_colors = false;
       history.stage_starts.push_back(int(history.size()));
-      stage_start = int(history.size());
       JobResult coarse = impl_->optimize(stage, start ? &*start : nullptr, std::move(history), "",
                                          nullptr, stage_progress, should_stop);
       history = std::move(coarse.history);
@@ -290,8 +288,6 @@ JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress
     }
     if (!job.scales.empty()) history.stage_starts.push_back(int(history.size()));
   }
-  const LossHistory& final_start = resuming ? resumed.history : history;
-  stage_start = final_start.stage_starts.empty() ? 0 : final_start.stage_starts.back();
   JobResult result = impl_->optimize(job, start ? &*start : nullptr, std::move(history), checkpoint_key,
                                      resuming ? &resumed : nullptr, stage_progress, should_stop);
   result.optimize_seconds += earlier_seconds;
@@ -380,7 +376,7 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
     }
     if (with_gradient) (terms.total * objective_scale).backward();
     if (progress) {
-      progress({evaluations, job.iterations, history.total.back(), terms.content, terms.style,
+      progress({int(history.size()), job.iterations, history.total.back(), terms.content, terms.style,
                 seconds_since(optimize_start)});
     }
     return terms.total * objective_scale;
