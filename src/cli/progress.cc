@@ -44,13 +44,21 @@ void ProgressPrinter::finish() {
 SweepProgress::SweepProgress(std::FILE* stream, std::size_t to_run, bool live, double log_seconds)
     : stream_(stream), live_(live), to_run_(to_run), log_seconds_(log_seconds) {}
 
-std::string SweepProgress::status(const RunCounts& counts, double elapsed_seconds) const {
+std::string SweepProgress::position(const RunCounts& counts) const {
+  return fmt::format("[{}/{}]", counts.done + counts.failed, to_run_);
+}
+
+std::string SweepProgress::pace(const RunCounts& counts, double elapsed_seconds) const {
   const std::size_t finished = counts.done + counts.failed;
   const double per_hour = elapsed_seconds > 0 ? 3600.0 * double(finished) / elapsed_seconds : 0;
-  const double left = seconds_left(counts, elapsed_seconds);
   const bool known = counts.eta_seconds >= 0 || finished > 0;
-  return fmt::format("[{}/{}] {} running, {} queued, {:.0f} jobs/h, ETA {}", finished, to_run_,
-                     counts.running, counts.queued, per_hour, known ? format_duration(left) : "-");
+  return fmt::format("{} running, {} queued, {:.0f} jobs/h, ETA {}", counts.running, counts.queued,
+                     per_hour, known ? format_duration(seconds_left(counts, elapsed_seconds)) : "-");
+}
+
+void SweepProgress::job_finished(const RunCounts& counts, double elapsed_seconds, const std::string& what,
+                                 const std::string& after) {
+  job_line(fmt::format("{} {} | {}{}", position(counts), what, pace(counts, elapsed_seconds), after));
 }
 
 void SweepProgress::job_line(const std::string& line) {
@@ -61,10 +69,10 @@ void SweepProgress::job_line(const std::string& line) {
 
 void SweepProgress::update(const RunCounts& counts, double elapsed_seconds) {
   if (live_) {
-    fmt::print(stream_, "\r{}\x1b[K", status(counts, elapsed_seconds));
+    fmt::print(stream_, "\r{} {}\x1b[K", position(counts), pace(counts, elapsed_seconds));
     line_open_ = true;
   } else if (elapsed_seconds - last_logged_ >= log_seconds_) {
-    fmt::print(stream_, "progress: {}\n", status(counts, elapsed_seconds));
+    fmt::print(stream_, "progress: {} {}\n", position(counts), pace(counts, elapsed_seconds));
     last_logged_ = elapsed_seconds;
   } else {
     return;

@@ -31,13 +31,16 @@ class SweepProgress {
  public:
   SweepProgress(std::FILE* stream, std::size_t to_run, bool live, double log_seconds = 60);
   void job_line(const std::string& line);
+  // "[finished/to_run] <what> | R running, Q queued, N jobs/h, ETA ...<after>", as a job line.
+  void job_finished(const RunCounts& counts, double elapsed_seconds, const std::string& what,
+                    const std::string& after = "");
   // The status now; on a terminal redrawn, in a log written when log_seconds have passed.
   void update(const RunCounts& counts, double elapsed_seconds);
-  // "[finished/to_run] R running, Q queued, N jobs/h, ETA ..."
-  std::string status(const RunCounts& counts, double elapsed_seconds) const;
   void finish();
 
  private:
+  std::string position(const RunCounts& counts) const;                // "[finished/to_run]"
+  std::string pace(const RunCounts& counts, double elapsed_seconds) const;  // running ... ETA
   std::FILE* stream_;
   bool live_;
   std::size_t to_run_;

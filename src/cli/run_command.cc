@@ -212,12 +212,10 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
                                        : "failed";
     // One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
     const double elapsed = elapsed_seconds();
-    const std::string run_status = progress.status(counts, elapsed);
-    progress.job_line(fmt::format("{} {} {} {}  loss {:.4e}  {:.1f} s  rank {} | {}{}",
-                                  run_status.substr(0, run_status.find(' ')), verdict, item.id, item.label,
-                                  loss, outcome.result.wall_seconds, outcome.worker.rank,
-                                  run_status.substr(run_status.find(' ') + 1),
-                                  outcome.done ? "" : ": " + outcome.error));
+    progress.job_finished(counts, elapsed,
+                          fmt::format("{} {} {}  loss {:.4e}  {:.1f} s  rank {}", verdict, item.id,
+                                      item.label, loss, outcome.result.wall_seconds, outcome.worker.rank),
+                          outcome.done ? "" : ": " + outcome.error);
     progress.update(counts, elapsed);
     status.update(counts, elapsed);
   };
