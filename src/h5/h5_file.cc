@@ -48,6 +48,9 @@ void silence_library_errors() {
 
 namespace {
 
+// Datasets smaller than this are stored uncompressed even when asked (see write_uint8).
+constexpr std::size_t kCompressFromBytes = 4096;
+
 // Reproducible files: no modification times in object headers.
 Handle untimed_creation_properties(hid_t property_class) {
   Handle properties(H5Pcreate(property_class));
@@ -112,7 +115,11 @@ void File::flush() {
 
 bool File::exists(const std::string& object_path) const {
   if (object_path == "/") return true;
-  // Each prefix must exist before H5Lexists may be asked about the next.
+  // Most paths asked about have a parent that exists: one lookup then. Otherwise each prefix
+  // must exist before H5Lexists may be asked about the next.
+  if (H5Lexists(id(), parent_of(object_path).c_str(), H5P_DEFAULT) > 0) {
+    return H5Lexists(id(), object_path.c_str(), H5P_DEFAULT) > 0;
+  }
   std::string prefix;
   for (std::size_t start = 1; start <= object_path.size();) {
     std::size_t end = object_path.find('/', start);
@@ -220,13 +227,16 @@ std::vector<std::uint8_t> File::read_uint8(const std::string& dataset_path) cons
 
 void File::write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                          hid_t memory_type, const void* data, bool compress) {
-  if (parent_of(dataset_path) != "/") create_group(parent_of(dataset_path));
+  const std::string parent = parent_of(dataset_path);
+  if (parent != "/" && !exists(parent)) create_group(parent);
+  if (attribute_object_path_ == dataset_path) attribute_object_ = Handle();  // being replaced
   if (exists(dataset_path) && H5Ldelete(id(), dataset_path.c_str(), H5P_DEFAULT) < 0) {
     fail_write(dataset_path, "cannot replace dataset");
   }
   Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
   Handle properties = untimed_creation_properties(H5P_DATASET_CREATE);
-  if (compress && element_count(shape) > 0) {
+  // Compressing a few hundred bytes (a thumbnail) costs more than it saves.
+  if (compress && element_count(shape) * H5Tget_size(memory_type) >= kCompressFromBytes) {
     H5Pset_chunk(properties.id(), int(shape.size()), shape.data());
     H5Pset_deflate(properties.id(), 4);
   }
@@ -288,13 +298,14 @@ std::vector<std::string> File::read_strings(const std::string& dataset_path) con
 }
 
 void File::remove(const std::string& object_path) {
+  attribute_object_ = Handle();  // it may be the object removed
   if (exists(object_path) && H5Ldelete(id(), object_path.c_str(), H5P_DEFAULT) < 0) {
     fail_write(object_path, "cannot remove");
   }
 }
 
 bool File::attribute_is_text(const std::string& object_path, const std::string& name) const {
-  Handle attribute = open_attribute(object_path, name);
+  OpenAttribute attribute = open_attribute(object_path, name);
   Handle type(H5Aget_type(attribute.id()));
   return H5Tget_class(type.id()) == H5T_STRING;
 }
@@ -315,21 +326,32 @@ void File::copy_from(const File& source, const std::string& source_path, const s
   }
 }
 
-void File::close() { handle_ = Handle(); }
+void File::close() {
+  attribute_object_ = Handle();
+  handle_ = Handle();
+}
 
 bool File::has_attribute(const std::string& object_path, const std::string& name) const {
   return exists(object_path) &&
          H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;
 }
 
+hid_t File::attribute_object(const std::string& object_path) {
+  if (!attribute_object_.valid() || attribute_object_path_ != object_path) {
+    attribute_object_ = Handle();
+    attribute_object_ = open_object(object_path);
+    attribute_object_path_ = object_path;
+  }
+  return attribute_object_.id();
+}
+
 void File::write_attribute(const std::string& object_path, const std::string& name, hid_t type,
                            const std::vector<hsize_t>& shape, const void* data) {
-  Handle object = open_object(object_path);
-  if (H5Aexists(object.id(), name.c_str()) > 0) H5Adelete(object.id(), name.c_str());
+  const hid_t object = attribute_object(object_path);
+  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
   Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
                              : H5Screate_simple(int(shape.size()), shape.data(), nullptr));
-  Handle attribute(H5Acreate2(object.id(), name.c_str(), type, space.id(), H5P_DEFAULT,
-                              H5P_DEFAULT));
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT));
   const bool empty = !shape.empty() && shape[0] == 0;
   if (!attribute.valid() || (!empty && H5Awrite(attribute.id(), type, data) < 0)) {
     fail_write(object_path, "cannot write attribute '" + name + "'");
@@ -369,17 +391,18 @@ void File::set_attribute(const std::string& object_path, const std::string& name
                   pointers.data());
 }
 
-Handle File::open_attribute(const std::string& object_path, const std::string& name) const {
+File::OpenAttribute File::open_attribute(const std::string& object_path, const std::string& name) const {
   if (!has_attribute(object_path, name)) fail(object_path, "missing attribute '" + name + "'");
-  Handle attribute(H5Aopen_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT,
-                                   H5P_DEFAULT));
-  if (!attribute.valid()) fail(object_path, "cannot open attribute '" + name + "'");
-  return attribute;
+  OpenAttribute opened;
+  opened.object = open_object(object_path);
+  opened.attribute = Handle(H5Aopen(opened.object.id(), name.c_str(), H5P_DEFAULT));
+  if (!opened.attribute.valid()) fail(object_path, "cannot open attribute '" + name + "'");
+  return opened;
 }
 
 std::vector<std::string> File::attribute_strings(const std::string& object_path,
                                                  const std::string& name) const {
-  Handle attribute = open_attribute(object_path, name);
+  OpenAttribute attribute = open_attribute(object_path, name);
   Handle file_type(H5Aget_type(attribute.id()));
   if (H5Tget_class(file_type.id()) != H5T_STRING) {
     fail(object_path, "attribute '" + name + "' is not a string");
@@ -418,7 +441,7 @@ std::string File::attribute_string(const std::string& object_path,
 
 std::vector<double> File::attribute_doubles(const std::string& object_path,
                                             const std::string& name) const {
-  Handle attribute = open_attribute(object_path, name);
+  OpenAttribute attribute = open_attribute(object_path, name);
   Handle file_type(H5Aget_type(attribute.id()));
   H5T_class_t type_class = H5Tget_class(file_type.id());
   if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
@@ -440,7 +463,7 @@ double File::attribute_double(const std::string& object_path, const std::string&
 }
 
 std::int64_t File::attribute_int(const std::string& object_path, const std::string& name) const {
-  Handle attribute = open_attribute(object_path, name);
+  OpenAttribute attribute = open_attribute(object_path, name);
   Handle file_type(H5Aget_type(attribute.id()));
   if (H5Tget_class(file_type.id()) != H5T_INTEGER) {
     fail(object_path, "attribute '" + name + "' is not an integer");

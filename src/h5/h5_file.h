@@ -65,7 +65,7 @@ class File {
                      const float* data);
   void write_float64(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                      const double* data);
-  // Chunked and gzip-compressed: images are stored this way.
+  // With `compress`, chunked and gzip-compressed from 4 KiB up: images are stored this way.
   void write_uint8(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                    const std::uint8_t* data, bool compress);
 
@@ -106,10 +106,17 @@ class File {
 
  private:
   File(std::string path, Handle handle) : path_(std::move(path)), handle_(std::move(handle)) {}
+  hid_t attribute_object(const std::string& object_path);
   [[noreturn]] void fail(const std::string& object_path, const std::string& reason) const;
   [[noreturn]] void fail_write(const std::string& object_path, const std::string& reason) const;
   Handle open_object(const std::string& object_path) const;
-  Handle open_attribute(const std::string& object_path, const std::string& name) const;
+  // An attribute with its object held open: through an external link, the object keeps the
+  // other file open while the attribute is read (HDF5 1.10 closes it otherwise).
+  struct OpenAttribute {
+    Handle object, attribute;
+    hid_t id() const { return attribute.id(); }
+  };
+  OpenAttribute open_attribute(const std::string& object_path, const std::string& name) const;
   void write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                      hid_t memory_type, const void* data, bool compress);
   void read_dataset(const std::string& dataset_path, hid_t memory_type, void* out) const;
@@ -118,6 +125,9 @@ class File {
 
   std::string path_;
   Handle handle_;
+  // The object attributes were last written to, kept open: a job's group gets thirty in a row.
+  std::string attribute_object_path_;
+  Handle attribute_object_;
 };
 
 // Call once early: stops HDF5 from printing its error stack to stderr.
