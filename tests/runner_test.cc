@@ -30,7 +30,7 @@ class FakeLink : public CoordinatorLink {
     for (int w = 1; w <= workers; ++w) inbox_.push_back({w, MessageKind::kHello, encode(WorkerInfo{w, "fake", "cpu"})});
   }
   int worker_count() const override { return workers_; }
-  bool has_pending() override { return !inbox_.empty(); }
+  bool has_pending() override { return quiet ? false : !inbox_.empty(); }
   Envelope receive() override {
     Envelope message = inbox_.front();
     inbox_.pop_front();
@@ -69,6 +69,7 @@ class FakeLink : public CoordinatorLink {
   std::vector<std::pair<int, std::string>> dispatched;  // (worker, id) in order
   std::map<int, std::size_t> shipped_files;
   int stops = 0;
+  bool quiet = false;  // never reports pending messages: every moment looks like a pause
 
  private:
   int workers_;
@@ -94,7 +95,9 @@ class RecordingSink : public ResultSink {
   void publish() override {
     ++publishes;
     unpublished.clear();
+    if (on_publish) on_publish();
   }
+  std::function<void()> on_publish;
   std::map<std::string, std::string> checkpoints;
   std::set<std::string> unpublished;
   int publishes = 0;
@@ -189,6 +192,29 @@ TEST(CoordinatorTest, WithoutRetriesAFailureIsFinal) {
   Coordinator coordinator(link, scheduler, sink, {}, fake_file);
   EXPECT_EQ(coordinator.run(1).failed, 1u);
   EXPECT_EQ(link.dispatched.size(), 1u);
+}
+
+TEST(CoordinatorTest, SpacesPublishesByTenTimesWhatTheLastOneTook) {
+  std::vector<ScheduledJob> jobs;
+  for (int i = 0; i < 200; ++i) jobs.push_back(make_job("job" + std::to_string(i), 1));
+  Scheduler scheduler(std::move(jobs), 1, 1);
+  FakeLink link(1);
+  link.quiet = true;  // without spacing, every result would be published on its own
+  RecordingSink sink;
+  double clock = 1000;
+  sink.on_publish = [&] { clock += 0.5; };  // each publish takes half a second...
+  link.on_job = [&](const std::string&) { clock += 0.1; };  // ...and each job a tenth
+  int announced = 0;
+  CoordinatorEvents events;
+  events.job_finished = [&](const WorkItem&, const JobOutcome&, const RunCounts&, bool) { ++announced; };
+  CoordinatorOptions options;
+  options.now = [&] { return clock; };
+  Coordinator coordinator(link, scheduler, sink, events, fake_file, options);
+  EXPECT_EQ(coordinator.run(200).done, 200u);
+  EXPECT_EQ(announced, 200);
+  // 20 s of jobs, a publish at most every 5 s after the first: 6 at most with the final one.
+  EXPECT_GE(sink.publishes, 3);
+  EXPECT_LE(sink.publishes, 6);
 }
 
 TEST(CoordinatorTest, AnnouncesAJobOnlyAfterItIsPublished) {

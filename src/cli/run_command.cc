@@ -154,9 +154,10 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
 // rebuilt to list every job whose file was written; then stop with the reason.
 int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWriter& status,
                            Clock::time_point start) {
-  std::string kept = "results.h5 lists every finished job";
+  std::string kept;
   try {
     store.publish(false);
+    kept = fmt::format("results.h5 lists every finished job ({} done in all)", store.done_ids().size());
   } catch (const Error& error) {
     kept = fmt::format("results.h5 could not be rebuilt either ({}); the finished jobs are in "
                        "jobs/ and the next run recovers them",
@@ -200,7 +201,17 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   events.draining = [&](const std::string& reason) {
     progress.job_line("stylesweep run: draining (" + reason + "): no new jobs; running jobs checkpoint");
   };
-  events.tick = [&](const RunCounts& counts) { progress.update(counts, elapsed_seconds()); };
+  // status.json at most twice a second: sweeps of tiny jobs finish thousands a second.
+  double status_written = -1;
+  auto refresh_status = [&](const RunCounts& counts, double elapsed) {
+    if (elapsed - status_written < 0.5) return;
+    status.update(counts, elapsed);
+    status_written = elapsed;
+  };
+  events.tick = [&](const RunCounts& counts) {
+    progress.update(counts, elapsed_seconds());
+    refresh_status(counts, elapsed_seconds());
+  };
   events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts,
                             bool will_retry) {
     const auto& totals = outcome.result.history.total;
@@ -217,7 +228,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
                                       item.label, loss, outcome.result.wall_seconds, outcome.worker.rank),
                           outcome.done ? "" : ": " + outcome.error);
     progress.update(counts, elapsed);
-    status.update(counts, elapsed);
+    refresh_status(counts, elapsed);
   };
   CoordinatorOptions options;
   options.deadline = resolve_deadline(arguments.deadline);

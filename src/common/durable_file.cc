@@ -29,11 +29,24 @@ std::string temporary_path_for(const std::string& path) {
   return path + ".tmp-" + std::to_string(::getpid());
 }
 
-void commit_file(const std::string& temporary, const std::string& path) {
-  fsync_path(temporary, O_RDONLY);
+void rename_into_place(const std::string& temporary, const std::string& path) {
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     throw file_error(path, std::string("cannot rename into place: ") + std::strerror(errno));
   }
+}
+
+void sync_filesystem(const std::string& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  if (descriptor < 0) throw file_error(path, std::string("cannot open to sync: ") + std::strerror(errno));
+  const int result = ::syncfs(descriptor);
+  const int saved = errno;
+  ::close(descriptor);
+  if (result != 0) throw file_error(path, std::string("syncfs failed: ") + std::strerror(saved));
+}
+
+void commit_file(const std::string& temporary, const std::string& path) {
+  fsync_path(temporary, O_RDONLY);
+  rename_into_place(temporary, path);
   std::string directory = std::filesystem::path(path).parent_path().string();
   fsync_path(directory.empty() ? "." : directory, O_RDONLY | O_DIRECTORY);
 }

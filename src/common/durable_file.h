@@ -12,6 +12,11 @@ std::string temporary_path_for(const std::string& path);
 void commit_file(const std::string& temporary, const std::string& path);
 // Writes `bytes` to `path` durably (temporary name, fsync, rename).
 void write_file_durably(const std::string& path, const std::string& bytes);
+// Renames without syncing: for files a later sync_filesystem() makes durable in one go.
+void rename_into_place(const std::string& temporary, const std::string& path);
+// Flushes every written file and rename on the filesystem holding `path` (syncfs): one sync
+// for many small files instead of an fsync each. Throws Error naming the path.
+void sync_filesystem(const std::string& path);
 
 // Why writing `path` probably failed, for libraries that do not say (HDF5, stb): "disk full
 // (12 KiB free on <dir>)", "<dir> does not exist", "<dir> is not writable", or a guess.

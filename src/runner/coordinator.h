@@ -21,7 +21,7 @@ namespace stylesweep {
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
-  // A final outcome (done, or failed for good); durable when this returns.
+  // A final outcome (done, or failed for good); durable once publish() returns.
   virtual void store(const WorkItem& item, const JobOutcome& outcome) = 0;
   // A job is about to start (counts attempts across runs).
   virtual void started(const WorkItem&) {}
@@ -29,8 +29,10 @@ class ResultSink {
   virtual void interrupted(const WorkItem&, const JobOutcome&) {}
   // The checkpoint an earlier interruption left for this job.
   virtual std::optional<std::string> checkpoint(const std::string&) const { return std::nullopt; }
-  // Makes everything stored so far visible to readers (results.h5).
+  // Makes everything stored so far durable and visible to readers (results.h5).
   virtual void publish() {}
+  // CPU seconds spent storing on threads of the sink's own (0: it has none).
+  virtual double writer_cpu_seconds() const { return 0; }
 };
 
 struct RunCounts {
@@ -40,6 +42,14 @@ struct RunCounts {
   // Seconds until every job is final: the planner's cost of the unfinished jobs at the measured
   // seconds per unit of cost, spread over the workers; negative until a job has been measured.
   double eta_seconds = -1;
+  // Seconds the coordinator spent handling messages and storing results, not waiting: its load,
+  // and what bounds the jobs per second one coordinator can serve.
+  double busy_seconds = 0;
+  // The CPU time of those busy stretches: on a machine where workers compete with the
+  // coordinator for cores, the busy seconds include waits for a core; this does not.
+  double busy_cpu_seconds = 0;
+  // CPU seconds of the result store's writer thread, which works beside the coordinator.
+  double store_cpu_seconds = 0;
   // Set when results could not be written (disk full, output gone): the run drained at once and
   // the job whose result was lost runs again next time.
   std::string storage_error;
@@ -63,7 +73,8 @@ struct CoordinatorOptions {
   double deadline = 0;
   // Drain this many seconds before the deadline (room to checkpoint and store).
   double deadline_margin = 60;
-  // Publishing waits while messages are queued, but not longer than this.
+  // Publishing waits while messages are queued, but not longer than this (or ten times what the
+  // last publish took, if more).
   double publish_interval = 1.0;
   std::function<double()> now;                 // seconds since the epoch; tests fake it
   std::function<bool()> stop_requested;        // signals; tests fake it
@@ -114,6 +125,7 @@ class Coordinator {
   };
   std::vector<Announcement> unannounced_;
   double last_publish_ = 0;
+  double last_publish_cost_ = 0;  // seconds the last publish took
   double last_tick_ = 0;
   double seconds_per_cost_ = 0;  // measured: wall seconds per unit of estimated cost
   double measured_cost_ = 0, measured_seconds_ = 0;

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -95,6 +97,30 @@ IndexRow read_row(const h5::File& file, const std::string& id,
   return row;
 }
 
+// read_row() of an outcome write_outcome() just wrote, without reading back what is in memory:
+// only the varying parameters come from the file, formatted as read_row formats them.
+IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOutcome& outcome,
+                        const std::vector<std::string>& varying_keys) {
+  const JobResult& result = outcome.result;
+  const LossHistory& history = result.history;
+  IndexRow row;
+  row.id = item.id;
+  row.label = item.label;
+  row.status = outcome.done ? "done" : "failed";
+  row.error = outcome.error;
+  row.host = outcome.worker.host;
+  row.loss_total = value_at(history.total, result.result_evaluation);
+  row.loss_content = value_at(history.content, result.result_evaluation);
+  row.loss_style = value_at(history.style, result.result_evaluation);
+  row.loss_tv = value_at(history.tv, result.result_evaluation);
+  row.evaluations = result.evaluations;
+  row.wall_seconds = result.wall_seconds;
+  row.attempts = outcome.attempt;
+  row.rank = outcome.worker.rank;
+  for (const auto& key : varying_keys) row.parameters[key] = attribute_text(file, "/jobs/" + item.id, key);
+  return row;
+}
+
 void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
                  const std::vector<std::string>& varying_keys) {
   file.create_group("/index");
@@ -159,6 +185,42 @@ bool is_temporary(const fs::path& path) {
   return path.filename().string().find(".tmp-") != std::string::npos;
 }
 
+constexpr const char* kSegmentPrefix = "segment-";
+
+std::string segment_name(long number) { return fmt::format("{}{:08d}.h5", kSegmentPrefix, number); }
+
+// The segment's number; 0 for a one-job file of an earlier version's journal, so those load first.
+long segment_number(const std::string& file_name) {
+  if (file_name.rfind(kSegmentPrefix, 0) != 0) return 0;
+  try {
+    return std::stol(file_name.substr(std::strlen(kSegmentPrefix)));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+void write_outcome(h5::File& file, const WorkItem& item, const JobOutcome& outcome,
+                   const std::string& weights_sha256) {
+  const std::string group = "/jobs/" + item.id;
+  write_job_group(file, group, item.job, weights_sha256, outcome.result);
+  file.set_attribute(group, "label", item.label);
+  file.set_attribute(group, "status", std::string(outcome.done ? "done" : "failed"));
+  file.set_attribute(group, "error", outcome.error);
+  file.set_attribute(group, "rank", std::int64_t(outcome.worker.rank));
+  file.set_attribute(group, "host", outcome.worker.host);
+  file.set_attribute(group, "device", outcome.worker.device);
+  file.set_attribute(group, "attempts", std::int64_t(outcome.attempt));
+  file.set_attribute(group, "finished_utc", utc_now_iso());
+}
+
+// What a staged outcome adds to a segment, roughly: image, histories and HDF5's own overhead.
+std::size_t staged_size(const JobOutcome& outcome) {
+  const LossHistory& history = outcome.result.history;
+  const std::size_t values = history.size() * (4 + history.style_layer_names.size());
+  return std::size_t(outcome.result.image.width) * std::size_t(outcome.result.image.height) * 3 +
+         values * sizeof(double) + 8192;
+}
+
 }  // namespace
 
 ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes)
@@ -182,9 +244,20 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     if (line.size() == 16) ++attempts_[id];
     if (line == id + " interrupted") --attempts_[id];
   }
+  writer_ = std::thread([this] { writer_loop(); });
 }
 
-ResultStore::~ResultStore() { release_reserve(); }
+ResultStore::~ResultStore() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    queue_.clear();  // never committed: those jobs run again, as after a kill
+  }
+  writer_wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  segment_.reset();
+  release_reserve();
+}
 
 void ResultStore::hold_reserve() const {
   const std::string path = reserve_file();
@@ -200,32 +273,54 @@ void ResultStore::hold_reserve() const {
 
 void ResultStore::release_reserve() const { ::unlink(reserve_file().c_str()); }
 
-std::string ResultStore::job_file(const std::string& id) const {
-  return settings_.output_directory + "/jobs/" + id + ".h5";
-}
-
 std::string ResultStore::checkpoint_file(const std::string& id) const {
   return settings_.output_directory + "/checkpoints/" + id + ".ckpt";
 }
 
+std::string ResultStore::journal_path(const std::string& file_name) const {
+  return settings_.output_directory + "/jobs/" + file_name;
+}
+
 void ResultStore::load_journal(std::vector<std::string>* notes) {
+  std::vector<std::pair<long, std::string>> files;  // (segment number, name): oldest first
   for (const auto& entry : fs::directory_iterator(settings_.output_directory + "/jobs")) {
     const fs::path path = entry.path();
     if (is_temporary(path)) {
-      // Left by a writer that was killed before its rename: the job was never reported.
+      // Left by a writer that was killed before its rename: its jobs were never reported.
       fs::remove(path);
       continue;
     }
     if (path.extension() != ".h5") continue;
-    const std::string id = path.stem().string();
-    try {
-      const h5::File file = h5::File::open_read_only(path.string());
-      rows_[id] = read_row(file, id, settings_.varying_keys);
-    } catch (const Error& error) {
-      const std::string aside = path.string() + ".damaged";
-      fs::rename(path, aside);
-      if (notes) notes->push_back(fmt::format("unreadable job file moved to {} ({}); the job will run again", aside, error.what()));
+    const std::string name = path.filename().string();
+    files.emplace_back(segment_number(name), name);
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& [number, name] : files) {
+    load_journal_file(name, notes);
+    next_segment_ = std::max(next_segment_, number + 1);
+  }
+}
+
+void ResultStore::load_journal_file(const std::string& file_name, std::vector<std::string>* notes) {
+  const std::string path = journal_path(file_name);
+  std::map<std::string, IndexRow> rows;
+  try {
+    const h5::File file = h5::File::open_read_only(path);
+    if (file.exists("/jobs")) {
+      for (const auto& id : file.list_group("/jobs")) rows[id] = read_row(file, id, settings_.varying_keys);
     }
+  } catch (const Error& error) {
+    const std::string aside = path + ".damaged";
+    fs::rename(path, aside);
+    if (notes) {
+      notes->push_back(fmt::format("unreadable journal file moved to {} ({}); its jobs will run again",
+                                   aside, error.what()));
+    }
+    return;
+  }
+  for (auto& [id, row] : rows) {
+    rows_[id] = std::move(row);
+    journal_file_[id] = file_name;
   }
 }
 
@@ -239,18 +334,28 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
     }
     if (file.has_attribute("/", "created_utc")) created_utc_ = file.attribute_string("/", "created_utc");
     if (!file.exists("/jobs")) return;
-    std::size_t adopted = 0;
+    std::vector<std::string> missing;  // only results.h5 holds them (journal files deleted)
     for (const auto& id : file.list_group("/jobs")) {
-      if (rows_.count(id)) continue;
-      // Only results.h5 holds this job (its job file was deleted): put it back in the journal.
-      ResultFileWriter writer(job_file(id));
-      writer.file().copy_from(file, "/jobs/" + id, "/jobs/" + id);
-      writer.commit();
-      const h5::File copy = h5::File::open_read_only(job_file(id));
-      rows_[id] = read_row(copy, id, settings_.varying_keys);
-      ++adopted;
+      if (!rows_.count(id)) missing.push_back(id);
     }
-    if (adopted && notes) notes->push_back(fmt::format("{} jobs found only in results.h5 were copied back to jobs/", adopted));
+    if (missing.empty()) return;
+    // Put them back in the journal, as one segment.
+    const std::string name = segment_name(next_segment_);
+    std::map<std::string, IndexRow> rows;
+    {
+      ResultFileWriter writer(journal_path(name));
+      for (const auto& id : missing) {
+        writer.file().copy_from(file, "/jobs/" + id, "/jobs/" + id);
+        rows[id] = read_row(writer.file(), id, settings_.varying_keys);
+      }
+      writer.commit();
+    }
+    ++next_segment_;
+    for (auto& [id, row] : rows) {
+      rows_[id] = std::move(row);
+      journal_file_[id] = name;
+    }
+    if (notes) notes->push_back(fmt::format("{} jobs found only in results.h5 were copied back to jobs/", missing.size()));
   } catch (const Error& error) {
     const std::string aside = path + ".damaged-" + utc_now_iso();
     fs::rename(path, aside);
@@ -263,15 +368,39 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
 }
 
 void ResultStore::store(const WorkItem& item, const JobOutcome& outcome) {
-  try {
-    store_unguarded(item, outcome);
-  } catch (const Error&) {
-    release_reserve();
-    throw;
+  const std::size_t size = staged_size(outcome);
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Back-pressure: a writer far behind would otherwise hold every image in memory.
+  writer_idle_.wait(lock, [&] { return queued_bytes_ + size <= kQueueBytes || queue_.empty(); });
+  queue_.push_back({item, outcome});
+  queued_bytes_ += size;
+  writer_wake_.notify_one();
+}
+
+void ResultStore::commit() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  commit_requested_ = true;
+  writer_wake_.notify_one();
+  writer_idle_.wait(lock, [&] { return queue_.empty() && !writing_ && !commit_requested_; });
+  for (auto& [segment, row] : committed_rows_) {
+    journal_file_[row.id] = segment;
+    rows_[row.id] = std::move(row);
+  }
+  committed_rows_.clear();
+  if (!writer_error_.empty()) {
+    const std::string error = std::move(writer_error_);
+    writer_error_.clear();
+    throw Error(error);
   }
 }
 
+double ResultStore::writer_cpu_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return writer_cpu_seconds_;
+}
+
 void ResultStore::publish(bool standalone) {
+  commit();
   try {
     publish_unguarded(standalone);
   } catch (const Error&) {
@@ -280,38 +409,136 @@ void ResultStore::publish(bool standalone) {
   }
 }
 
-void ResultStore::store_unguarded(const WorkItem& item, const JobOutcome& outcome) {
-  // The image first: a job file that exists means the job is finished, PNG included.
-  if (outcome.done) {
-    const std::string png = settings_.output_directory + "/images/" + item.label + ".png";
+std::string ResultStore::image_file(const WorkItem& item) const {
+  return settings_.output_directory + "/images/" + item.label + ".png";
+}
+
+namespace {
+
+double thread_cpu_seconds() {
+  timespec cpu{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  return double(cpu.tv_sec) + 1e-9 * double(cpu.tv_nsec);
+}
+
+}  // namespace
+
+void ResultStore::writer_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    writer_wake_.wait(lock, [&] { return stopping_ || commit_requested_ || !queue_.empty(); });
+    if (queue_.empty() && !commit_requested_) return;  // stopping, nothing left to do
+    const double cpu = thread_cpu_seconds();
+    writing_ = true;
+    if (!queue_.empty()) {
+      Staged staged = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= staged_size(staged.outcome);
+      lock.unlock();
+      append_to_segment(std::move(staged));
+    } else {
+      lock.unlock();
+      finish_segment();
+      lock.lock();
+      commit_requested_ = false;
+      lock.unlock();
+    }
+    lock.lock();
+    writing_ = false;
+    writer_cpu_seconds_ += thread_cpu_seconds() - cpu;
+    writer_idle_.notify_all();
+  }
+}
+
+// The image first: a journaled job has its PNG. PNGs are renamed into place unsynced; the
+// filesystem sync before the segment's rename makes them durable together.
+void ResultStore::write_to_segment(const Staged& staged) {
+  if (!segment_) segment_ = std::make_unique<ResultFileWriter>(journal_path(segment_name(next_segment_)));
+  if (staged.outcome.done) {
+    const std::string png = image_file(staged.item);
     try {
-      write_png(temporary_path_for(png), outcome.result.image);
-      commit_file(temporary_path_for(png), png);
+      write_png(temporary_path_for(png), staged.outcome.result.image);
+      rename_into_place(temporary_path_for(png), png);
     } catch (const Error&) {
       std::error_code ignored;
       fs::remove(temporary_path_for(png), ignored);
       throw;
     }
   }
+  write_outcome(segment_->file(), staged.item, staged.outcome, settings_.weights_sha256);
+  segment_rows_[staged.item.id] =
+      row_of_written(segment_->file(), staged.item, staged.outcome, settings_.varying_keys);
+}
+
+void ResultStore::append_to_segment(Staged staged) {
   {
-    ResultFileWriter writer(job_file(item.id));
-    h5::File& file = writer.file();
-    const std::string group = "/jobs/" + item.id;
-    write_job_group(file, group, item.job, settings_.weights_sha256, outcome.result);
-    file.set_attribute(group, "label", item.label);
-    file.set_attribute(group, "status", std::string(outcome.done ? "done" : "failed"));
-    file.set_attribute(group, "error", outcome.error);
-    file.set_attribute(group, "rank", std::int64_t(outcome.worker.rank));
-    file.set_attribute(group, "host", outcome.worker.host);
-    file.set_attribute(group, "device", outcome.worker.device);
-    file.set_attribute(group, "attempts", std::int64_t(outcome.attempt));
-    file.set_attribute(group, "finished_utc", utc_now_iso());
-    writer.commit();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!writer_error_.empty()) return;  // the run is stopping; this job runs again next time
   }
-  const h5::File written = h5::File::open_read_only(job_file(item.id));
-  rows_[item.id] = read_row(written, item.id, settings_.varying_keys);
-  std::error_code ignored;
-  fs::remove(checkpoint_file(item.id), ignored);
+  segment_bytes_ += staged_size(staged.outcome);
+  segment_items_.push_back(std::move(staged));
+  try {
+    write_to_segment(segment_items_.back());
+    if (segment_bytes_ >= kSegmentBytes) seal_segment();
+  } catch (const std::exception& error) {  // nothing may escape the writer thread
+    recover_segment_after(error);
+  }
+}
+
+void ResultStore::finish_segment() {
+  if (!segment_) return;
+  try {
+    seal_segment();
+  } catch (const std::exception& error) {
+    recover_segment_after(error);
+  }
+}
+
+void ResultStore::seal_segment() {
+  sync_filesystem(settings_.output_directory + "/images");
+  segment_->commit();
+  const std::string name = segment_name(next_segment_++);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& [id, row] : segment_rows_) {
+    std::error_code ignored;
+    fs::remove(checkpoint_file(id), ignored);
+    committed_rows_.emplace_back(name, std::move(row));
+  }
+  segment_.reset();
+  segment_items_.clear();
+  segment_rows_.clear();
+  segment_bytes_ = 0;
+}
+
+// Most likely a full disk. The reserve makes room to write the open segment again, so no
+// finished job is lost; the error still stops the run. If even that fails, the segment's jobs
+// run again next time.
+void ResultStore::recover_segment_after(const std::exception& error) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (writer_error_.empty()) writer_error_ = error.what();
+  }
+  std::vector<Staged> items = std::move(segment_items_);
+  discard_segment();
+  release_reserve();
+  segment_items_ = std::move(items);
+  try {
+    for (const Staged& staged : segment_items_) write_to_segment(staged);
+    seal_segment();
+  } catch (const std::exception&) {
+    discard_segment();
+  }
+}
+
+void ResultStore::discard_segment() {
+  segment_.reset();  // removes its temporary file
+  for (const Staged& staged : segment_items_) {
+    std::error_code ignored;
+    fs::remove(temporary_path_for(image_file(staged.item)), ignored);
+  }
+  segment_items_.clear();
+  segment_rows_.clear();
+  segment_bytes_ = 0;
 }
 
 void ResultStore::write_root_attributes(ResultFileWriter& writer) const {
@@ -332,13 +559,16 @@ void ResultStore::publish_unguarded(bool standalone) {
   write_root_attributes(writer);
   h5::File& file = writer.file();
   file.create_group("/jobs");
-  for (const auto& [id, row] : rows_) {
-    const std::string group = "/jobs/" + id;
-    if (standalone) {
-      const h5::File source = h5::File::open_read_only(job_file(id));
-      file.copy_from(source, group, group);
-    } else {
-      file.link_external(group, "jobs/" + id + ".h5", group);
+  if (standalone) {
+    std::map<std::string, std::vector<std::string>> ids_by_file;  // each segment opened once
+    for (const auto& [id, journal] : journal_file_) ids_by_file[journal].push_back(id);
+    for (const auto& [journal, ids] : ids_by_file) {
+      const h5::File source = h5::File::open_read_only(journal_path(journal));
+      for (const auto& id : ids) file.copy_from(source, "/jobs/" + id, "/jobs/" + id);
+    }
+  } else {
+    for (const auto& [id, journal] : journal_file_) {
+      file.link_external("/jobs/" + id, "jobs/" + journal, "/jobs/" + id);
     }
   }
   write_index(file, rows_, settings_.varying_keys);

@@ -1,10 +1,16 @@
 // The sweep's results, written by rank 0 alone, designed to survive a kill -9 at any moment.
 //
-// The journal: every final outcome is first written to <output>/jobs/<id>.h5 under a temporary
-// name, fsynced and renamed into place. A job file that exists is complete; it is the record.
+// The journal: <output>/jobs/segment-<n>.h5 files, each holding the final outcomes of a batch
+// of jobs as /jobs/<id> groups. store() queues an outcome for the store's writer thread, which
+// writes its PNG and its group into the open segment (under a temporary name) while rank 0 goes
+// on serving workers. commit() waits for the queue, makes the segment durable with one
+// filesystem sync and renames it into place. A segment that exists is complete; it is the
+// record. One sync per batch instead of two fsyncs per job, and writing beside the message loop
+// instead of in it, let one coordinator keep up with thousands of small jobs a second. Journals of earlier versions (jobs/<id>.h5, one job each)
+// are read the same way; where two files hold a job, the later segment wins (--rerun-failed).
 // results.h5 is a view built from the journal, always replaced whole in the same way (temporary
 // file, fsync, rename), so readers and a crash only ever see a complete file:
-//   during a run, /jobs/<id> are external links into the job files (cheap to republish);
+//   during a run, /jobs/<id> are external links into the segments (cheap to republish);
 //   when a run ends, /jobs/<id> are real copies, so results.h5 stands alone.
 // At start the store reads the journal, copies into it any job that only results.h5 holds, and
 // moves an unreadable results.h5 aside (never deleting it) before rebuilding it.
@@ -24,20 +30,28 @@
 // in <output>/checkpoints/<id>.ckpt; <output>/attempts.log counts starts across runs.
 //
 // A full disk: while a run is open the store holds <output>/.space-reserve (kReserveBytes,
-// allocated). When a write fails, store() and publish() free it before rethrowing, so the final
-// results.h5 (links to every job file written) still fits and lists every finished job.
+// allocated). When a write fails, commit() frees it, writes the staged batch again into the
+// room it made and rethrows, so no finished job is lost and the final results.h5 (links to
+// every segment written) still fits. Batches are cut at kSegmentBytes so that they fit too.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/coordinator.h"
 
 namespace stylesweep {
+
+class ResultFileWriter;
 
 struct StoreSettings {
   std::string output_directory;
@@ -66,14 +80,25 @@ class ResultStore : public ResultSink {
   ResultStore& operator=(const ResultStore&) = delete;
 
   static constexpr long kReserveBytes = 8L << 20;
+  // A staged batch this large (images and histories) is committed at once.
+  static constexpr std::size_t kSegmentBytes = 1 << 20;
+  // Queued outcomes hold their images as floats: about four times this in memory.
+  static constexpr std::size_t kQueueBytes = 64 << 20;
 
-  // Journals the outcome (durable when this returns) and writes the PNG of a finished image.
+  // Queues the outcome for the writer thread (waiting while kQueueBytes are queued). A segment
+  // that reaches kSegmentBytes is committed by the writer on its own.
   void store(const WorkItem& item, const JobOutcome& outcome) override;
+  // Makes every stored outcome durable: waits for the writer, then one sync and a rename.
+  // Throws the writer's first error (once).
+  void commit();
+  // CPU seconds the writer thread has spent writing.
+  double writer_cpu_seconds() const override;
   void started(const WorkItem& item) override { record_attempt(item.id); }
   void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
   std::optional<std::string> checkpoint(const std::string& id) const override;
   void publish() override { publish(false); }
-  // Rebuilds results.h5 from the journal; `standalone` copies the jobs instead of linking them.
+  // Commits, then rebuilds results.h5 from the journal; `standalone` copies the jobs instead of
+  // linking them.
   void publish(bool standalone);
 
   std::set<std::string> done_ids() const;
@@ -85,20 +110,53 @@ class ResultStore : public ResultSink {
   void record_attempt(const std::string& id);
 
  private:
-  std::string job_file(const std::string& id) const;
+  struct Staged {
+    WorkItem item;
+    JobOutcome outcome;
+  };
+  std::string journal_path(const std::string& file_name) const;
+  std::string image_file(const WorkItem& item) const;
   std::string checkpoint_file(const std::string& id) const;
   void load_journal(std::vector<std::string>* notes);
+  // Reads every job of one journal file into rows_; an unreadable file is moved aside.
+  void load_journal_file(const std::string& file_name, std::vector<std::string>* notes);
   void adopt_results_file(std::vector<std::string>* notes);
-  void write_root_attributes(class ResultFileWriter& writer) const;
+  void write_root_attributes(ResultFileWriter& writer) const;
   std::string reserve_file() const { return settings_.output_directory + "/.space-reserve"; }
   void hold_reserve() const;
   void release_reserve() const;
   void publish_unguarded(bool standalone);
-  void store_unguarded(const WorkItem& item, const JobOutcome& outcome);
+  // The writer thread's side: everything below it touches only the open segment's state.
+  void writer_loop();
+  void append_to_segment(Staged staged);
+  void write_to_segment(const Staged& staged);  // its PNG and its group, unsynced
+  void finish_segment();                        // seals it; recovers from a failure
+  void seal_segment();                          // sync, rename, hand the rows over; throws
+  void recover_segment_after(const std::exception& error);
+  void discard_segment();
   void append_attempt_line(const std::string& line);
 
   StoreSettings settings_;
   std::map<std::string, IndexRow> rows_;  // by id: every journaled job
+  std::map<std::string, std::string> journal_file_;  // by id: the file in jobs/ that holds it
+
+  // Shared by rank 0's thread and the writer, under mutex_.
+  mutable std::mutex mutex_;
+  std::condition_variable writer_wake_, writer_idle_;
+  std::deque<Staged> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool commit_requested_ = false, stopping_ = false, writing_ = false;
+  std::string writer_error_;  // the first write that failed; rethrown by commit()
+  std::vector<std::pair<std::string, IndexRow>> committed_rows_;  // (segment, row) to merge
+  double writer_cpu_seconds_ = 0;
+  std::thread writer_;
+
+  // The writer thread's own (and the constructor's, before it starts).
+  std::unique_ptr<ResultFileWriter> segment_;
+  std::vector<Staged> segment_items_;  // in the open segment: kept to write it again
+  std::map<std::string, IndexRow> segment_rows_;
+  std::size_t segment_bytes_ = 0;
+  long next_segment_ = 1;
   std::map<std::string, int> attempts_;
   std::ofstream attempts_log_;
   std::string created_utc_;

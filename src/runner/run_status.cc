@@ -32,9 +32,12 @@ void RunStatusWriter::update(const RunCounts& counts, double elapsed_seconds) {
   const std::string text = fmt::format(
       "{{\"total\": {}, \"done\": {}, \"failed\": {}, \"running\": {}, \"queued\": {}, "
       "\"skipped\": {}, \"elapsed_seconds\": {:.3f}, \"jobs_per_hour\": {:.3f}, "
-      "\"eta_seconds\": {:.1f}, \"finished\": {}, \"updated_utc\": \"{}\"}}\n",
+      "\"eta_seconds\": {:.1f}, \"coordinator_busy_seconds\": {:.3f}, "
+      "\"coordinator_cpu_seconds\": {:.3f}, \"store_cpu_seconds\": {:.3f}, \"finished\": {}, "
+      "\"updated_utc\": \"{}\"}}\n",
       total_, counts.done, counts.failed, counts.running, counts.queued, skipped_, elapsed_seconds,
-      per_hour, eta, left == 0 ? "true" : "false", utc_now_iso());
+      per_hour, eta, counts.busy_seconds, counts.busy_cpu_seconds, counts.store_cpu_seconds, left == 0 ? "true" : "false",
+      utc_now_iso());
   const std::string temporary = path_ + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);

@@ -1,6 +1,6 @@
-// <output>/status.json: the counts of a running or finished sweep, rewritten atomically after each
-// job, so `stylesweep status` can report progress without opening results.h5 while rank 0 writes
-// it.
+// <output>/status.json: the counts of a running or finished sweep, rewritten atomically as jobs
+// finish (at most twice a second) and once more at the end, so `stylesweep status` can report
+// progress without opening results.h5 while rank 0 writes it.
 #pragma once
 
 #include <cstddef>

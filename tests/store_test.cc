@@ -1,0 +1,191 @@
+// The result store on a real output directory: the journal's segments, what survives without a
+// commit, reading back, earlier journals of one file per job, and write failures.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "common/error.h"
+#include "h5/h5_file.h"
+#include "runner/result_store.h"
+#include "test_support.h"
+
+namespace stylesweep {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+StoreSettings settings_for(const TempDir& dir) {
+  return StoreSettings{dir.file("out"), "grid: {}", "sweep.yaml", "abc", {"seed"}, "random"};
+}
+
+WorkItem item_for(int seed) {
+  WorkItem item;
+  item.id = "00000000000000" + std::string(seed < 10 ? "0" : "") + std::to_string(seed);
+  item.label = "cat__brick__seed" + std::to_string(seed);
+  item.job.content = "cat.png";
+  item.job.content_name = "cat";
+  item.job.styles = {"brick.png"};
+  item.job.style_name = "brick";
+  item.job.seed = std::uint64_t(seed);
+  item.job.size = 8;
+  return item;
+}
+
+JobOutcome outcome_for(const WorkItem& item, bool done, int size = 8) {
+  JobOutcome outcome;
+  outcome.id = item.id;
+  outcome.done = done;
+  outcome.error = done ? "" : "diverged";
+  outcome.worker = {2, "node7", "cpu (1 thread)"};
+  outcome.attempt = 1;
+  JobResult& result = outcome.result;
+  result.image = testing::pattern_image(size, size, int(item.job.seed));
+  for (int e = 0; e < 3; ++e) {
+    result.history.total.push_back(10.0 - e - 0.5 * double(item.job.seed));
+    result.history.content.push_back(4.0 - e);
+    result.history.style.push_back(6.0 - e);
+    result.history.tv.push_back(0);
+    result.history.style_layers.push_back({6.0 - e});
+  }
+  result.history.style_layer_names = {"relu1_1"};
+  result.evaluations = 3;
+  result.result_evaluation = 2;
+  result.wall_seconds = 0.25 * double(item.job.seed);
+  result.device = "cpu";
+  return outcome;
+}
+
+// /index of results.h5, one text per column, to compare two publishes of the same jobs.
+std::map<std::string, std::string> index_of(const std::string& results) {
+  const h5::File file = h5::File::open_read_only(results);
+  std::map<std::string, std::string> columns;
+  for (const auto& column : file.attribute_strings("/index", "columns")) {
+    std::string text;
+    if (file.dataset_info("/index/" + column).type == h5::ElementType::kString) {
+      for (const auto& value : file.read_strings("/index/" + column)) text += value + "|";
+    } else {
+      for (double value : file.read_float64("/index/" + column)) text += std::to_string(value) + "|";
+    }
+    columns[column] = text;
+  }
+  return columns;
+}
+
+std::vector<std::string> journal_files(const TempDir& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir.file("out/jobs"))) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
+  TempDir dir;
+  std::map<std::string, std::string> published;
+  {
+    ResultStore store(settings_for(dir));
+    for (int seed = 1; seed <= 3; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), seed != 2));
+    store.publish(false);
+    published = index_of(store.results_path());
+    EXPECT_EQ(store.done_ids(), (std::set<std::string>{item_for(1).id, item_for(3).id}));
+    EXPECT_EQ(store.failed_ids(), std::set<std::string>{item_for(2).id});
+  }
+  EXPECT_EQ(journal_files(dir), std::vector<std::string>{"segment-00000001.h5"});
+  EXPECT_TRUE(fs::exists(dir.file("out/images/cat__brick__seed1.png")));
+  EXPECT_FALSE(fs::exists(dir.file("out/images/cat__brick__seed2.png")));  // failed: no image
+  EXPECT_EQ(published.at("status"), "done|failed|done|");
+  EXPECT_EQ(published.at("seed"), "1.000000|2.000000|3.000000|");
+  EXPECT_EQ(published.at("loss_total"), "7.500000|7.000000|6.500000|");
+
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids().size(), 2u);
+  reopened.publish(true);
+  EXPECT_EQ(index_of(reopened.results_path()), published);
+  const h5::File results = h5::File::open_read_only(reopened.results_path());
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(3).id, "host"), "node7");
+  EXPECT_EQ(results.read_float64("/jobs/" + item_for(3).id + "/loss/total").size(), 3u);
+}
+
+TEST(ResultStoreTest, JobsStoredButNotCommittedAreNotKept) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir));
+    store.store(item_for(1), outcome_for(item_for(1), true));
+    store.commit();
+    store.store(item_for(2), outcome_for(item_for(2), true));
+  }  // gone like a killed coordinator: job 2 was never announced and runs again
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids(), std::set<std::string>{item_for(1).id});
+  for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
+}
+
+TEST(ResultStoreTest, AFullSegmentIsCommittedWithoutWaitingForCommit) {
+  TempDir dir;
+  ResultStore store(settings_for(dir));
+  // 128 px images: about 57 KiB each staged, so a segment fills after about 18 of them.
+  for (int seed = 1; seed <= 24; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true, 128));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(dir.file("out/jobs/segment-00000001.h5")) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(fs::exists(dir.file("out/jobs/segment-00000001.h5")));
+  store.commit();
+  EXPECT_EQ(journal_files(dir), (std::vector<std::string>{"segment-00000001.h5", "segment-00000002.h5"}));
+  EXPECT_EQ(store.done_ids().size(), 24u);
+}
+
+TEST(ResultStoreTest, AJobRunAgainIsReadFromItsLatestSegment) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir));
+    store.store(item_for(1), outcome_for(item_for(1), false));
+    store.commit();
+    store.store(item_for(1), outcome_for(item_for(1), true));  // --rerun-failed
+    store.commit();
+  }
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids(), std::set<std::string>{item_for(1).id});
+  reopened.publish(true);
+  const h5::File results = h5::File::open_read_only(reopened.results_path());
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(1).id, "status"), "done");
+}
+
+TEST(ResultStoreTest, ReadsJournalsWithOneFilePerJob) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir));
+    store.store(item_for(1), outcome_for(item_for(1), true));
+    store.commit();
+  }
+  // The layout of earlier versions: jobs/<id>.h5 holding /jobs/<id>.
+  fs::rename(dir.file("out/jobs/segment-00000001.h5"), dir.file("out/jobs/" + item_for(1).id + ".h5"));
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids(), std::set<std::string>{item_for(1).id});
+  reopened.store(item_for(2), outcome_for(item_for(2), true));
+  reopened.publish(false);
+  const h5::File results = h5::File::open_read_only(reopened.results_path());
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(1).id, "status"), "done");  // via its link
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(2).id, "status"), "done");
+}
+
+TEST(ResultStoreTest, AWriteThatFailsIsReportedByCommitNamingTheFile) {
+  TempDir dir;
+  ResultStore store(settings_for(dir));
+  WorkItem item = item_for(1);
+  item.label = "no-such-directory/cat";  // its PNG cannot be created
+  store.store(item, outcome_for(item, true));
+  try {
+    store.commit();
+    FAIL() << "commit() succeeded";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("no-such-directory/cat.png"), std::string::npos) << error.what();
+  }
+  EXPECT_TRUE(store.done_ids().empty());
+  store.commit();  // the error is reported once
+  for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace stylesweep
