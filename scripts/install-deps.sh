@@ -14,6 +14,7 @@ packages=(
   slurm-wlm munge                 # the Slurm tests start a private single-node cluster
   chromium                        # the report test opens report.html headless
   clang libclang-rt-14-dev        # fuzz harnesses: libFuzzer, AddressSanitizer, UBSan
+  strace                          # cli_test watches a large plan re-execute itself
 )
 # Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
 if [[ "${1:-}" == "bench" ]]; then

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "common/text.h"
 #include "sweep/config.h"
 #include "job/memory_estimate.h"
@@ -94,8 +95,15 @@ void print_json(const SweepPlan& plan, std::ostream& out) {
                      plan.jobs.size(), plan.total_flops / 1e9, json_string(plan.weights_sha256));
 }
 
+// From this many jobs on, planning runs with malloc on huge pages (reexecute_with_huge_pages):
+// it saves more than restarting the process costs.
+constexpr std::uint64_t kHugePagePlanJobs = 200000;
+
 void run_plan(const PlanArguments& arguments) {
   const SweepConfig config = load_sweep_config(arguments.config);
+  if (count_jobs(config) >= kHugePagePlanJobs && count_jobs(config) <= arguments.max_jobs) {
+    reexecute_with_huge_pages();
+  }
   const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
   const SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
   if (arguments.format == "csv") return print_csv(plan, std::cout);

@@ -3,6 +3,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 #include "common/error.h"
 
 namespace stylesweep {
@@ -40,6 +44,38 @@ ProgramResult run_program(const std::vector<std::string>& arguments, const std::
   waitpid(child, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+void reexecute_with_huge_pages() {
+  constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const std::string current = tunables ? tunables : "";
+  if (current.find("glibc.malloc.hugetlb") != std::string::npos) return;
+  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
+  const std::string modes((std::istreambuf_iterator<char>(enabled)), std::istreambuf_iterator<char>());
+  if (modes.empty() || modes.find("[never]") != std::string::npos) return;
+  std::ifstream command_line("/proc/self/cmdline", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(command_line)), std::istreambuf_iterator<char>());
+  std::vector<std::string> arguments;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = text.find('\0', start);
+    arguments.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (arguments.empty()) return;
+  std::vector<char*> argv;
+  for (auto& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  const std::string value = current.empty() ? kTunable : current + ":" + kTunable;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv.data());
+  // Still here: exec failed; go on as we are.
+  if (tunables) {
+    setenv("GLIBC_TUNABLES", current.c_str(), 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
 }
 
 }  // namespace stylesweep

@@ -16,4 +16,11 @@ struct ProgramResult {
 // (Meant for programs that read all their input before writing much: gnuplot, sbatch.)
 ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input = "");
 
+// Replaces this process by itself, same arguments, with glibc's malloc backed by transparent huge
+// pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1, which glibc reads only at start). Worth it only
+// before building hundreds of MiB of small objects: a million planned jobs spend a third of
+// their time in page faults otherwise. Returns without doing anything when the tunable is
+// already set (so it happens once), when the kernel has huge pages off, or when exec fails.
+void reexecute_with_huge_pages();
+
 }  // namespace stylesweep
