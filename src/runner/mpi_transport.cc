@@ -58,7 +58,10 @@ void send_to(MPI_Comm communicator, int destination, MessageKind kind, const std
 MpiSession::MpiSession(int* argc, char*** argv) {
   int initialized = 0;
   MPI_Initialized(&initialized);
-  if (!initialized) check(MPI_Init(argc, argv), "MPI_Init");
+  // Funneled: only this thread calls MPI, but rank 0's result store writes on a thread of its
+  // own (and workers run libtorch's), which MPI_THREAD_SINGLE would not allow.
+  int provided = MPI_THREAD_SINGLE;
+  if (!initialized) check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
   check(MPI_Comm_dup(MPI_COMM_WORLD, &communicator_), "MPI_Comm_dup");
   MPI_Comm_rank(communicator_, &rank_);
   MPI_Comm_size(communicator_, &size_);
