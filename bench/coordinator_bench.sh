@@ -3,9 +3,9 @@
 # trivial (8 px, relu1_1 only, one evaluation), under `mpirun -np 3` (one coordinator, two
 # workers). The rate comes from the run's own status.json (elapsed seconds after start-up). The
 # capacity is what one coordinator could serve with workers that never keep it waiting. Rank 0
-# has two busy threads: the message loop (handling results, dispatching, publishing results.h5)
-# and the result store's writer (PNGs and journal segments); status.json reports the CPU seconds
-# of each, and the busier one bounds the rate. The loop's busy wall time is printed too: here,
+# has three busy threads: the message loop (handling results, dispatching, publishing
+# results.h5), the result store's journal writer and its PNG writer; status.json reports the CPU
+# seconds of each, and the busiest one bounds the rate. The loop's busy wall time is printed too: here,
 # with two workers on two shared cores, it includes waiting for a core, and the workers bound the
 # end-to-end rate well below the capacity. Also printed: the size of results.h5 and of the
 # journal (jobs/). Set TMPDIR to measure on another filesystem (ext4 here slows down creating
@@ -35,15 +35,16 @@ out = sys.argv[1]
 status = json.load(open(os.path.join(out, "status.json")))
 done, elapsed = status["done"], status["elapsed_seconds"]
 busy, cpu = status["coordinator_busy_seconds"], status["coordinator_cpu_seconds"]
-writer = status["store_cpu_seconds"]
+writer, png = status["store_cpu_seconds"], status["png_cpu_seconds"]
 size = lambda path: os.path.getsize(path) / 2**20
 journal = sum(size(os.path.join(out, "jobs", f)) for f in os.listdir(os.path.join(out, "jobs")))
 print(f"coordinator: {done} trivial jobs under mpirun -np 3 in {elapsed:.2f} s: "
       f"{done / elapsed:.0f} jobs/s, {1000 * elapsed / done:.2f} ms per job end to end")
 print(f"coordinator busy {busy:.2f} s ({1000 * busy / done:.3f} ms per job), of it CPU {cpu:.2f} s "
       f"({1000 * cpu / done:.3f} ms per job)")
-print(f"result store writer thread CPU {writer:.2f} s ({1000 * writer / done:.3f} ms per job)")
-print(f"capacity of one coordinator with a core for each thread: {done / max(cpu, writer):.0f} "
+print(f"result store threads CPU: journal writer {writer:.2f} s ({1000 * writer / done:.3f} ms per "
+      f"job), PNG writer {png:.2f} s ({1000 * png / done:.3f} ms per job)")
+print(f"capacity of one coordinator with a core for each thread: {done / max(cpu, writer, png):.0f} "
       f"jobs/s by CPU; {done / busy:.0f} jobs/s by busy time on these shared cores "
       f"(goal: 2000 jobs/s)")
 print(f"results.h5 {size(os.path.join(out, 'results.h5')):.1f} MiB, journal {journal:.1f} MiB "

@@ -31,8 +31,10 @@ class ResultSink {
   virtual std::optional<std::string> checkpoint(const std::string&) const { return std::nullopt; }
   // Makes everything stored so far durable and visible to readers (results.h5).
   virtual void publish() {}
-  // CPU seconds spent storing on threads of the sink's own (0: it has none).
+  // CPU seconds spent storing on threads of the sink's own (0: it has none): its journal
+  // writer and its PNG writer.
   virtual double writer_cpu_seconds() const { return 0; }
+  virtual double png_cpu_seconds() const { return 0; }
 };
 
 struct RunCounts {
@@ -48,8 +50,8 @@ struct RunCounts {
   // The CPU time of those busy stretches: on a machine where workers compete with the
   // coordinator for cores, the busy seconds include waits for a core; this does not.
   double busy_cpu_seconds = 0;
-  // CPU seconds of the result store's writer thread, which works beside the coordinator.
-  double store_cpu_seconds = 0;
+  // CPU seconds of the result store's writer and PNG threads, which work beside the coordinator.
+  double store_cpu_seconds = 0, png_cpu_seconds = 0;
   // Set when results could not be written (disk full, output gone): the run drained at once and
   // the job whose result was lost runs again next time.
   std::string storage_error;

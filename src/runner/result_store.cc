@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -49,6 +50,84 @@ class ResultFileWriter {
   std::string path_, temporary_;
   h5::File file_;
   bool committed_ = false;
+};
+
+namespace {
+
+double thread_cpu_seconds() {
+  timespec cpu{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  return double(cpu.tv_sec) + 1e-9 * double(cpu.tv_nsec);
+}
+
+}  // namespace
+
+// Writes PNG files on a thread of its own: encoding and creating many small files is a good
+// part of storing a small job. Each file goes to a temporary name and is renamed into place
+// unsynced; the store's filesystem sync makes it durable.
+class PngWriterThread {
+ public:
+  PngWriterThread() : thread_([this] { loop(); }) {}
+  ~PngWriterThread() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+      queue_.clear();
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  void write(const std::string& path, const Image& image) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.emplace_back(path, image);
+    wake_.notify_one();
+  }
+  double cpu_seconds() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cpu_seconds_;
+  }
+  // Waits until every queued PNG is written; returns the first failure since the last wait.
+  std::string wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [&] { return queue_.empty() && !writing_; });
+    return std::exchange(error_, std::string());
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      auto [path, image] = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      lock.unlock();
+      const double cpu = thread_cpu_seconds();
+      std::string failure;
+      try {
+        write_png(temporary_path_for(path), image);
+        rename_into_place(temporary_path_for(path), path);
+      } catch (const std::exception& error) {
+        failure = error.what();
+        std::error_code ignored;
+        fs::remove(temporary_path_for(path), ignored);
+      }
+      lock.lock();
+      writing_ = false;
+      cpu_seconds_ += thread_cpu_seconds() - cpu;
+      if (error_.empty()) error_ = failure;
+      idle_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_, idle_;
+  std::deque<std::pair<std::string, Image>> queue_;
+  bool stopping_ = false, writing_ = false;
+  std::string error_;
+  double cpu_seconds_ = 0;
+  std::thread thread_;  // last: starts once the rest is constructed
 };
 
 namespace {
@@ -244,6 +323,7 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     if (line.size() == 16) ++attempts_[id];
     if (line == id + " interrupted") --attempts_[id];
   }
+  png_writer_ = std::make_unique<PngWriterThread>();
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -255,6 +335,7 @@ ResultStore::~ResultStore() {
   }
   writer_wake_.notify_one();
   if (writer_.joinable()) writer_.join();
+  png_writer_.reset();
   segment_.reset();
   release_reserve();
 }
@@ -399,6 +480,8 @@ double ResultStore::writer_cpu_seconds() const {
   return writer_cpu_seconds_;
 }
 
+double ResultStore::png_cpu_seconds() const { return png_writer_->cpu_seconds(); }
+
 void ResultStore::publish(bool standalone) {
   commit();
   try {
@@ -412,16 +495,6 @@ void ResultStore::publish(bool standalone) {
 std::string ResultStore::image_file(const WorkItem& item) const {
   return settings_.output_directory + "/images/" + item.label + ".png";
 }
-
-namespace {
-
-double thread_cpu_seconds() {
-  timespec cpu{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-  return double(cpu.tv_sec) + 1e-9 * double(cpu.tv_nsec);
-}
-
-}  // namespace
 
 void ResultStore::writer_loop() {
   std::unique_lock<std::mutex> lock(mutex_);
@@ -450,21 +523,11 @@ void ResultStore::writer_loop() {
   }
 }
 
-// The image first: a journaled job has its PNG. PNGs are renamed into place unsynced; the
-// filesystem sync before the segment's rename makes them durable together.
+// A journaled job has its PNG: seal_segment() waits for the PNG thread and syncs the filesystem
+// before the segment's rename makes them durable together.
 void ResultStore::write_to_segment(const Staged& staged) {
   if (!segment_) segment_ = std::make_unique<ResultFileWriter>(journal_path(segment_name(next_segment_)));
-  if (staged.outcome.done) {
-    const std::string png = image_file(staged.item);
-    try {
-      write_png(temporary_path_for(png), staged.outcome.result.image);
-      rename_into_place(temporary_path_for(png), png);
-    } catch (const Error&) {
-      std::error_code ignored;
-      fs::remove(temporary_path_for(png), ignored);
-      throw;
-    }
-  }
+  if (staged.outcome.done) png_writer_->write(image_file(staged.item), staged.outcome.result.image);
   write_outcome(segment_->file(), staged.item, staged.outcome, settings_.weights_sha256);
   segment_rows_[staged.item.id] =
       row_of_written(segment_->file(), staged.item, staged.outcome, settings_.varying_keys);
@@ -495,6 +558,8 @@ void ResultStore::finish_segment() {
 }
 
 void ResultStore::seal_segment() {
+  const std::string png_failure = png_writer_->wait();
+  if (!png_failure.empty()) throw Error(png_failure);
   sync_filesystem(settings_.output_directory + "/images");
   segment_->commit();
   const std::string name = segment_name(next_segment_++);
@@ -531,7 +596,8 @@ void ResultStore::recover_segment_after(const std::exception& error) {
 }
 
 void ResultStore::discard_segment() {
-  segment_.reset();  // removes its temporary file
+  png_writer_->wait();  // nothing half written is left behind; the failure is already known
+  segment_.reset();     // removes its temporary file
   for (const Staged& staged : segment_items_) {
     std::error_code ignored;
     fs::remove(temporary_path_for(image_file(staged.item)), ignored);

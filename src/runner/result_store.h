@@ -2,8 +2,8 @@
 //
 // The journal: <output>/jobs/segment-<n>.h5 files, each holding the final outcomes of a batch
 // of jobs as /jobs/<id> groups. store() queues an outcome for the store's writer thread, which
-// writes its PNG and its group into the open segment (under a temporary name) while rank 0 goes
-// on serving workers. commit() waits for the queue, makes the segment durable with one
+// writes its group into the open segment (under a temporary name), and hands its PNG to a third
+// thread, while rank 0 goes on serving workers. commit() waits for the queue, makes the segment durable with one
 // filesystem sync and renames it into place. A segment that exists is complete; it is the
 // record. One sync per batch instead of two fsyncs per job, and writing beside the message loop
 // instead of in it, let one coordinator keep up with thousands of small jobs a second. Journals of earlier versions (jobs/<id>.h5, one job each)
@@ -52,6 +52,7 @@
 namespace stylesweep {
 
 class ResultFileWriter;
+class PngWriterThread;
 
 struct StoreSettings {
   std::string output_directory;
@@ -91,8 +92,9 @@ class ResultStore : public ResultSink {
   // Makes every stored outcome durable: waits for the writer, then one sync and a rename.
   // Throws the writer's first error (once).
   void commit();
-  // CPU seconds the writer thread has spent writing.
+  // CPU seconds the writer thread has spent writing segments, and the PNG thread PNGs.
   double writer_cpu_seconds() const override;
+  double png_cpu_seconds() const override;
   void started(const WorkItem& item) override { record_attempt(item.id); }
   void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
   std::optional<std::string> checkpoint(const std::string& id) const override;
@@ -152,6 +154,7 @@ class ResultStore : public ResultSink {
   std::thread writer_;
 
   // The writer thread's own (and the constructor's, before it starts).
+  std::unique_ptr<PngWriterThread> png_writer_;  // encodes and writes PNGs beside the writer
   std::unique_ptr<ResultFileWriter> segment_;
   std::vector<Staged> segment_items_;  // in the open segment: kept to write it again
   std::map<std::string, IndexRow> segment_rows_;
