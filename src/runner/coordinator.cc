@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <fstream>
 #include <iterator>
 
+#include "common/cpu_time.h"
 #include "common/error.h"
 #include "common/interrupt.h"
 
@@ -171,10 +171,8 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     double wall, cpu;
   };
   auto moment = [] {
-    timespec cpu{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     return Moment{std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(),
-                  double(cpu.tv_sec) + 1e-9 * double(cpu.tv_nsec)};
+                  thread_cpu_seconds()};
   };
   auto mark_busy = [this, &moment](Moment since, bool waking) {
     const Moment now = moment();

@@ -6,21 +6,21 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <utility>
 
 #include <fmt/format.h>
 
+#include "common/cpu_time.h"
 #include "common/durable_file.h"
 #include "common/error.h"
 #include "common/text.h"
 #include "h5/h5_file.h"
 #include "job/history_file.h"
 #include "job/losses_name.h"
+#include "runner/png_writer_thread.h"
 
 namespace stylesweep {
 
@@ -50,84 +50,6 @@ class ResultFileWriter {
   std::string path_, temporary_;
   h5::File file_;
   bool committed_ = false;
-};
-
-namespace {
-
-double thread_cpu_seconds() {
-  timespec cpu{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-  return double(cpu.tv_sec) + 1e-9 * double(cpu.tv_nsec);
-}
-
-}  // namespace
-
-// Writes PNG files on a thread of its own: encoding and creating many small files is a good
-// part of storing a small job. Each file goes to a temporary name and is renamed into place
-// unsynced; the store's filesystem sync makes it durable.
-class PngWriterThread {
- public:
-  PngWriterThread() : thread_([this] { loop(); }) {}
-  ~PngWriterThread() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-      queue_.clear();
-    }
-    wake_.notify_one();
-    thread_.join();
-  }
-  void write(const std::string& path, const Image& image) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    queue_.emplace_back(path, image);
-    wake_.notify_one();
-  }
-  double cpu_seconds() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return cpu_seconds_;
-  }
-  // Waits until every queued PNG is written; returns the first failure since the last wait.
-  std::string wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    idle_.wait(lock, [&] { return queue_.empty() && !writing_; });
-    return std::exchange(error_, std::string());
-  }
-
- private:
-  void loop() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (true) {
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      auto [path, image] = std::move(queue_.front());
-      queue_.pop_front();
-      writing_ = true;
-      lock.unlock();
-      const double cpu = thread_cpu_seconds();
-      std::string failure;
-      try {
-        write_png(temporary_path_for(path), image);
-        rename_into_place(temporary_path_for(path), path);
-      } catch (const std::exception& error) {
-        failure = error.what();
-        std::error_code ignored;
-        fs::remove(temporary_path_for(path), ignored);
-      }
-      lock.lock();
-      writing_ = false;
-      cpu_seconds_ += thread_cpu_seconds() - cpu;
-      if (error_.empty()) error_ = failure;
-      idle_.notify_all();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable wake_, idle_;
-  std::deque<std::pair<std::string, Image>> queue_;
-  bool stopping_ = false, writing_ = false;
-  std::string error_;
-  double cpu_seconds_ = 0;
-  std::thread thread_;  // last: starts once the rest is constructed
 };
 
 namespace {

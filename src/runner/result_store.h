@@ -52,7 +52,7 @@
 namespace stylesweep {
 
 class ResultFileWriter;
-class PngWriterThread;
+class PngWriterThread;  // runner/png_writer_thread.h
 
 struct StoreSettings {
   std::string output_directory;
