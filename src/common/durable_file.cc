@@ -14,14 +14,17 @@
 namespace stylesweep {
 namespace {
 
-void fsync_path(const std::string& path, int flags) {
+// Opens `path`, runs `sync` (fsync or syncfs) on it and closes it; throws naming the path.
+void sync_path(const std::string& path, int flags, int (*sync)(int), const char* sync_name) {
   const int descriptor = ::open(path.c_str(), flags);
   if (descriptor < 0) throw file_error(path, std::string("cannot open to sync: ") + std::strerror(errno));
-  const int result = ::fsync(descriptor);
+  const int result = sync(descriptor);
   const int saved = errno;
   ::close(descriptor);
-  if (result != 0) throw file_error(path, std::string("fsync failed: ") + std::strerror(saved));
+  if (result != 0) throw file_error(path, std::string(sync_name) + " failed: " + std::strerror(saved));
 }
+
+void fsync_path(const std::string& path, int flags) { sync_path(path, flags, ::fsync, "fsync"); }
 
 }  // namespace
 
@@ -35,14 +38,7 @@ void rename_into_place(const std::string& temporary, const std::string& path) {
   }
 }
 
-void sync_filesystem(const std::string& path) {
-  const int descriptor = ::open(path.c_str(), O_RDONLY);
-  if (descriptor < 0) throw file_error(path, std::string("cannot open to sync: ") + std::strerror(errno));
-  const int result = ::syncfs(descriptor);
-  const int saved = errno;
-  ::close(descriptor);
-  if (result != 0) throw file_error(path, std::string("syncfs failed: ") + std::strerror(saved));
-}
+void sync_filesystem(const std::string& path) { sync_path(path, O_RDONLY, ::syncfs, "syncfs"); }
 
 void commit_file(const std::string& temporary, const std::string& path) {
   fsync_path(temporary, O_RDONLY);
