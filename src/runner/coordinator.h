@@ -52,8 +52,8 @@ struct RunCounts {
   double busy_cpu_seconds = 0;
   // CPU seconds of the result store's writer and PNG threads, which work beside the coordinator.
   double store_cpu_seconds = 0, png_cpu_seconds = 0;
-  // Set when results could not be written (disk full, output gone): the run drained at once and
-  // the job whose result was lost runs again next time.
+  // Set when results could not be written (disk full, output gone): the run drained at once, and
+  // jobs whose results did not reach the journal run again next time.
   std::string storage_error;
 };
 
