@@ -364,7 +364,7 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
     fs::rename(path, aside);
     if (notes) {
       notes->push_back(fmt::format("results.h5 was unreadable ({}); moved it to {} and rebuilt it "
-                                   "from the {} job files in jobs/",
+                                   "from the {} jobs in the journal (jobs/)",
                                    error.what(), aside, rows_.size()));
     }
   }

@@ -2,12 +2,13 @@
 //
 // The journal: <output>/jobs/segment-<n>.h5 files, each holding the final outcomes of a batch
 // of jobs as /jobs/<id> groups. store() queues an outcome for the store's writer thread, which
-// writes its group into the open segment (under a temporary name), and hands its PNG to a third
-// thread, while rank 0 goes on serving workers. commit() waits for the queue, makes the segment durable with one
-// filesystem sync and renames it into place. A segment that exists is complete; it is the
-// record. One sync per batch instead of two fsyncs per job, and writing beside the message loop
-// instead of in it, let one coordinator keep up with thousands of small jobs a second. Journals of earlier versions (jobs/<id>.h5, one job each)
-// are read the same way; where two files hold a job, the later segment wins (--rerun-failed).
+// writes its group into the open segment (under a temporary name) and hands its PNG to a PNG
+// thread, while rank 0 goes on serving workers. commit() waits for both, makes the segment
+// durable with one filesystem sync and renames it into place. A segment that exists is
+// complete; it is the record. One sync per batch instead of four fsyncs per job, written beside
+// the message loop instead of in it, lets one coordinator store about a thousand small jobs a
+// second. Journals of earlier versions (jobs/<id>.h5, one job each) are read the same way;
+// where two files hold a job, the later segment wins (--rerun-failed).
 // results.h5 is a view built from the journal, always replaced whole in the same way (temporary
 // file, fsync, rename), so readers and a crash only ever see a complete file:
 //   during a run, /jobs/<id> are external links into the segments (cheap to republish);
