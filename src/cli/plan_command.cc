@@ -101,7 +101,8 @@ constexpr std::uint64_t kHugePagePlanJobs = 200000;
 
 void run_plan(const PlanArguments& arguments) {
   const SweepConfig config = load_sweep_config(arguments.config);
-  if (count_jobs(config) >= kHugePagePlanJobs && count_jobs(config) <= arguments.max_jobs) {
+  const std::uint64_t jobs = count_jobs(config);
+  if (jobs >= kHugePagePlanJobs && jobs <= arguments.max_jobs) {
     reexecute_with_huge_pages();
   }
   const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;

@@ -151,7 +151,7 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
 }
 
 // Results could not be written: the store has freed its reserve, so results.h5 can still be
-// rebuilt to list every job whose file was written; then stop with the reason.
+// rebuilt to list every job that reached the journal; then stop with the reason.
 int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWriter& status,
                            Clock::time_point start) {
   std::string kept;

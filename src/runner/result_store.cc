@@ -321,6 +321,10 @@ void ResultStore::load_journal_file(const std::string& file_name, std::vector<st
     }
     return;
   }
+  remember_journaled(file_name, std::move(rows));
+}
+
+void ResultStore::remember_journaled(const std::string& file_name, std::map<std::string, IndexRow> rows) {
   for (auto& [id, row] : rows) {
     rows_[id] = std::move(row);
     journal_file_[id] = file_name;
@@ -354,10 +358,7 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
       writer.commit();
     }
     ++next_segment_;
-    for (auto& [id, row] : rows) {
-      rows_[id] = std::move(row);
-      journal_file_[id] = name;
-    }
+    remember_journaled(name, std::move(rows));
     if (notes) notes->push_back(fmt::format("{} jobs found only in results.h5 were copied back to jobs/", missing.size()));
   } catch (const Error& error) {
     const std::string aside = path + ".damaged-" + utc_now_iso();
@@ -375,7 +376,7 @@ void ResultStore::store(const WorkItem& item, const JobOutcome& outcome) {
   std::unique_lock<std::mutex> lock(mutex_);
   // Back-pressure: a writer far behind would otherwise hold every image in memory.
   writer_idle_.wait(lock, [&] { return queued_bytes_ + size <= kQueueBytes || queue_.empty(); });
-  queue_.push_back({item, outcome});
+  queue_.push_back({item, outcome, size});
   queued_bytes_ += size;
   writer_wake_.notify_one();
 }
@@ -385,11 +386,8 @@ void ResultStore::commit() {
   commit_requested_ = true;
   writer_wake_.notify_one();
   writer_idle_.wait(lock, [&] { return queue_.empty() && !writing_ && !commit_requested_; });
-  for (auto& [segment, row] : committed_rows_) {
-    journal_file_[row.id] = segment;
-    rows_[row.id] = std::move(row);
-  }
-  committed_rows_.clear();
+  for (auto& [segment, rows] : committed_) remember_journaled(segment, std::move(rows));
+  committed_.clear();
   if (!writer_error_.empty()) {
     const std::string error = std::move(writer_error_);
     writer_error_.clear();
@@ -428,7 +426,7 @@ void ResultStore::writer_loop() {
     if (!queue_.empty()) {
       Staged staged = std::move(queue_.front());
       queue_.pop_front();
-      queued_bytes_ -= staged_size(staged.outcome);
+      queued_bytes_ -= staged.bytes;
       lock.unlock();
       append_to_segment(std::move(staged));
     } else {
@@ -460,7 +458,7 @@ void ResultStore::append_to_segment(Staged staged) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!writer_error_.empty()) return;  // the run is stopping; this job runs again next time
   }
-  segment_bytes_ += staged_size(staged.outcome);
+  segment_bytes_ += staged.bytes;
   segment_items_.push_back(std::move(staged));
   try {
     write_to_segment(segment_items_.back());
@@ -485,11 +483,13 @@ void ResultStore::seal_segment() {
   sync_filesystem(settings_.output_directory + "/images");
   segment_->commit();
   const std::string name = segment_name(next_segment_++);
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [id, row] : segment_rows_) {
+  for (const auto& [id, row] : segment_rows_) {
     std::error_code ignored;
     fs::remove(checkpoint_file(id), ignored);
-    committed_rows_.emplace_back(name, std::move(row));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    committed_.emplace_back(name, std::move(segment_rows_));
   }
   segment_.reset();
   segment_items_.clear();

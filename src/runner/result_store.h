@@ -116,6 +116,7 @@ class ResultStore : public ResultSink {
   struct Staged {
     WorkItem item;
     JobOutcome outcome;
+    std::size_t bytes = 0;  // roughly what it adds to a segment (images, histories, overhead)
   };
   std::string journal_path(const std::string& file_name) const;
   std::string image_file(const WorkItem& item) const;
@@ -124,6 +125,8 @@ class ResultStore : public ResultSink {
   // Reads every job of one journal file into rows_; an unreadable file is moved aside.
   void load_journal_file(const std::string& file_name, std::vector<std::string>* notes);
   void adopt_results_file(std::vector<std::string>* notes);
+  // Records that `file_name` in jobs/ holds these jobs (a later file replaces an earlier one).
+  void remember_journaled(const std::string& file_name, std::map<std::string, IndexRow> rows);
   void write_root_attributes(ResultFileWriter& writer) const;
   std::string reserve_file() const { return settings_.output_directory + "/.space-reserve"; }
   void hold_reserve() const;
@@ -150,7 +153,8 @@ class ResultStore : public ResultSink {
   std::size_t queued_bytes_ = 0;
   bool commit_requested_ = false, stopping_ = false, writing_ = false;
   std::string writer_error_;  // the first write that failed; rethrown by commit()
-  std::vector<std::pair<std::string, IndexRow>> committed_rows_;  // (segment, row) to merge
+  // Sealed segments and their rows, for commit() to merge into rows_ on rank 0's thread.
+  std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> committed_;
   double writer_cpu_seconds_ = 0;
   std::thread writer_;
 
