@@ -51,11 +51,38 @@ namespace {
 // Datasets smaller than this are stored uncompressed even when asked (see write_uint8).
 constexpr std::size_t kCompressFromBytes = 4096;
 
+// The most a compact dataset holds (File::SmallDatasets::kCompact); HDF5 allows up to 64 KiB.
+constexpr std::size_t kCompactUpToBytes = 16 * 1024;
+
 // Reproducible files: no modification times in object headers.
 Handle untimed_creation_properties(hid_t property_class) {
   Handle properties(H5Pcreate(property_class));
   H5Pset_obj_track_times(properties.id(), false);
   return properties;
+}
+
+// Objects every file uses unchanged, created once for the process instead of once per write
+// (a job's group gets some fifty writes): the library holds them until it shuts down.
+hid_t lasting(Handle handle) { return handle.release(); }
+
+hid_t untimed_group_properties() {
+  static const hid_t properties = lasting(untimed_creation_properties(H5P_GROUP_CREATE));
+  return properties;
+}
+
+hid_t untimed_dataset_properties(H5D_layout_t layout) {
+  static const hid_t contiguous = lasting(untimed_creation_properties(H5P_DATASET_CREATE));
+  static const hid_t compact = [] {
+    Handle properties = untimed_creation_properties(H5P_DATASET_CREATE);
+    H5Pset_layout(properties.id(), H5D_COMPACT);
+    return lasting(std::move(properties));
+  }();
+  return layout == H5D_COMPACT ? compact : contiguous;
+}
+
+hid_t scalar_space() {
+  static const hid_t space = lasting(Handle(H5Screate(H5S_SCALAR)));
+  return space;
 }
 
 std::string parent_of(const std::string& object_path) {
@@ -89,7 +116,7 @@ File File::open_read_write(const std::string& path) {
   return File(path, std::move(handle));
 }
 
-File File::create(const std::string& path) {
+File File::create(const std::string& path, SmallDatasets small) {
   silence_library_errors();
   Handle handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!handle.valid()) {
@@ -97,7 +124,7 @@ File File::create(const std::string& path) {
     ::unlink(path.c_str());  // HDF5 may leave a stub behind
     throw file_error(path, "cannot create HDF5 file: " + reason);
   }
-  return File(path, std::move(handle));
+  return File(path, std::move(handle), small);
 }
 
 void File::fail(const std::string& object_path, const std::string& reason) const {
@@ -144,12 +171,20 @@ Handle File::open_group(const std::string& group_path) const {
 }
 
 Handle File::create_group(const std::string& group_path) {
-  if (exists(group_path)) return open_group(group_path);
-  if (parent_of(group_path) != "/") create_group(parent_of(group_path));
-  Handle properties = untimed_creation_properties(H5P_GROUP_CREATE);
-  Handle group(H5Gcreate2(id(), group_path.c_str(), H5P_DEFAULT, properties.id(), H5P_DEFAULT));
+  // One lookup in the usual case; H5Lexists fails (< 0) when a parent is missing.
+  const htri_t present = group_path == "/" ? 1 : H5Lexists(id(), group_path.c_str(), H5P_DEFAULT);
+  if (present > 0) return open_group(group_path);
+  if (present < 0) create_group(parent_of(group_path));
+  Handle group(H5Gcreate2(id(), group_path.c_str(), H5P_DEFAULT, untimed_group_properties(),
+                          H5P_DEFAULT));
   if (!group.valid()) fail_write(group_path, "cannot create group");
+  remember_created(group_path);
   return group;
+}
+
+void File::remember_created(const std::string& object_path) {
+  created_object_path_ = object_path;
+  created_object_attributes_.clear();
 }
 
 std::vector<std::string> File::list_group(const std::string& group_path) const {
@@ -227,22 +262,31 @@ std::vector<std::uint8_t> File::read_uint8(const std::string& dataset_path) cons
 
 void File::write_dataset(const std::string& dataset_path, const std::vector<hsize_t>& shape,
                          hid_t memory_type, const void* data, bool compress) {
-  const std::string parent = parent_of(dataset_path);
-  if (parent != "/" && !exists(parent)) create_group(parent);
+  // One lookup in the usual case (a new dataset in an existing group); < 0: a parent is missing.
+  const htri_t present = H5Lexists(id(), dataset_path.c_str(), H5P_DEFAULT);
+  if (present < 0) create_group(parent_of(dataset_path));
   if (attribute_object_path_ == dataset_path) attribute_object_ = Handle();  // being replaced
-  if (exists(dataset_path) && H5Ldelete(id(), dataset_path.c_str(), H5P_DEFAULT) < 0) {
+  if (present > 0 && H5Ldelete(id(), dataset_path.c_str(), H5P_DEFAULT) < 0) {
     fail_write(dataset_path, "cannot replace dataset");
   }
   Handle space(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
-  Handle properties = untimed_creation_properties(H5P_DATASET_CREATE);
+  const std::size_t bytes = element_count(shape) * H5Tget_size(memory_type);
+  // Variable-length strings (the index) take more room in the file than in memory: not compact.
+  const bool compact = small_datasets_ == SmallDatasets::kCompact && bytes <= kCompactUpToBytes &&
+                       H5Tis_variable_str(memory_type) <= 0;
+  Handle chunked;
+  hid_t properties = untimed_dataset_properties(compact ? H5D_COMPACT : H5D_CONTIGUOUS);
   // Compressing a few hundred bytes (a thumbnail) costs more than it saves.
-  if (compress && element_count(shape) * H5Tget_size(memory_type) >= kCompressFromBytes) {
-    H5Pset_chunk(properties.id(), int(shape.size()), shape.data());
-    H5Pset_deflate(properties.id(), 4);
+  if (compress && bytes >= kCompressFromBytes) {
+    chunked = untimed_creation_properties(H5P_DATASET_CREATE);
+    H5Pset_chunk(chunked.id(), int(shape.size()), shape.data());
+    H5Pset_deflate(chunked.id(), 4);
+    properties = chunked.id();
   }
   Handle dataset(H5Dcreate2(id(), dataset_path.c_str(), memory_type, space.id(), H5P_DEFAULT,
-                            properties.id(), H5P_DEFAULT));
+                            properties, H5P_DEFAULT));
   if (!dataset.valid()) fail_write(dataset_path, "cannot create dataset");
+  remember_created(dataset_path);
   if (element_count(shape) > 0 &&
       H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
     fail_write(dataset_path, "write failed");
@@ -266,10 +310,13 @@ void File::write_uint8(const std::string& dataset_path, const std::vector<hsize_
 
 namespace {
 // Variable-length UTF-8 strings: what h5py reads back as str.
-Handle string_type() {
-  Handle type(H5Tcopy(H5T_C_S1));
-  H5Tset_size(type.id(), H5T_VARIABLE);
-  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+hid_t string_type() {
+  static const hid_t type = [] {
+    Handle type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(type.id(), H5T_VARIABLE);
+    H5Tset_cset(type.id(), H5T_CSET_UTF8);
+    return lasting(std::move(type));
+  }();
   return type;
 }
 }  // namespace
@@ -277,8 +324,7 @@ Handle string_type() {
 void File::write_strings(const std::string& dataset_path, const std::vector<std::string>& values) {
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
-  Handle type = string_type();
-  write_dataset(dataset_path, {hsize_t(values.size())}, type.id(), pointers.data(), false);
+  write_dataset(dataset_path, {hsize_t(values.size())}, string_type(), pointers.data(), false);
 }
 
 std::vector<std::string> File::read_strings(const std::string& dataset_path) const {
@@ -286,19 +332,20 @@ std::vector<std::string> File::read_strings(const std::string& dataset_path) con
   if (!dataset.valid()) fail(dataset_path, "missing dataset");
   Handle space(H5Dget_space(dataset.id()));
   const std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
-  Handle type = string_type();
+  const hid_t type = string_type();
   std::vector<char*> pointers(count, nullptr);
-  if (count && H5Dread(dataset.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0) {
+  if (count && H5Dread(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0) {
     fail(dataset_path, "read failed (not a string dataset?)");
   }
   std::vector<std::string> values;
   for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
-  if (count) H5Dvlen_reclaim(type.id(), space.id(), H5P_DEFAULT, pointers.data());
+  if (count) H5Dvlen_reclaim(type, space.id(), H5P_DEFAULT, pointers.data());
   return values;
 }
 
 void File::remove(const std::string& object_path) {
   attribute_object_ = Handle();  // it may be the object removed
+  created_object_path_.clear();
   if (exists(object_path) && H5Ldelete(id(), object_path.c_str(), H5P_DEFAULT) < 0) {
     fail_write(object_path, "cannot remove");
   }
@@ -348,10 +395,14 @@ hid_t File::attribute_object(const std::string& object_path) {
 void File::write_attribute(const std::string& object_path, const std::string& name, hid_t type,
                            const std::vector<hsize_t>& shape, const void* data) {
   const hid_t object = attribute_object(object_path);
-  if (H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
-  Handle space(shape.empty() ? H5Screate(H5S_SCALAR)
-                             : H5Screate_simple(int(shape.size()), shape.data(), nullptr));
-  Handle attribute(H5Acreate2(object, name.c_str(), type, space.id(), H5P_DEFAULT, H5P_DEFAULT));
+  // An object this File created holds only the attributes written since: no need to ask.
+  const bool may_exist = object_path != created_object_path_ ||
+                         !created_object_attributes_.insert(name).second;
+  if (may_exist && H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
+  Handle simple_space;
+  if (!shape.empty()) simple_space = Handle(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
+  const hid_t space = shape.empty() ? scalar_space() : simple_space.id();
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
   const bool empty = !shape.empty() && shape[0] == 0;
   if (!attribute.valid() || (!empty && H5Awrite(attribute.id(), type, data) < 0)) {
     fail_write(object_path, "cannot write attribute '" + name + "'");
@@ -361,7 +412,7 @@ void File::write_attribute(const std::string& object_path, const std::string& na
 void File::set_attribute(const std::string& object_path, const std::string& name,
                          const std::string& value) {
   const char* pointer = value.c_str();
-  write_attribute(object_path, name, string_type().id(), {}, &pointer);
+  write_attribute(object_path, name, string_type(), {}, &pointer);
 }
 
 void File::set_attribute(const std::string& object_path, const std::string& name, double value) {
@@ -387,7 +438,7 @@ void File::set_attribute(const std::string& object_path, const std::string& name
                          const std::vector<std::string>& values) {
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
-  write_attribute(object_path, name, string_type().id(), {hsize_t(values.size())},
+  write_attribute(object_path, name, string_type(), {hsize_t(values.size())},
                   pointers.data());
 }
 
@@ -411,13 +462,13 @@ std::vector<std::string> File::attribute_strings(const std::string& object_path,
   std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
   std::vector<std::string> values;
   if (H5Tis_variable_str(file_type.id()) > 0) {
-    Handle memory_type = string_type();
+    const hid_t memory_type = string_type();
     std::vector<char*> pointers(count, nullptr);
-    if (H5Aread(attribute.id(), memory_type.id(), pointers.data()) < 0) {
+    if (H5Aread(attribute.id(), memory_type, pointers.data()) < 0) {
       fail(object_path, "cannot read attribute '" + name + "'");
     }
     for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
-    H5Dvlen_reclaim(memory_type.id(), space.id(), H5P_DEFAULT, pointers.data());
+    H5Dvlen_reclaim(memory_type, space.id(), H5P_DEFAULT, pointers.data());
   } else {
     std::size_t width = H5Tget_size(file_type.id());
     std::vector<char> buffer(width * count + 1, '\0');

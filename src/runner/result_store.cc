@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 class ResultFileWriter {
  public:
   explicit ResultFileWriter(const std::string& path)
-      : path_(path), temporary_(temporary_path_for(path)), file_(h5::File::create(temporary_)) {}
+      : path_(path), temporary_(temporary_path_for(path)),
+        file_(h5::File::create(temporary_, h5::File::SmallDatasets::kCompact)) {}
   ~ResultFileWriter() {
     if (!committed_) {
       file_.close();
