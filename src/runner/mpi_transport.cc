@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
 #include <thread>
 
 #include "common/error.h"
@@ -101,7 +102,20 @@ void MpiSession::worker_placement(int* local_index, int* workers_on_node) const 
 
 void MpiSession::abort(int code) const { MPI_Abort(communicator_, code); std::_Exit(code); }
 
+MpiCoordinatorLink::~MpiCoordinatorLink() {
+  for (Sending& sending : sending_) MPI_Wait(&sending.request, MPI_STATUS_IGNORE);
+}
+
+void MpiCoordinatorLink::forget_completed_sends() {
+  for (auto it = sending_.begin(); it != sending_.end();) {
+    int done = 0;
+    check(MPI_Test(&it->request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    it = done ? sending_.erase(it) : std::next(it);
+  }
+}
+
 Envelope MpiCoordinatorLink::receive() {
+  forget_completed_sends();
   return receive_from(session_.communicator(), MPI_ANY_SOURCE, true);
 }
 
@@ -112,7 +126,12 @@ bool MpiCoordinatorLink::has_pending() {
 }
 
 void MpiCoordinatorLink::send(int worker, MessageKind kind, const std::string& payload) {
-  send_to(session_.communicator(), worker, kind, payload);
+  forget_completed_sends();
+  Sending& sending = sending_.emplace_back();
+  sending.payload = payload;
+  check(MPI_Isend(sending.payload.data(), int(sending.payload.size()), MPI_CHAR, worker, int(kind),
+                  session_.communicator(), &sending.request),
+        "MPI_Isend");
 }
 
 Envelope MpiWorkerLink::receive() {

@@ -5,6 +5,7 @@
 
 #include <mpi.h>
 
+#include <list>
 #include <string>
 
 #include "runner/transport.h"
@@ -35,16 +36,28 @@ class MpiSession {
   int size_ = 1;
 };
 
+// Sends without waiting (MPI_Isend): a blocking MPI_Send on an oversubscribed node yields the
+// core in a loop until the message is out, which was half of rank 0's time per trivial job.
 class MpiCoordinatorLink : public CoordinatorLink {
  public:
   explicit MpiCoordinatorLink(const MpiSession& session) : session_(session) {}
+  ~MpiCoordinatorLink() override;  // waits for the sends still in flight
+  MpiCoordinatorLink(const MpiCoordinatorLink&) = delete;
+  MpiCoordinatorLink& operator=(const MpiCoordinatorLink&) = delete;
   int worker_count() const override { return session_.size() - 1; }
   Envelope receive() override;
   void send(int worker, MessageKind kind, const std::string& payload) override;
   bool has_pending() override;
 
  private:
+  struct Sending {
+    MPI_Request request = MPI_REQUEST_NULL;
+    std::string payload;  // MPI reads it until the request completes
+  };
+  void forget_completed_sends();
+
   const MpiSession& session_;
+  std::list<Sending> sending_;  // a list: payloads must not move while MPI reads them
 };
 
 class MpiWorkerLink : public WorkerLink {

@@ -236,6 +236,9 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     }
   }
   hold_reserve();
+  for (const auto& entry : fs::directory_iterator(settings_.output_directory + "/checkpoints")) {
+    if (entry.path().extension() == ".ckpt") checkpoint_ids_.insert(entry.path().stem().string());
+  }
   load_journal(notes);
   adopt_results_file(notes);
   // "<id>" per start, "<id> interrupted" per drained start; a torn last line is ignored.
@@ -600,11 +603,15 @@ void ResultStore::record_attempt(const std::string& id) {
 }
 
 void ResultStore::interrupted(const WorkItem& item, const JobOutcome& outcome) {
-  if (!outcome.checkpoint.empty()) write_file_durably(checkpoint_file(item.id), outcome.checkpoint);
+  if (!outcome.checkpoint.empty()) {
+    write_file_durably(checkpoint_file(item.id), outcome.checkpoint);
+    checkpoint_ids_.insert(item.id);
+  }
   append_attempt_line(item.id + " interrupted");
 }
 
 std::optional<std::string> ResultStore::checkpoint(const std::string& id) const {
+  if (!checkpoint_ids_.count(id)) return std::nullopt;  // most jobs: no file to try opening
   std::ifstream in(checkpoint_file(id), std::ios::binary);
   if (!in) return std::nullopt;
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

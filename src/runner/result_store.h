@@ -145,6 +145,9 @@ class ResultStore : public ResultSink {
   StoreSettings settings_;
   std::map<std::string, IndexRow> rows_;  // by id: every journaled job
   std::map<std::string, std::string> journal_file_;  // by id: the file in jobs/ that holds it
+  // Jobs with a file in checkpoints/ (found at start or written since; the writer thread
+  // deletes those of committed jobs, which are not dispatched again).
+  std::set<std::string> checkpoint_ids_;
 
   // Shared by rank 0's thread and the writer, under mutex_.
   mutable std::mutex mutex_;
