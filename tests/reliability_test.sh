@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fault tolerance end to end (ctest label "reliability"):
-#  (a) kill -9 of a worker, (b) of the coordinator, at random moments, ten times each, then a
-#      final run: every job done exactly once, none that was reported done run again, and after
-#      every kill results.h5 opens and holds every job reported done before it;
+#  (a) kill -9 of a worker, (b) of the coordinator (with two journal-writer processes, which
+#      must die with it), at random moments, ten times each, then a final run: every job done
+#      exactly once, none that was reported done run again, and after every kill results.h5
+#      opens and holds every job reported done before it;
 #  (c) SIGTERM mid-job: the run drains with exit 75, the resumed Adam job continues from its
 #      checkpoint and ends bit-identical to an uninterrupted run;
 #  (d) a truncated results.h5, or a deleted journal, at start: recovered, nothing lost or rerun;
@@ -53,25 +54,32 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 }
 
-kill_loop() {  # kill_loop RANK NAME: ten runs, each killed at a random moment
+kill_loop() {  # kill_loop RANK NAME [RUN OPTION...]: ten runs, each killed at a random moment
   local rank=$1 name=$2 output="$work/out-$2"
+  shift 2
   write_config "$name" "$output" lbfgs 40 "1.0e-2, 1.0e-3, 1.0e-4"
-  local stored_ok=0
+  local stored_ok=0 orphans=0
   for attempt in $(seq 1 10); do
-    timeout 120 "$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/$name.yaml" --threads 1 --max-attempts 100 \
+    timeout 120 "$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/$name.yaml" --threads 1 --max-attempts 100 "$@" \
       > "$work/$name-$attempt.log" 2>&1 &
     local launcher=$!
     sleep "$(awk -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.2f", 1.2 + rand() * 2.5 }')"
-    local victim
+    local victim children
     victim=$(rank_pid "$work/$name.yaml" "$rank")
+    children=$( [[ -n "$victim" ]] && pgrep -P "$victim" | tr '\n' ' ')
     [[ -n "$victim" ]] && kill -9 "$victim"
     wait "$launcher" 2>/dev/null
+    sleep 0.2
+    for child in $children; do
+      if kill -0 "$child" 2>/dev/null; then orphans=$((orphans + 1)); fi
+    done
     if [[ ! -e "$output/results.h5" ]] || reported_are_stored "$output" "$work/$name"-*.log; then
       stored_ok=$((stored_ok + 1))
     fi
   done
   check "$name: after each kill, results.h5 holds every job reported done ($stored_ok/10)" test "$stored_ok" -eq 10
-  timeout 300 "$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/$name.yaml" --threads 1 --max-attempts 100 \
+  check "$name: no process of a killed rank lives on ($orphans left)" test "$orphans" -eq 0
+  timeout 300 "$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/$name.yaml" --threads 1 --max-attempts 100 "$@" \
     > "$work/$name-final.log" 2>&1
   check "$name: the final run completes" grep -q "^summary: .* 0 failed" "$work/$name-final.log"
   "$python" - "$output/results.h5" "$work/$name"-*.log <<'PY' || { failed=$((failed + 1)); echo "FAIL: $name: exactly once"; }
@@ -95,7 +103,7 @@ PY
 }
 
 kill_loop 1 worker-kills
-kill_loop 0 coordinator-kills
+kill_loop 0 coordinator-kills --journal-writers 2
 
 # (c) SIGTERM mid-job, like Slurm at preemption: every rank gets it.
 write_config adam-ref "$work/out-adam-ref" adam 1500 "1.0e-3"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sweep runner end to end: one process, mpirun -np 1, 2 and 3 on a 32 px sweep give every
 # job exactly once, done, with bit-identical images and histories; a corrupt image fails its job
-# only; status reports progress; the README's pandas snippet runs on the results.
+# only; status reports progress; the README's pandas snippet runs on the results. np3 writes its
+# journal through journal-writer processes.
 # Usage: run_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
 exe=$1
@@ -36,8 +37,9 @@ for mode in single np1 np2 np3; do
   write_config "sweep-$mode" "$work/out-$mode"
   case $mode in
     single) run_logged "$work/$mode.log" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
+    # np3's rank 0 writes its journal through two journal-writer processes.
     np*) run_logged "$work/$mode.log" "$root/scripts/mpirun.sh" -np "${mode#np}" "$exe" run "$work/sweep-$mode.yaml" --threads 1 \
-           --progress-interval 0.001 ;;
+           --progress-interval 0.001 $([[ $mode == np3 ]] && echo --journal-writers 2) ;;
   esac
   code=$?
   check "$mode exits 0 (got $code)" test "$code" -eq 0
@@ -74,6 +76,8 @@ print("results identical across single, np1, np2, np3")
 PY
 passed=$((passed + 1))
 check "images written per label" test -s "$work/out-np2/images/chelsea-r1e-03.png"
+check "np3's journal-writer processes wrote its journal" "$python" -c \
+  "import json, sys; assert json.load(open(sys.argv[1]))['journal_writer_cpu_seconds'] > 0" "$work/out-np3/status.json"
 check "status reads a finished sweep" bash -c "'$exe' status '$work/out-np2' | grep -q '4 of 4 jobs done, 0 failed, 0 running, 0 queued'"
 
 # The README's pandas snippet, run as written, on these results.

@@ -1,9 +1,15 @@
 // The result store on a real output directory: the journal's segments, what survives without a
-// commit, reading back, earlier journals of one file per job, and write failures.
+// commit, reading back, earlier journals of one file per job, write failures, and journal-writer
+// processes (the same records as the store's own thread writes; one killed loses no job).
 #include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "common/error.h"
@@ -17,8 +23,29 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-StoreSettings settings_for(const TempDir& dir) {
-  return StoreSettings{dir.file("out"), "grid: {}", "sweep.yaml", "abc", {"seed"}, "random"};
+StoreSettings settings_for(const TempDir& dir, int journal_writers = 0) {
+  return StoreSettings{dir.file("out"), "grid: {}", "sweep.yaml", "abc", {"seed"}, "random",
+                       journal_writers, STYLESWEEP_JOURNAL_WRITER};
+}
+
+// This process's children (the journal writers), from /proc.
+std::vector<pid_t> child_processes() {
+  std::vector<pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string state;
+    pid_t parent = 0;
+    fields >> state >> parent;
+    if (parent == ::getpid() && state != "Z") children.push_back(pid_t(std::stoi(name)));
+  }
+  return children;
 }
 
 WorkItem item_for(int seed) {
@@ -185,6 +212,79 @@ TEST(ResultStoreTest, AWriteThatFailsIsReportedByCommitNamingTheFile) {
   EXPECT_TRUE(store.done_ids().empty());
   store.commit();  // the error is reported once
   for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
+}
+
+TEST(ResultStoreTest, WriterProcessesStoreWhatTheStoresOwnThreadStores) {
+  TempDir by_thread, by_processes;
+  std::map<std::string, std::string> expected;
+  {
+    ResultStore store(settings_for(by_thread));
+    for (int seed = 1; seed <= 5; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), seed != 4));
+    store.publish(true);
+    expected = index_of(store.results_path());
+  }
+  {
+    ResultStore store(settings_for(by_processes, 2));
+    EXPECT_EQ(child_processes().size(), 2u);
+    for (int seed = 1; seed <= 5; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), seed != 4));
+    store.publish(false);  // links into both writers' segments
+    EXPECT_EQ(index_of(store.results_path()), expected);
+    EXPECT_GT(store.journal_writer_cpu_seconds(), 0);
+  }
+  EXPECT_TRUE(child_processes().empty());
+  // One segment per writer, each complete, none left under a temporary name.
+  EXPECT_EQ(journal_files(by_processes), (std::vector<std::string>{"segment-00000001.h5", "segment-00000002.h5"}));
+  EXPECT_TRUE(fs::exists(by_processes.file("out/images/cat__brick__seed5.png")));
+  ResultStore reopened(settings_for(by_processes, 2));
+  EXPECT_EQ(reopened.done_ids().size(), 4u);
+  reopened.publish(true);
+  EXPECT_EQ(index_of(reopened.results_path()), expected);
+  const h5::File results = h5::File::open_read_only(reopened.results_path());
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(2).id, "host"), "node7");
+  EXPECT_EQ(results.read_float64("/jobs/" + item_for(2).id + "/loss/total").size(), 3u);
+}
+
+TEST(ResultStoreTest, AWriterProcessThatDiesLosesNoJob) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir, 2));
+    for (int seed = 1; seed <= 2; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true));
+    store.commit();
+    const std::vector<pid_t> writers = child_processes();
+    ASSERT_EQ(writers.size(), 2u);
+    ::kill(writers[0], SIGKILL);
+    while (child_processes().size() == 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Job 3 goes to the dead writer: the store writes it itself, reports the failure and, as
+    // after any storage failure, takes no more jobs until commit() has reported it.
+    for (int seed = 3; seed <= 6; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true));
+    try {
+      store.commit();
+      FAIL() << "commit() succeeded";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("journal writer process"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(store.done_ids().size(), 3u);
+    EXPECT_TRUE(child_processes().empty());
+    // The jobs turned away run again (next run) and are stored by the store's own thread.
+    for (int seed = 4; seed <= 6; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true));
+    store.commit();
+  }
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids().size(), 6u);
+  for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
+}
+
+TEST(ResultStoreTest, AMissingWriterProgramIsNamed) {
+  TempDir dir;
+  StoreSettings settings = settings_for(dir, 1);
+  settings.journal_writer_program = dir.file("no-such-writer");
+  try {
+    ResultStore store(settings);
+    FAIL() << "the store started";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find(dir.file("no-such-writer")), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(fs::exists(dir.file("out")));  // nothing created, no space reserved
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ struct RunArguments {
   std::string max_memory;       // per worker, e.g. "8G"; empty: from the machine
   std::string progress = "auto";  // live | plain | auto
   double progress_interval = 60;  // seconds between plain status lines
+  int journal_writers = 0;
 };
 
 // A live status line needs a terminal that is really the user's: under mpirun, srun or a Slurm
@@ -82,11 +83,19 @@ struct SweepSetup {
   std::vector<std::string> recovery_notes;
 };
 
-void open_store(SweepSetup& setup) {
+// stylesweep-journal-writer is built and installed beside this executable.
+std::string journal_writer_program() {
+  std::error_code ignored;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  return (self.parent_path() / "stylesweep-journal-writer").string();
+}
+
+void open_store(SweepSetup& setup, int journal_writers) {
   const SweepPlan& plan = setup.plan;
   setup.store = std::make_unique<ResultStore>(
       StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                    plan.varying_keys, read_weights_source(plan.weights_path)},
+                    plan.varying_keys, read_weights_source(plan.weights_path), journal_writers,
+                    journal_writer_program()},
       &setup.recovery_notes);
 }
 
@@ -266,7 +275,7 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       const std::string weights = resolve_weights(config.weights);
       SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
       setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
-      open_store(*setup);
+      open_store(*setup, arguments.journal_writers);
       start_message = setup->config.weights + "\n" + setup->plan.weights_sha256;
     } catch (...) {
       if (session.size() > 1) broadcast_text(session, "");
@@ -359,6 +368,12 @@ void add_run_command(CLI::App& app, int* argc, char*** argv) {
                       "Memory one job may use per worker, e.g. 8G; a job estimated to need more "
                       "fails before it starts (default: the node's memory / its workers; on a GPU "
                       "unchecked)");
+  command->add_option("--journal-writers", arguments->journal_writers,
+                      "Processes that write rank 0's journal in parallel, for coordinators that "
+                      "must store more than about 2,000 small jobs a second (0: rank 0 writes it "
+                      "on a thread of its own)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   command->add_option("--max-jobs", arguments->max_jobs,
                       "Refuse sweeps that expand to more jobs than this")->capture_default_str();
   command->callback([arguments, argc, argv] {

@@ -66,6 +66,7 @@ RunCounts Coordinator::snapshot() const {
   RunCounts counts = counts_;
   counts.store_cpu_seconds = sink_.writer_cpu_seconds();
   counts.png_cpu_seconds = sink_.png_cpu_seconds();
+  counts.journal_writer_cpu_seconds = sink_.journal_writer_cpu_seconds();
   counts.running = scheduler_.running();
   counts.queued = scheduler_.queued();
   if (seconds_per_cost_ > 0) {
@@ -213,6 +214,7 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
   mark_busy(busy_since, false);
   counts_.store_cpu_seconds = sink_.writer_cpu_seconds();
   counts_.png_cpu_seconds = sink_.png_cpu_seconds();
+  counts_.journal_writer_cpu_seconds = sink_.journal_writer_cpu_seconds();
   counts_.running = 0;
   counts_.queued = scheduler_.queued();
   counts_.drained = counts_.queued > 0;

@@ -35,6 +35,8 @@ class ResultSink {
   // writer and its PNG writer.
   virtual double writer_cpu_seconds() const { return 0; }
   virtual double png_cpu_seconds() const { return 0; }
+  // CPU seconds of the busiest journal-writer process (0: none).
+  virtual double journal_writer_cpu_seconds() const { return 0; }
 };
 
 struct RunCounts {
@@ -50,8 +52,9 @@ struct RunCounts {
   // The CPU time of those busy stretches: on a machine where workers compete with the
   // coordinator for cores, the busy seconds include waits for a core; this does not.
   double busy_cpu_seconds = 0;
-  // CPU seconds of the result store's writer and PNG threads, which work beside the coordinator.
-  double store_cpu_seconds = 0, png_cpu_seconds = 0;
+  // CPU seconds of the result store's writer and PNG threads, which work beside the coordinator,
+  // and of its busiest journal-writer process, if it has any.
+  double store_cpu_seconds = 0, png_cpu_seconds = 0, journal_writer_cpu_seconds = 0;
   // Set when results could not be written (disk full, output gone): the run drained at once, and
   // jobs whose results did not reach the journal run again next time.
   std::string storage_error;

@@ -20,6 +20,8 @@
 #include "h5/h5_file.h"
 #include "job/history_file.h"
 #include "job/losses_name.h"
+#include "runner/journal_record.h"
+#include "runner/journal_writers.h"
 #include "runner/png_writer_thread.h"
 
 namespace stylesweep {
@@ -54,74 +56,6 @@ class ResultFileWriter {
 };
 
 namespace {
-
-// The entry of the returned image (see JobResult::result_evaluation), NaN when there is none.
-double value_at(const std::vector<double>& values, std::int64_t index) {
-  if (index < 0 || index >= std::int64_t(values.size())) return std::numeric_limits<double>::quiet_NaN();
-  return values[std::size_t(index)];
-}
-
-// An attribute as text: strings as they are, lists joined by '+', numbers in shortest form.
-std::string attribute_text(const h5::File& file, const std::string& group, const std::string& name) {
-  if (!file.has_attribute(group, name)) return "";
-  if (file.attribute_is_text(group, name)) return join(file.attribute_strings(group, name), "+");
-  std::vector<std::string> parts;
-  for (double value : file.attribute_doubles(group, name)) parts.push_back(fmt::format("{}", value));
-  return join(parts, "+");
-}
-
-double attribute_number(const h5::File& file, const std::string& group, const std::string& name) {
-  return file.has_attribute(group, name) ? file.attribute_double(group, name) : std::nan("");
-}
-
-IndexRow read_row(const h5::File& file, const std::string& id,
-                  const std::vector<std::string>& varying_keys) {
-  const std::string group = "/jobs/" + id;
-  const LossHistory history = read_job_history(file, group);
-  const std::int64_t result = file.has_attribute(group, "result_evaluation")
-                                  ? file.attribute_int(group, "result_evaluation")
-                                  : std::int64_t(history.size()) - 1;
-  IndexRow row;
-  row.id = id;
-  row.label = attribute_text(file, group, "label");
-  row.status = attribute_text(file, group, "status");
-  row.error = attribute_text(file, group, "error");
-  row.host = attribute_text(file, group, "host");
-  row.loss_total = value_at(history.total, result);
-  row.loss_content = value_at(history.content, result);
-  row.loss_style = value_at(history.style, result);
-  row.loss_tv = value_at(history.tv, result);
-  row.evaluations = attribute_number(file, group, "evaluations");
-  row.wall_seconds = attribute_number(file, group, "wall_seconds");
-  row.attempts = attribute_number(file, group, "attempts");
-  row.rank = attribute_number(file, group, "rank");
-  for (const auto& key : varying_keys) row.parameters[key] = attribute_text(file, group, key);
-  return row;
-}
-
-// read_row() of an outcome write_outcome() just wrote, without reading back what is in memory:
-// only the varying parameters come from the file, formatted as read_row formats them.
-IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOutcome& outcome,
-                        const std::vector<std::string>& varying_keys) {
-  const JobResult& result = outcome.result;
-  const LossHistory& history = result.history;
-  IndexRow row;
-  row.id = item.id;
-  row.label = item.label;
-  row.status = outcome.done ? "done" : "failed";
-  row.error = outcome.error;
-  row.host = outcome.worker.host;
-  row.loss_total = value_at(history.total, result.result_evaluation);
-  row.loss_content = value_at(history.content, result.result_evaluation);
-  row.loss_style = value_at(history.style, result.result_evaluation);
-  row.loss_tv = value_at(history.tv, result.result_evaluation);
-  row.evaluations = result.evaluations;
-  row.wall_seconds = result.wall_seconds;
-  row.attempts = outcome.attempt;
-  row.rank = outcome.worker.rank;
-  for (const auto& key : varying_keys) row.parameters[key] = attribute_text(file, "/jobs/" + item.id, key);
-  return row;
-}
 
 void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
                  const std::vector<std::string>& varying_keys) {
@@ -201,20 +135,6 @@ long segment_number(const std::string& file_name) {
   }
 }
 
-void write_outcome(h5::File& file, const WorkItem& item, const JobOutcome& outcome,
-                   const std::string& weights_sha256) {
-  const std::string group = "/jobs/" + item.id;
-  write_job_group(file, group, item.job, weights_sha256, outcome.result);
-  file.set_attribute(group, "label", item.label);
-  file.set_attribute(group, "status", std::string(outcome.done ? "done" : "failed"));
-  file.set_attribute(group, "error", outcome.error);
-  file.set_attribute(group, "rank", std::int64_t(outcome.worker.rank));
-  file.set_attribute(group, "host", outcome.worker.host);
-  file.set_attribute(group, "device", outcome.worker.device);
-  file.set_attribute(group, "attempts", std::int64_t(outcome.attempt));
-  file.set_attribute(group, "finished_utc", utc_now_iso());
-}
-
 // What a staged outcome adds to a segment, roughly: image, histories and HDF5's own overhead.
 std::size_t staged_size(const JobOutcome& outcome) {
   const LossHistory& history = outcome.result.history;
@@ -227,6 +147,13 @@ std::size_t staged_size(const JobOutcome& outcome) {
 
 ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes)
     : settings_(std::move(settings)), created_utc_(utc_now_iso()) {
+  // First: a writer that cannot start leaves nothing behind in the output directory.
+  if (settings_.journal_writers > 0) {
+    journal_writers_ = std::make_unique<JournalWriters>(settings_.journal_writer_program,
+                                                        settings_.journal_writers,
+                                                        settings_.weights_sha256, settings_.varying_keys);
+    writer_segment_.assign(std::size_t(settings_.journal_writers), "");
+  }
   for (const char* sub : {"", "/images", "/jobs", "/checkpoints"}) {
     std::error_code error;
     fs::create_directories(settings_.output_directory + sub, error);
@@ -262,6 +189,7 @@ ResultStore::~ResultStore() {
   writer_wake_.notify_one();
   if (writer_.joinable()) writer_.join();
   png_writer_.reset();
+  journal_writers_.reset();
   segment_.reset();
   release_reserve();
 }
@@ -406,6 +334,11 @@ double ResultStore::writer_cpu_seconds() const {
 
 double ResultStore::png_cpu_seconds() const { return png_writer_->cpu_seconds(); }
 
+double ResultStore::journal_writer_cpu_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return journal_writer_cpu_seconds_;
+}
+
 void ResultStore::publish(bool standalone) {
   commit();
   try {
@@ -450,8 +383,18 @@ void ResultStore::writer_loop() {
 // A journaled job has its PNG: seal_segment() waits for the PNG thread and syncs the filesystem
 // before the segment's rename makes them durable together.
 void ResultStore::write_to_segment(const Staged& staged) {
-  if (!segment_) segment_ = std::make_unique<ResultFileWriter>(journal_path(segment_name(next_segment_)));
   if (staged.outcome.done) png_writer_->write(image_file(staged.item), staged.outcome.result.image);
+  if (journal_writers_) {
+    const std::size_t writer = next_writer_++ % writer_segment_.size();
+    std::string& name = writer_segment_[writer];
+    if (name.empty()) name = segment_name(next_segment_++);
+    journal_writers_->write(int(writer), temporary_path_for(journal_path(name)), staged.item, staged.outcome);
+    return;
+  }
+  if (!segment_) {
+    segment_name_ = segment_name(next_segment_++);
+    segment_ = std::make_unique<ResultFileWriter>(journal_path(segment_name_));
+  }
   write_outcome(segment_->file(), staged.item, staged.outcome, settings_.weights_sha256);
   segment_rows_[staged.item.id] =
       row_of_written(segment_->file(), staged.item, staged.outcome, settings_.varying_keys);
@@ -472,8 +415,13 @@ void ResultStore::append_to_segment(Staged staged) {
   }
 }
 
+bool ResultStore::segment_open() const {
+  return segment_ || std::any_of(writer_segment_.begin(), writer_segment_.end(),
+                                 [](const std::string& name) { return !name.empty(); });
+}
+
 void ResultStore::finish_segment() {
-  if (!segment_) return;
+  if (!segment_open()) return;
   try {
     seal_segment();
   } catch (const std::exception& error) {
@@ -484,21 +432,47 @@ void ResultStore::finish_segment() {
 void ResultStore::seal_segment() {
   const std::string png_failure = png_writer_->wait();
   if (!png_failure.empty()) throw Error(png_failure);
-  sync_filesystem(settings_.output_directory + "/images");
-  segment_->commit();
-  const std::string name = segment_name(next_segment_++);
-  for (const auto& [id, row] : segment_rows_) {
-    std::error_code ignored;
-    fs::remove(checkpoint_file(id), ignored);
+  std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> sealed;
+  if (segment_) {
+    sync_filesystem(settings_.output_directory + "/images");
+    segment_->commit();
+    sealed.emplace_back(segment_name_, std::move(segment_rows_));
+  } else {
+    sealed = seal_writer_segments();
+  }
+  for (const auto& [name, rows] : sealed) {
+    for (const auto& [id, row] : rows) {
+      std::error_code ignored;
+      fs::remove(checkpoint_file(id), ignored);
+    }
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    committed_.emplace_back(name, std::move(segment_rows_));
+    for (auto& segment : sealed) committed_.push_back(std::move(segment));
+    if (journal_writers_) journal_writer_cpu_seconds_ = journal_writers_->busiest_cpu_seconds();
   }
   segment_.reset();
   segment_items_.clear();
   segment_rows_.clear();
   segment_bytes_ = 0;
+}
+
+std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> ResultStore::seal_writer_segments() {
+  std::vector<int> writers;
+  for (std::size_t writer = 0; writer < writer_segment_.size(); ++writer) {
+    if (!writer_segment_[writer].empty()) writers.push_back(int(writer));
+  }
+  std::vector<std::map<std::string, IndexRow>> rows = journal_writers_->close(writers);
+  sync_filesystem(settings_.output_directory);  // the PNGs and every segment file at once
+  std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> sealed;
+  for (std::size_t i = 0; i < writers.size(); ++i) {
+    std::string& name = writer_segment_[std::size_t(writers[i])];
+    rename_into_place(temporary_path_for(journal_path(name)), journal_path(name));
+    sealed.emplace_back(name, std::move(rows[i]));
+    name.clear();
+  }
+  sync_filesystem(journal_path(""));  // the renames
+  return sealed;
 }
 
 // Most likely a full disk. The reserve makes room to write the open segment again, so no
@@ -510,6 +484,9 @@ void ResultStore::recover_segment_after(const std::exception& error) {
     if (writer_error_.empty()) writer_error_ = error.what();
   }
   std::vector<Staged> items = std::move(segment_items_);
+  // The rest of the run writes on this thread: a writer process that failed once (or is gone)
+  // is not trusted with the batch again.
+  journal_writers_.reset();
   discard_segment();
   release_reserve();
   segment_items_ = std::move(items);
@@ -524,6 +501,10 @@ void ResultStore::recover_segment_after(const std::exception& error) {
 void ResultStore::discard_segment() {
   png_writer_->wait();  // nothing half written is left behind; the failure is already known
   segment_.reset();     // removes its temporary file
+  for (std::string& name : writer_segment_) {
+    if (!name.empty()) ::unlink(temporary_path_for(journal_path(name)).c_str());
+    name.clear();
+  }
   for (const Staged& staged : segment_items_) {
     std::error_code ignored;
     fs::remove(temporary_path_for(image_file(staged.item)), ignored);

@@ -49,11 +49,13 @@
 #include <vector>
 
 #include "runner/coordinator.h"
+#include "runner/journal_record.h"
 
 namespace stylesweep {
 
 class ResultFileWriter;
 class PngWriterThread;  // runner/png_writer_thread.h
+class JournalWriters;   // runner/journal_writers.h
 
 struct StoreSettings {
   std::string output_directory;
@@ -62,14 +64,10 @@ struct StoreSettings {
   std::string weights_sha256;
   std::vector<std::string> varying_keys;
   std::string weights_source;  // the weights file's `source` attribute
-};
-
-// One job's line of /index.
-struct IndexRow {
-  std::string id, label, status, error, host;
-  double loss_total = 0, loss_content = 0, loss_style = 0, loss_tv = 0;
-  double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
-  std::map<std::string, std::string> parameters;  // varying parameter -> value as text
+  // Journal-writer processes (runner/journal_writers.h) running `journal_writer_program`;
+  // 0: the store's writer thread writes the segments itself.
+  int journal_writers = 0;
+  std::string journal_writer_program;
 };
 
 class ResultStore : public ResultSink {
@@ -96,6 +94,7 @@ class ResultStore : public ResultSink {
   // CPU seconds the writer thread has spent writing segments, and the PNG thread PNGs.
   double writer_cpu_seconds() const override;
   double png_cpu_seconds() const override;
+  double journal_writer_cpu_seconds() const override;
   void started(const WorkItem& item) override { record_attempt(item.id); }
   void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
   std::optional<std::string> checkpoint(const std::string& id) const override;
@@ -136,8 +135,11 @@ class ResultStore : public ResultSink {
   void writer_loop();
   void append_to_segment(Staged staged);
   void write_to_segment(const Staged& staged);  // its PNG and its group, unsynced
+  bool segment_open() const;
   void finish_segment();                        // seals it; recovers from a failure
   void seal_segment();                          // sync, rename, hand the rows over; throws
+  // Has the journal writers close their segment files, syncs and renames them: (name, rows).
+  std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> seal_writer_segments();
   void recover_segment_after(const std::exception& error);
   void discard_segment();
   void append_attempt_line(const std::string& line);
@@ -159,11 +161,18 @@ class ResultStore : public ResultSink {
   // Sealed segments and their rows, for commit() to merge into rows_ on rank 0's thread.
   std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> committed_;
   double writer_cpu_seconds_ = 0;
+  double journal_writer_cpu_seconds_ = 0;
   std::thread writer_;
 
   // The writer thread's own (and the constructor's, before it starts).
   std::unique_ptr<PngWriterThread> png_writer_;  // encodes and writes PNGs beside the writer
+  // Either the writer processes write the open segment, one file each, or this thread does (no
+  // processes asked for, or they failed: the rest of the run writes here).
+  std::unique_ptr<JournalWriters> journal_writers_;
+  std::vector<std::string> writer_segment_;  // per writer process: its open segment ("": none)
+  std::size_t next_writer_ = 0;               // round robin
   std::unique_ptr<ResultFileWriter> segment_;
+  std::string segment_name_;
   std::vector<Staged> segment_items_;  // in the open segment: kept to write it again
   std::map<std::string, IndexRow> segment_rows_;
   std::size_t segment_bytes_ = 0;

@@ -34,9 +34,11 @@ void RunStatusWriter::update(const RunCounts& counts, double elapsed_seconds) {
       "\"skipped\": {}, \"elapsed_seconds\": {:.3f}, \"jobs_per_hour\": {:.3f}, "
       "\"eta_seconds\": {:.1f}, \"coordinator_busy_seconds\": {:.3f}, "
       "\"coordinator_cpu_seconds\": {:.3f}, \"store_cpu_seconds\": {:.3f}, "
-      "\"png_cpu_seconds\": {:.3f}, \"finished\": {}, \"updated_utc\": \"{}\"}}\n",
+      "\"png_cpu_seconds\": {:.3f}, \"journal_writer_cpu_seconds\": {:.3f}, \"finished\": {}, "
+      "\"updated_utc\": \"{}\"}}\n",
       total_, counts.done, counts.failed, counts.running, counts.queued, skipped_, elapsed_seconds,
-      per_hour, eta, counts.busy_seconds, counts.busy_cpu_seconds, counts.store_cpu_seconds, counts.png_cpu_seconds, left == 0 ? "true" : "false",
+      per_hour, eta, counts.busy_seconds, counts.busy_cpu_seconds, counts.store_cpu_seconds,
+      counts.png_cpu_seconds, counts.journal_writer_cpu_seconds, left == 0 ? "true" : "false",
       utc_now_iso());
   const std::string temporary = path_ + ".tmp";
   {
