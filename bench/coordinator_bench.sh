@@ -28,7 +28,7 @@ defaults: {size: 8, iterations: 1, content_layers: [relu1_1], style_layers: [rel
 grid: {seed: {repeat: $jobs}}
 YAML
 "$exe" plan "$work/trivial.yaml" --format csv > /dev/null  # the default weights, once
-"$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/trivial.yaml" --threads 1 > "$work/run.log" 2>&1
+"$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/trivial.yaml" --threads 1 --journal-writers "${JOURNAL_WRITERS:-0}" > "$work/run.log" 2>&1
 /usr/bin/python3 - "$work/out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -36,6 +36,7 @@ status = json.load(open(os.path.join(out, "status.json")))
 done, elapsed = status["done"], status["elapsed_seconds"]
 busy, cpu = status["coordinator_busy_seconds"], status["coordinator_cpu_seconds"]
 writer, png = status["store_cpu_seconds"], status["png_cpu_seconds"]
+processes = status["journal_writer_cpu_seconds"]
 size = lambda path: os.path.getsize(path) / 2**20
 journal = sum(size(os.path.join(out, "jobs", f)) for f in os.listdir(os.path.join(out, "jobs")))
 print(f"coordinator: {done} trivial jobs under mpirun -np 3 in {elapsed:.2f} s: "
@@ -44,7 +45,9 @@ print(f"coordinator busy {busy:.2f} s ({1000 * busy / done:.3f} ms per job), of 
       f"({1000 * cpu / done:.3f} ms per job)")
 print(f"result store threads CPU: journal writer {writer:.2f} s ({1000 * writer / done:.3f} ms per "
       f"job), PNG writer {png:.2f} s ({1000 * png / done:.3f} ms per job)")
-print(f"capacity of one coordinator with a core for each thread: {done / max(cpu, writer, png):.0f} "
+if processes > 0:
+    print(f"busiest journal-writer process CPU {processes:.2f} s ({1000 * processes / done:.3f} ms per job)")
+print(f"capacity of one coordinator with a core for each thread: {done / max(cpu, writer, png, processes):.0f} "
       f"jobs/s by CPU; {done / busy:.0f} jobs/s by busy time on these shared cores "
       f"(goal: 2000 jobs/s)")
 print(f"results.h5 {size(os.path.join(out, 'results.h5')):.1f} MiB, journal {journal:.1f} MiB "

@@ -3,8 +3,9 @@
 // Stores JOBS outcomes of SIZE px jobs with EVALUATIONS history entries (the coordinator's
 // trivial-job bench: 8 px, 2 entries) in one temporary output directory, committing as the store
 // does (batches of ResultStore::kSegmentBytes), then publishes results.h5 with links and,
-// at the end, standalone.
-// Usage: store_bench [JOBS] [SIZE] [EVALUATIONS]   (default 2000 8 2)
+// at the end, standalone. With WRITERS > 0 the segments are written by that many journal-writer
+// processes (stylesweep run --journal-writers); the busiest one's CPU time is printed too.
+// Usage: store_bench [JOBS] [SIZE] [EVALUATIONS] [WRITERS]   (default 2000 8 2 0)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -77,8 +78,9 @@ int main(int argc, char** argv) {
   const int jobs = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int size = argc > 2 ? std::atoi(argv[2]) : 8;
   const int evaluations = argc > 3 ? std::atoi(argv[3]) : 2;
-  if (jobs < 1 || size < 1 || evaluations < 1) {
-    std::fprintf(stderr, "usage: store_bench [JOBS] [SIZE] [EVALUATIONS]\n");
+  const int writers = argc > 4 ? std::atoi(argv[4]) : 0;
+  if (jobs < 1 || size < 1 || evaluations < 1 || writers < 0) {
+    std::fprintf(stderr, "usage: store_bench [JOBS] [SIZE] [EVALUATIONS] [WRITERS]\n");
     return 2;
   }
   // Under $TMPDIR (default /tmp): point it at the filesystem the sweeps write to.
@@ -95,14 +97,16 @@ int main(int argc, char** argv) {
     items.push_back(make_item(i, size));
     outcomes.push_back(make_outcome(items.back(), size, evaluations));
   }
-  double store_wall = 0, store_cpu = 0, publish_wall = 0, standalone_wall = 0;
+  double store_wall = 0, store_cpu = 0, writer_cpu = 0, publish_wall = 0, standalone_wall = 0;
   try {
-    ResultStore store(StoreSettings{output, "{}", "bench.yaml", "0", {"seed"}, "random"});
+    ResultStore store(StoreSettings{output, "{}", "bench.yaml", "0", {"seed"}, "random", writers,
+                                    STYLESWEEP_JOURNAL_WRITER});
     double wall = wall_seconds(), cpu = cpu_seconds();
     for (int i = 0; i < jobs; ++i) store.store(items[std::size_t(i)], outcomes[std::size_t(i)]);
     store.commit();
     store_wall = wall_seconds() - wall;
     store_cpu = cpu_seconds() - cpu;
+    writer_cpu = store.journal_writer_cpu_seconds();
     wall = wall_seconds();
     store.publish(false);
     publish_wall = wall_seconds() - wall;
@@ -116,10 +120,14 @@ int main(int argc, char** argv) {
   }
   const double results_mib = double(std::filesystem::file_size(output + "/results.h5")) / (1 << 20);
   std::filesystem::remove_all(output);
-  fmt::print("store: {} jobs of {} px, {} evaluations: journaled in {:.3f} s ({:.3f} ms per job, "
-             "CPU {:.3f} ms): {:.0f} jobs/s\n",
-             jobs, size, evaluations, store_wall, 1e3 * store_wall / jobs, 1e3 * store_cpu / jobs,
-             jobs / store_wall);
+  fmt::print("store: {} jobs of {} px, {} evaluations, {} journal-writer processes: journaled in "
+             "{:.3f} s ({:.3f} ms per job, CPU {:.3f} ms here): {:.0f} jobs/s\n",
+             jobs, size, evaluations, writers, store_wall, 1e3 * store_wall / jobs,
+             1e3 * store_cpu / jobs, jobs / store_wall);
+  if (writers > 0) {
+    fmt::print("busiest journal-writer process: CPU {:.3f} s ({:.3f} ms per job stored)\n", writer_cpu,
+               1e3 * writer_cpu / jobs);
+  }
   fmt::print("publish results.h5 with {} links: {:.3f} s ({:.1f} us per job); standalone "
              "({:.1f} MiB): {:.3f} s, {:.0f} jobs/s\n",
              jobs, publish_wall, 1e6 * publish_wall / jobs, results_mib, standalone_wall,
