@@ -198,20 +198,23 @@ TEST(ResultStoreTest, ReadsJournalsWithOneFilePerJob) {
 }
 
 TEST(ResultStoreTest, AWriteThatFailsIsReportedByCommitNamingTheFile) {
-  TempDir dir;
-  ResultStore store(settings_for(dir));
-  WorkItem item = item_for(1);
-  item.label = "no-such-directory/cat";  // its PNG cannot be created
-  store.store(item, outcome_for(item, true));
-  try {
-    store.commit();
-    FAIL() << "commit() succeeded";
-  } catch (const Error& error) {
-    EXPECT_NE(std::string(error.what()).find("no-such-directory/cat.png"), std::string::npos) << error.what();
+  for (int writers : {0, 2}) {  // the store's thread writes the PNG, or a writer process does
+    SCOPED_TRACE(writers);
+    TempDir dir;
+    ResultStore store(settings_for(dir, writers));
+    WorkItem item = item_for(1);
+    item.label = "no-such-directory/cat";  // its PNG cannot be created
+    store.store(item, outcome_for(item, true));
+    try {
+      store.commit();
+      ADD_FAILURE() << "commit() succeeded";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("no-such-directory/cat.png"), std::string::npos) << error.what();
+    }
+    EXPECT_TRUE(store.done_ids().empty());
+    store.commit();  // the error is reported once
+    for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
   }
-  EXPECT_TRUE(store.done_ids().empty());
-  store.commit();  // the error is reported once
-  for (const auto& name : journal_files(dir)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
 }
 
 TEST(ResultStoreTest, WriterProcessesStoreWhatTheStoresOwnThreadStores) {

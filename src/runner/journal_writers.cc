@@ -14,7 +14,9 @@
 
 #include <fmt/format.h>
 
+#include "common/durable_file.h"
 #include "common/error.h"
+#include "image/image.h"
 #include "runner/wire.h"
 
 extern char** environ;
@@ -25,7 +27,7 @@ namespace {
 // Frames on the socket: a kind byte, a 64-bit length, the payload.
 enum Kind : std::uint8_t {
   kStart = 1,   // -> writer: weights_sha256, varying keys
-  kWrite = 2,   // -> writer: segment path, WorkItem, JobOutcome
+  kWrite = 2,   // -> writer: segment path, PNG path, WorkItem, JobOutcome
   kClose = 3,   // -> writer: close the segment file
   kClosed = 4,  // <- writer: failure (empty: none), index rows, CPU seconds
 };
@@ -128,13 +130,14 @@ void JournalWriters::send(int index, int kind, const std::string& payload) {
   }
 }
 
-void JournalWriters::write(int index, const std::string& path, const WorkItem& item,
-                           const JobOutcome& outcome) {
+void JournalWriters::write(int index, const std::string& path, const std::string& image_path,
+                           const WorkItem& item, const JobOutcome& outcome) {
   WorkItem record = item;  // what the group needs: not the input files shipped with the job
   record.files.clear();
   record.checkpoint.clear();
   WireWriter out;
   out.text(path);
+  out.text(image_path);
   out.text(encode(record));
   out.text(encode(outcome));
   send(index, kWrite, out.take());
@@ -186,9 +189,20 @@ int serve_journal_writer(int socket) {
       varying_keys = in.texts();
     } else if (kind == kWrite) {
       const std::string path = in.text();
+      const std::string image_path = in.text();
       const WorkItem item = decode_work_item(in.text());
       const JobOutcome outcome = decode_job_outcome(in.text());
       if (!failure.empty()) continue;
+      if (!image_path.empty()) {
+        try {
+          write_png(temporary_path_for(image_path), outcome.result.image);
+          rename_into_place(temporary_path_for(image_path), image_path);
+        } catch (const std::exception& error) {
+          failure = error.what();
+          ::unlink(temporary_path_for(image_path).c_str());
+          continue;
+        }
+      }
       try {
         if (!segment) segment = std::make_unique<h5::File>(h5::File::create(path, h5::File::SmallDatasets::kCompact));
         write_outcome(*segment, item, outcome, weights_sha256);

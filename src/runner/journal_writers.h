@@ -3,8 +3,9 @@
 // thread-safe, so one process cannot store more than about two thousand small jobs a second;
 // with N writers it can store N times that. Each writer is a small program
 // (stylesweep-journal-writer, no libtorch) that writes the outcomes it is sent into its own
-// segment file and, when asked, closes it and answers with the segment's index rows. The result
-// store names the files, syncs them and renames them into place, as it does its own.
+// segment file, and their PNGs (creating many small files is the other cost per job), and when
+// asked closes the segment and answers with its index rows. The result store names the files,
+// syncs them and renames the segments into place, as it does its own.
 // A writer exits when its socket closes, and is killed if the thread that started it ends (a
 // kill -9 of rank 0 leaves no writer behind); it ignores the drain signals (SIGTERM, SIGUSR1),
 // which rank 0 handles by finishing its batch through it.
@@ -33,8 +34,10 @@ class JournalWriters {
 
   int count() const { return int(processes_.size()); }
   // Has writer `index` write the outcome into the segment file at `path`, which its first job
-  // creates. Does not wait for the write; throws Error when the writer is gone.
-  void write(int index, const std::string& path, const WorkItem& item, const JobOutcome& outcome);
+  // creates, and its image to `image_path` (unless empty) as a PNG, renamed into place unsynced.
+  // Does not wait for the writes; throws Error when the writer is gone.
+  void write(int index, const std::string& path, const std::string& image_path,
+             const WorkItem& item, const JobOutcome& outcome);
   // Has each writer in `indices` flush and close its segment file (unsynced), all at once, and
   // returns each one's index rows by id. Throws the first failure any of them reports (a full
   // disk) or Error when one is gone; their files are then incomplete.

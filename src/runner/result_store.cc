@@ -380,17 +380,20 @@ void ResultStore::writer_loop() {
   }
 }
 
-// A journaled job has its PNG: seal_segment() waits for the PNG thread and syncs the filesystem
-// before the segment's rename makes them durable together.
+// A journaled job has its PNG: seal_segment() waits for the PNG thread (or the writer processes,
+// which write their jobs' PNGs themselves) and syncs the filesystem before the segment's rename
+// makes them durable together.
 void ResultStore::write_to_segment(const Staged& staged) {
-  if (staged.outcome.done) png_writer_->write(image_file(staged.item), staged.outcome.result.image);
+  const std::string image = staged.outcome.done ? image_file(staged.item) : "";
   if (journal_writers_) {
     const std::size_t writer = next_writer_++ % writer_segment_.size();
     std::string& name = writer_segment_[writer];
     if (name.empty()) name = segment_name(next_segment_++);
-    journal_writers_->write(int(writer), temporary_path_for(journal_path(name)), staged.item, staged.outcome);
+    journal_writers_->write(int(writer), temporary_path_for(journal_path(name)), image, staged.item,
+                            staged.outcome);
     return;
   }
+  if (!image.empty()) png_writer_->write(image, staged.outcome.result.image);
   if (!segment_) {
     segment_name_ = segment_name(next_segment_++);
     segment_ = std::make_unique<ResultFileWriter>(journal_path(segment_name_));

@@ -6,8 +6,11 @@
 // thread, while rank 0 goes on serving workers. commit() waits for both, makes the segment
 // durable with one filesystem sync and renames it into place. A segment that exists is
 // complete; it is the record. One sync per batch instead of four fsyncs per job, written beside
-// the message loop instead of in it, lets one coordinator store about a thousand small jobs a
-// second. Journals of earlier versions (jobs/<id>.h5, one job each) are read the same way;
+// the message loop instead of in it, lets one coordinator store about two thousand small jobs a
+// second. With StoreSettings::journal_writers, writer processes (runner/journal_writers.h) write
+// the groups and PNGs instead, each job to the next writer in turn and each writer into a
+// segment file of its own; a commit then closes all of them, syncs once and renames each into
+// place. Journals of earlier versions (jobs/<id>.h5, one job each) are read the same way;
 // where two files hold a job, the later segment wins (--rerun-failed).
 // results.h5 is a view built from the journal, always replaced whole in the same way (temporary
 // file, fsync, rename), so readers and a crash only ever see a complete file:
