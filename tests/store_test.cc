@@ -257,8 +257,9 @@ TEST(ResultStoreTest, AWriterProcessThatDiesLosesNoJob) {
     ASSERT_EQ(writers.size(), 2u);
     ::kill(writers[0], SIGKILL);
     while (child_processes().size() == 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    // Job 3 goes to the dead writer: the store writes it itself, reports the failure and, as
-    // after any storage failure, takes no more jobs until commit() has reported it.
+    // Job 3 goes to the dead writer. When the store finds it gone, it writes the open batch
+    // itself, reports the failure and, as after any storage failure, takes no more jobs until
+    // commit() has reported it.
     for (int seed = 3; seed <= 6; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true));
     try {
       store.commit();
@@ -266,10 +267,13 @@ TEST(ResultStoreTest, AWriterProcessThatDiesLosesNoJob) {
     } catch (const Error& error) {
       EXPECT_NE(std::string(error.what()).find("journal writer process"), std::string::npos) << error.what();
     }
-    EXPECT_EQ(store.done_ids().size(), 3u);
+    EXPECT_GE(store.done_ids().size(), 3u);
     EXPECT_TRUE(child_processes().empty());
     // The jobs turned away run again (next run) and are stored by the store's own thread.
-    for (int seed = 4; seed <= 6; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true));
+    const std::set<std::string> kept = store.done_ids();
+    for (int seed = 4; seed <= 6; ++seed) {
+      if (!kept.count(item_for(seed).id)) store.store(item_for(seed), outcome_for(item_for(seed), true));
+    }
     store.commit();
   }
   ResultStore reopened(settings_for(dir));

@@ -46,35 +46,59 @@ bool send_all(int socket, const char* data, std::size_t size) {
   return true;
 }
 
-bool receive_all(int socket, char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t received = ::recv(socket, data, size, 0);
-    if (received < 0 && errno == EINTR) continue;
-    if (received <= 0) return false;
-    data += received;
-    size -= std::size_t(received);
-  }
-  return true;
-}
-
-bool send_frame(int socket, std::uint8_t kind, const std::string& payload) {
+void append_frame(std::string& out, std::uint8_t kind, const std::string& payload) {
   char header[9];
   header[0] = char(kind);
   const std::uint64_t size = payload.size();
   std::memcpy(header + 1, &size, sizeof size);
-  return send_all(socket, header, sizeof header) && send_all(socket, payload.data(), payload.size());
+  out.append(header, sizeof header);
+  out.append(payload);
 }
 
-// False at the end of the stream.
-bool receive_frame(int socket, std::uint8_t* kind, std::string* payload) {
-  char header[9];
-  if (!receive_all(socket, header, sizeof header)) return false;
-  *kind = std::uint8_t(header[0]);
-  std::uint64_t size = 0;
-  std::memcpy(&size, header + 1, sizeof size);
-  payload->resize(size);
-  return receive_all(socket, payload->data(), size);
+bool send_frame(int socket, std::uint8_t kind, const std::string& payload) {
+  std::string frame;
+  append_frame(frame, kind, payload);
+  return send_all(socket, frame.data(), frame.size());
 }
+
+// Reads frames from a socket, as many at a time as have arrived.
+class FrameReader {
+ public:
+  explicit FrameReader(int socket) : socket_(socket) {}
+  // False at the end of the stream.
+  bool next(std::uint8_t* kind, std::string* payload) {
+    if (!fill(9)) return false;
+    *kind = std::uint8_t(buffer_[offset_]);
+    std::uint64_t size = 0;
+    std::memcpy(&size, buffer_.data() + offset_ + 1, sizeof size);
+    if (!fill(9 + size)) return false;
+    payload->assign(buffer_, offset_ + 9, size);
+    offset_ += 9 + size;
+    return true;
+  }
+
+ private:
+  bool fill(std::size_t wanted) {
+    if (offset_ > 0 && buffer_.size() - offset_ < wanted) {
+      buffer_.erase(0, offset_);
+      offset_ = 0;
+    }
+    while (buffer_.size() - offset_ < wanted) {
+      char chunk[1 << 16];
+      const ssize_t received = ::recv(socket_, chunk, sizeof chunk, 0);
+      if (received < 0 && errno == EINTR) continue;
+      if (received <= 0) return false;
+      buffer_.append(chunk, std::size_t(received));
+    }
+    return true;
+  }
+  int socket_;
+  std::string buffer_;
+  std::size_t offset_ = 0;
+};
+
+// Buffered requests are sent once this large.
+constexpr std::size_t kSendBufferBytes = 256 << 10;
 
 double process_cpu_seconds() {
   rusage usage{};
@@ -109,8 +133,8 @@ JournalWriters::JournalWriters(const std::string& program, int count, const std:
       ::close(sockets[0]);
       throw file_error(program, std::string("cannot start journal writer: ") + std::strerror(failure));
     }
-    processes_.push_back({pid, sockets[0], 0});
-    send(index, kStart, start_payload);
+    processes_.push_back({pid, sockets[0], 0, ""});
+    buffer(index, kStart, start_payload);
   }
 }
 
@@ -123,11 +147,22 @@ JournalWriters::~JournalWriters() {
   }
 }
 
-void JournalWriters::send(int index, int kind, const std::string& payload) {
-  const Process& process = processes_.at(std::size_t(index));
-  if (!send_frame(process.socket, std::uint8_t(kind), payload)) {
+void JournalWriters::buffer(int index, int kind, const std::string& payload) {
+  Process& process = processes_.at(std::size_t(index));
+  append_frame(process.unsent, std::uint8_t(kind), payload);
+  if (process.unsent.size() >= kSendBufferBytes) send_buffered(process);
+}
+
+void JournalWriters::send_buffered(Process& process) {
+  if (process.unsent.empty()) return;
+  if (!send_all(process.socket, process.unsent.data(), process.unsent.size())) {
     throw Error(fmt::format("journal writer process {} is gone: {}", process.pid, std::strerror(errno)));
   }
+  process.unsent.clear();
+}
+
+void JournalWriters::flush() {
+  for (Process& process : processes_) send_buffered(process);
 }
 
 void JournalWriters::write(int index, const std::string& path, const std::string& image_path,
@@ -140,18 +175,19 @@ void JournalWriters::write(int index, const std::string& path, const std::string
   out.text(image_path);
   out.text(encode(record));
   out.text(encode(outcome));
-  send(index, kWrite, out.take());
+  buffer(index, kWrite, out.take());
 }
 
 std::vector<std::map<std::string, IndexRow>> JournalWriters::close(const std::vector<int>& indices) {
-  for (int index : indices) send(index, kClose, "");
+  for (int index : indices) buffer(index, kClose, "");
+  flush();
   std::vector<std::map<std::string, IndexRow>> rows;
   std::string failure;
   for (int index : indices) {  // every answer is read, so the sockets stay in step
     Process& process = processes_.at(std::size_t(index));
     std::uint8_t kind = 0;
     std::string payload;
-    if (!receive_frame(process.socket, &kind, &payload) || kind != kClosed) {
+    if (!FrameReader(process.socket).next(&kind, &payload) || kind != kClosed) {
       throw Error(fmt::format("journal writer process {} is gone", process.pid));
     }
     WireReader in(payload);
@@ -180,9 +216,10 @@ int serve_journal_writer(int socket) {
   std::unique_ptr<h5::File> segment;  // the open segment file
   std::map<std::string, IndexRow> rows;
   std::string failure;  // the first since the segment was opened; later writes are skipped
+  FrameReader requests(socket);
   std::uint8_t kind = 0;
   std::string payload;
-  while (receive_frame(socket, &kind, &payload)) {
+  while (requests.next(&kind, &payload)) {
     WireReader in(payload);
     if (kind == kStart) {
       weights_sha256 = in.text();

@@ -412,7 +412,15 @@ void ResultStore::append_to_segment(Staged staged) {
   segment_items_.push_back(std::move(staged));
   try {
     write_to_segment(segment_items_.back());
-    if (segment_bytes_ >= kSegmentBytes) seal_segment();
+    if (segment_bytes_ >= kSegmentBytes) {
+      seal_segment();
+    } else if (journal_writers_) {
+      // Outcomes go to the writers in bursts while more are queued, at once when none is.
+      std::unique_lock<std::mutex> lock(mutex_);
+      const bool more_queued = !queue_.empty();
+      lock.unlock();
+      if (!more_queued) journal_writers_->flush();
+    }
   } catch (const std::exception& error) {  // nothing may escape the writer thread
     recover_segment_after(error);
   }
