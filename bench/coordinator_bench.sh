@@ -9,8 +9,10 @@
 # with two workers on two shared cores, it includes waiting for a core, and the workers bound the
 # end-to-end rate well below the capacity. Also printed: the size of results.h5 and of the
 # journal (jobs/). Set TMPDIR to measure on another filesystem (ext4 here slows down creating
-# files after many were deleted).
-# Usage: bench/coordinator_bench.sh [BUILD_DIR] [JOBS]   (default 1000)
+# files after many were deleted). Set JOURNAL_WRITERS=N to run with `--journal-writers N`: the
+# journal's groups and the PNGs are then written by N processes, and the busiest one counts in
+# the capacity as a fourth busy thread.
+# Usage: [JOURNAL_WRITERS=N] bench/coordinator_bench.sh [BUILD_DIR] [JOBS]   (default 0, 1000)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}

@@ -12,7 +12,9 @@ trap 'rm -f "$weights"' EXIT
   "$root/configs/images/chelsea.png" "$root/configs/images/hubble_deep_field.jpg" 2 20 128 256 512
 "$root/bench/compare_sweep.sh" "$build" 50
 "$root/bench/coordinator_bench.sh" "$build" 2000
+JOURNAL_WRITERS=4 "$root/bench/coordinator_bench.sh" "$build" 2000
 "$root/$build/bench/store_bench" 2000 8 2
+"$root/$build/bench/store_bench" 2000 8 2 4
 "$root/bench/plan_bench.sh" "$build"
 "$root/bench/memory_check.sh" "$build" 64 128 256
 "$root/bench/time_to_quality.sh" "$build" 512 500 128,256 100
