@@ -6,8 +6,6 @@
 // at the end, standalone. With WRITERS > 0 the segments are written by that many journal-writer
 // processes (stylesweep run --journal-writers); the busiest one's CPU time is printed too.
 // Usage: store_bench [JOBS] [SIZE] [EVALUATIONS] [WRITERS]   (default 2000 8 2 0)
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,18 +14,12 @@
 
 #include <fmt/format.h>
 
+#include "common/cpu_time.h"
 #include "runner/result_store.h"
 
 namespace {
 
 using namespace stylesweep;
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-}
 
 double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -101,11 +93,11 @@ int main(int argc, char** argv) {
   try {
     ResultStore store(StoreSettings{output, "{}", "bench.yaml", "0", {"seed"}, "random", writers,
                                     STYLESWEEP_JOURNAL_WRITER});
-    double wall = wall_seconds(), cpu = cpu_seconds();
+    double wall = wall_seconds(), cpu = process_cpu_seconds();
     for (int i = 0; i < jobs; ++i) store.store(items[std::size_t(i)], outcomes[std::size_t(i)]);
     store.commit();
     store_wall = wall_seconds() - wall;
-    store_cpu = cpu_seconds() - cpu;
+    store_cpu = process_cpu_seconds() - cpu;
     writer_cpu = store.journal_writer_cpu_seconds();
     wall = wall_seconds();
     store.publish(false);

@@ -3,7 +3,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,9 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "common/durable_file.h"
+#include "common/cpu_time.h"
 #include "common/error.h"
-#include "image/image.h"
+#include "runner/png_writer_thread.h"
 #include "runner/wire.h"
 
 extern char** environ;
@@ -99,13 +98,6 @@ class FrameReader {
 
 // Buffered requests are sent once this large.
 constexpr std::size_t kSendBufferBytes = 256 << 10;
-
-double process_cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-}
 
 }  // namespace
 
@@ -230,17 +222,8 @@ int serve_journal_writer(int socket) {
       const WorkItem item = decode_work_item(in.text());
       const JobOutcome outcome = decode_job_outcome(in.text());
       if (!failure.empty()) continue;
-      if (!image_path.empty()) {
-        try {
-          write_png(temporary_path_for(image_path), outcome.result.image);
-          rename_into_place(temporary_path_for(image_path), image_path);
-        } catch (const std::exception& error) {
-          failure = error.what();
-          ::unlink(temporary_path_for(image_path).c_str());
-          continue;
-        }
-      }
       try {
+        if (!image_path.empty()) write_png_into_place(image_path, outcome.result.image);
         if (!segment) segment = std::make_unique<h5::File>(h5::File::create(path, h5::File::SmallDatasets::kCompact));
         write_outcome(*segment, item, outcome, weights_sha256);
         rows[item.id] = row_of_written(*segment, item, outcome, varying_keys);

@@ -7,6 +7,18 @@
 
 namespace stylesweep {
 
+void write_png_into_place(const std::string& path, const Image& image) {
+  const std::string temporary = temporary_path_for(path);
+  try {
+    write_png(temporary, image);
+    rename_into_place(temporary, path);
+  } catch (const std::exception&) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
+}
+
 PngWriterThread::PngWriterThread() : thread_([this] { loop(); }) {}
 
 PngWriterThread::~PngWriterThread() {
@@ -48,12 +60,9 @@ void PngWriterThread::loop() {
     const double cpu = thread_cpu_seconds();
     std::string failure;
     try {
-      write_png(temporary_path_for(path), image);
-      rename_into_place(temporary_path_for(path), path);
+      write_png_into_place(path, image);
     } catch (const std::exception& error) {  // nothing may escape the thread
       failure = error.what();
-      std::error_code ignored;
-      std::filesystem::remove(temporary_path_for(path), ignored);
     }
     lock.lock();
     writing_ = false;

@@ -15,6 +15,10 @@
 
 namespace stylesweep {
 
+// Writes `image` as a PNG under a temporary name and renames it into place, unsynced. On failure
+// the temporary file is removed and Error (naming the file) is thrown.
+void write_png_into_place(const std::string& path, const Image& image);
+
 class PngWriterThread {
  public:
   PngWriterThread();
