@@ -62,11 +62,15 @@ void Coordinator::start_drain(const std::string& reason) {
   for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
 }
 
-RunCounts Coordinator::snapshot() const {
-  RunCounts counts = counts_;
+void Coordinator::read_store_load(RunCounts& counts) const {
   counts.store_cpu_seconds = sink_.writer_cpu_seconds();
   counts.png_cpu_seconds = sink_.png_cpu_seconds();
   counts.journal_writer_cpu_seconds = sink_.journal_writer_cpu_seconds();
+}
+
+RunCounts Coordinator::snapshot() const {
+  RunCounts counts = counts_;
+  read_store_load(counts);
   counts.running = scheduler_.running();
   counts.queued = scheduler_.queued();
   if (seconds_per_cost_ > 0) {
@@ -175,13 +179,10 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     return Moment{std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(),
                   thread_cpu_seconds()};
   };
-  auto mark_busy = [this, &moment](Moment since, bool waking) {
+  auto mark_busy = [this, &moment](Moment since) {
     const Moment now = moment();
-    if (!waking) {
-      counts_.busy_seconds += now.wall - since.wall;
-      counts_.busy_cpu_seconds += now.cpu - since.cpu;
-    }
-    return now;
+    counts_.busy_seconds += now.wall - since.wall;
+    counts_.busy_cpu_seconds += now.cpu - since.cpu;
   };
   Moment busy_since = moment();
   const int workers = link_.worker_count();
@@ -191,9 +192,9 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
         options_.now() > options_.deadline - options_.deadline_margin) {
       start_drain("the deadline is near");
     }
-    busy_since = mark_busy(busy_since, false);
+    mark_busy(busy_since);
     Envelope message = link_.receive();
-    busy_since = mark_busy(busy_since, true);
+    busy_since = moment();
     if (events_.tick && options_.now() - last_tick_ >= 1.0) {
       last_tick_ = options_.now();
       events_.tick(snapshot());
@@ -211,10 +212,8 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     publish_if_quiet(false);
   }
   publish_if_quiet(true);
-  mark_busy(busy_since, false);
-  counts_.store_cpu_seconds = sink_.writer_cpu_seconds();
-  counts_.png_cpu_seconds = sink_.png_cpu_seconds();
-  counts_.journal_writer_cpu_seconds = sink_.journal_writer_cpu_seconds();
+  mark_busy(busy_since);
+  read_store_load(counts_);
   counts_.running = 0;
   counts_.queued = scheduler_.queued();
   counts_.drained = counts_.queued > 0;

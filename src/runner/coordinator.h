@@ -105,6 +105,8 @@ class Coordinator {
   // Runs a write to the sink; on Error records it as the run's storage error and drains.
   bool try_storage(const std::function<void()>& write);
   RunCounts snapshot() const;  // counts_ with the scheduler's running and queued now
+  // The CPU seconds of the result sink's own threads and processes, as of now.
+  void read_store_load(RunCounts& counts) const;
   void attach_inputs(WorkItem& item, int worker);
   void publish_if_quiet(bool force);
 
