@@ -101,6 +101,19 @@ std::map<std::string, std::string> index_of(const std::string& results) {
   return columns;
 }
 
+// Reopens the store, publishes a standalone results.h5 and checks it: `done` jobs done, the
+// index `expected`, and the group of the job of `seed` copied in whole.
+void expect_standalone_results(const StoreSettings& settings, std::size_t done,
+                               const std::map<std::string, std::string>& expected, int seed) {
+  ResultStore reopened(settings);
+  EXPECT_EQ(reopened.done_ids().size(), done);
+  reopened.publish(true);
+  EXPECT_EQ(index_of(reopened.results_path()), expected);
+  const h5::File results = h5::File::open_read_only(reopened.results_path());
+  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(seed).id, "host"), "node7");
+  EXPECT_EQ(results.read_float64("/jobs/" + item_for(seed).id + "/loss/total").size(), 3u);
+}
+
 std::vector<std::string> journal_files(const TempDir& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir.file("out/jobs"))) names.push_back(entry.path().filename());
@@ -126,13 +139,7 @@ TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
   EXPECT_EQ(published.at("seed"), "1.000000|2.000000|3.000000|");
   EXPECT_EQ(published.at("loss_total"), "7.500000|7.000000|6.500000|");
 
-  ResultStore reopened(settings_for(dir));
-  EXPECT_EQ(reopened.done_ids().size(), 2u);
-  reopened.publish(true);
-  EXPECT_EQ(index_of(reopened.results_path()), published);
-  const h5::File results = h5::File::open_read_only(reopened.results_path());
-  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(3).id, "host"), "node7");
-  EXPECT_EQ(results.read_float64("/jobs/" + item_for(3).id + "/loss/total").size(), 3u);
+  expect_standalone_results(settings_for(dir), 2, published, 3);
 }
 
 TEST(ResultStoreTest, JobsStoredButNotCommittedAreNotKept) {
@@ -238,13 +245,7 @@ TEST(ResultStoreTest, WriterProcessesStoreWhatTheStoresOwnThreadStores) {
   // One segment per writer, each complete, none left under a temporary name.
   EXPECT_EQ(journal_files(by_processes), (std::vector<std::string>{"segment-00000001.h5", "segment-00000002.h5"}));
   EXPECT_TRUE(fs::exists(by_processes.file("out/images/cat__brick__seed5.png")));
-  ResultStore reopened(settings_for(by_processes, 2));
-  EXPECT_EQ(reopened.done_ids().size(), 4u);
-  reopened.publish(true);
-  EXPECT_EQ(index_of(reopened.results_path()), expected);
-  const h5::File results = h5::File::open_read_only(reopened.results_path());
-  EXPECT_EQ(results.attribute_string("/jobs/" + item_for(2).id, "host"), "node7");
-  EXPECT_EQ(results.read_float64("/jobs/" + item_for(2).id + "/loss/total").size(), 3u);
+  expect_standalone_results(settings_for(by_processes, 2), 4, expected, 2);
 }
 
 TEST(ResultStoreTest, AWriterProcessThatDiesLosesNoJob) {
