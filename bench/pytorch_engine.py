@@ -60,10 +60,11 @@ def load_image(path, size):
 
 def job_loss(vgg, content, style, content_layers, style_layers, alpha, beta):
     """(image, loss function of the image): noise around the mean pixel and the paper's losses,
-    with the targets computed once."""
+    with the targets computed once and Gram matrices compared per position, as stylesweep does:
+    sum (G/M - A/Ms)^2 / (4 N^2) for a style of Ms positions."""
     with torch.no_grad():
         content_targets = features(content, vgg, content_layers)
-        style_targets = {k: gram(v) for k, v in features(style, vgg, style_layers).items()}
+        style_targets = {k: gram(v) / (v.shape[2] * v.shape[3]) for k, v in features(style, vgg, style_layers).items()}
     image = (vgg[1] + 16 * torch.randn_like(content)).requires_grad_(True)
     layers = content_layers + style_layers
 
@@ -73,7 +74,7 @@ def job_loss(vgg, content, style, content_layers, style_layers, alpha, beta):
         style_loss = 0
         for l in style_layers:
             n, m = acts[l].shape[1], acts[l].shape[2] * acts[l].shape[3]
-            style_loss = style_loss + (gram(acts[l]) - style_targets[l]).pow(2).sum() / (4 * n * n * m * m) / len(style_layers)
+            style_loss = style_loss + (gram(acts[l]) / m - style_targets[l]).pow(2).sum() / (4 * n * n) / len(style_layers)
         return alpha * content_loss + beta * style_loss
 
     return image, loss_fn

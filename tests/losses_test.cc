@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "engine/losses.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
@@ -29,10 +31,34 @@ TEST(LossesTest, GramAndStyleLayerLossMatchHandComputedValues) {
   const torch::Tensor gram = gram_matrix(features);
   EXPECT_TRUE(torch::equal(gram, torch::tensor({5.0, 11.0, 11.0, 25.0}).view({2, 2})));
   // E = sum (G - 0)^2 / (4 N^2 M^2) = (25 + 121 + 121 + 625) / 64.
-  EXPECT_DOUBLE_EQ(style_layer_loss(gram, torch::zeros({2, 2}, torch::kDouble), 2).item<double>(),
+  EXPECT_DOUBLE_EQ(style_layer_loss(gram, 2, {torch::zeros({2, 2}, torch::kDouble), 2}).item<double>(),
                    892.0 / 64.0);
   const torch::Tensor target = torch::tensor({1.0, 0.0, 0.0, 1.0}).view({2, 2});
-  EXPECT_DOUBLE_EQ(style_layer_loss(gram, target, 2).item<double>(), (16.0 + 121 + 121 + 576) / 64);
+  EXPECT_DOUBLE_EQ(style_layer_loss(gram, 2, {target, 2}).item<double>(), (16.0 + 121 + 121 + 576) / 64);
+}
+
+TEST(LossesTest, StylesOfAnotherSizeAreComparedPerPosition) {
+  // The result's G = [[5, 11], [11, 25]] over M = 2 positions; the style's A over Ms = 4:
+  // E = sum (G/2 - A/4)^2 / (4 N^2) with N = 2.
+  const torch::Tensor gram = torch::tensor({5.0, 11.0, 11.0, 25.0}).view({2, 2});
+  const torch::Tensor style = torch::tensor({8.0, 4.0, 4.0, 12.0}).view({2, 2});
+  const double expected = ((2.5 - 2) * (2.5 - 2) + 2 * (5.5 - 1) * (5.5 - 1) + (12.5 - 3) * (12.5 - 3)) / 16;
+  EXPECT_DOUBLE_EQ(style_layer_loss(gram, 2, {style, 4}).item<double>(), expected);
+  // The same Grams compared as the paper's formula would, sum (G - A)^2 / (4 N^2 M^2), differ.
+  EXPECT_GT(std::abs(((gram - style).pow(2).sum() / 64).item<double>() - expected), 1.0);
+  // A style twice the result's size whose features repeat the result's has its Gram doubled, and
+  // matches it exactly.
+  EXPECT_EQ(style_layer_loss(gram, 2, {2 * gram, 4}).item<double>(), 0.0);
+}
+
+TEST(LossesTest, EqualSizesGiveThePapersFormulaBitForBit) {
+  torch::manual_seed(5);
+  for (const auto dtype : {torch::kFloat, torch::kDouble}) {
+    const torch::Tensor gram = gram_matrix(torch::rand({1, 16, 7, 9}, dtype) * 40);
+    const torch::Tensor target = gram_matrix(torch::rand({1, 16, 9, 7}, dtype) * 40);
+    const torch::Tensor paper = (gram - target).pow(2).sum() / (4.0 * 16 * 16 * 63.0 * 63.0);
+    EXPECT_TRUE(torch::equal(style_layer_loss(gram, 63, {target, 63}), paper));
+  }
 }
 
 TEST(LossesTest, FastGramAgreesWithReference) {
@@ -60,13 +86,13 @@ class GradientTest : public ::testing::Test {
     vgg_ = Vgg19(random_weights(11), Pooling::kAvg, "relu3_1");
     vgg_->to(torch::kDouble);
     content_ = torch::rand({1, 3, 8, 8}, torch::kDouble) * 255;
-    style_ = torch::rand({1, 3, 8, 8}, torch::kDouble) * 255;
+    style_ = torch::rand({1, 3, 12, 16}, torch::kDouble) * 255;  // another size: per position
     torch::NoGradGuard no_grad;
     targets_.content["relu2_1"] = vgg_->forward(content_, {"relu2_1"}).at("relu2_1");
     StyleTarget style;
     auto features = vgg_->forward(style_, {"relu1_1", "relu3_1"});
-    style.grams["relu1_1"] = gram_matrix(features.at("relu1_1"));
-    style.grams["relu3_1"] = gram_matrix(features.at("relu3_1"));
+    style.grams["relu1_1"] = {gram_matrix(features.at("relu1_1")), 12 * 16};
+    style.grams["relu3_1"] = {gram_matrix(features.at("relu3_1")), 3 * 4};
     targets_.styles.push_back(style);
   }
 

@@ -59,7 +59,7 @@ runs = {m: h5py.File(f"{work}/out-{m}/results.h5", "r") for m in ["single", "np1
 base = runs["single"]
 ids = sorted(base["jobs"])
 assert len(ids) == 4, ids
-assert base.attrs["format"] == "stylesweep-results" and base.attrs["normalization"] == "paper"
+assert base.attrs["format"] == "stylesweep-results" and base.attrs["normalization"] == "paper-per-position"
 for mode, f in runs.items():
     assert sorted(f["jobs"]) == ids, (mode, sorted(f["jobs"]))
     index_ids = [x.decode() for x in f["index/id"][()]]

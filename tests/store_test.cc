@@ -142,6 +142,61 @@ TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
   expect_standalone_results(settings_for(dir), 2, published, 3);
 }
 
+// Results computed with the paper's unequal-size normalization (before per-position Grams) are
+// refused whole, naming the file, and left exactly as they are: never mixed into a results.h5 of
+// the current loss, never moved aside as damaged.
+void expect_refused_as_earlier_normalization(const TempDir& dir, const std::string& file) {
+  std::vector<std::string> before;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.file("out"))) before.push_back(entry.path());
+  std::sort(before.begin(), before.end());
+  try {
+    ResultStore store(settings_for(dir));
+    FAIL() << "results of the earlier normalization were adopted";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              file + ": holds 1 job computed with the 'paper' style normalization of an earlier "
+                     "version; this version computes 'paper-per-position' (Gram matrices per "
+                     "position) and never mixes the two in one results.h5: use another output "
+                     "directory, or move this one's results away");
+  }
+  std::vector<std::string> after;
+  for (const auto& entry : fs::recursive_directory_iterator(dir.file("out"))) after.push_back(entry.path());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, before);
+}
+
+TEST(ResultStoreTest, AJournalOfTheEarlierNormalizationIsRefused) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir));
+    store.store(item_for(1), outcome_for(item_for(1), true));
+    store.commit();
+  }
+  const std::string segment = dir.file("out/jobs/segment-00000001.h5");
+  {
+    h5::File file = h5::File::open_read_write(segment);
+    EXPECT_EQ(file.attribute_string("/jobs/" + item_for(1).id, "normalization"), "paper-per-position");
+    file.set_attribute("/jobs/" + item_for(1).id, "normalization", std::string("paper"));
+  }
+  expect_refused_as_earlier_normalization(dir, segment);
+}
+
+TEST(ResultStoreTest, AResultsFileOfTheEarlierNormalizationIsRefused) {
+  TempDir dir;
+  {
+    ResultStore store(settings_for(dir));
+    store.store(item_for(1), outcome_for(item_for(1), true));
+    store.publish(true);
+  }
+  fs::remove(dir.file("out/jobs/segment-00000001.h5"));  // results.h5 alone holds the job
+  {
+    h5::File file = h5::File::open_read_write(dir.file("out/results.h5"));
+    EXPECT_EQ(file.attribute_string("/", "normalization"), "paper-per-position");
+    file.set_attribute("/", "normalization", std::string("paper"));
+  }
+  expect_refused_as_earlier_normalization(dir, dir.file("out/results.h5"));
+}
+
 TEST(ResultStoreTest, JobsStoredButNotCommittedAreNotKept) {
   TempDir dir;
   {

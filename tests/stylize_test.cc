@@ -236,7 +236,7 @@ TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {
   EXPECT_EQ(file.dataset_info(group + "/loss/style_layers").shape, (std::vector<hsize_t>{4, 5}));
   EXPECT_EQ(file.dataset_info(group + "/image").shape, (std::vector<hsize_t>{21, 32, 3}));
   EXPECT_EQ(file.dataset_info(group + "/image").type, h5::ElementType::kUInt8);
-  EXPECT_EQ(file.attribute_string(group, "normalization"), "paper");
+  EXPECT_EQ(file.attribute_string(group, "normalization"), "paper-per-position");
   EXPECT_EQ(file.attribute_string(group, "optimizer"), "lbfgs");
   EXPECT_EQ(file.attribute_string(group, "weights_sha256"), engine_->weights_sha256());
   EXPECT_DOUBLE_EQ(file.attribute_double(group, "alpha"), 1e-3);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/error.h"
+#include "common/sha256.h"
 #include "job/memory_estimate.h"
 #include "sweep/config.h"
 #include "sweep/config_error.h"
@@ -148,6 +149,19 @@ TEST_F(SweepTest, IdsArePinnedForTheBundledImagesAndRandomWeights) {
   EXPECT_EQ(plan.jobs[0].id, PINNED_ID_0);
   EXPECT_EQ(plan.jobs[1].id, PINNED_ID_1);
   EXPECT_EQ(plan.jobs[3].id, PINNED_ID_3);
+  // The ids of the same jobs under the paper's unequal-size normalization, before per-position
+  // Grams: every id changed with it, so no job of the one is taken for a job of the other.
+  for (const auto& earlier : {EARLIER_ID_0, EARLIER_ID_1, EARLIER_ID_3}) {
+    for (const auto& job : plan.jobs) EXPECT_NE(job.id, earlier);
+  }
+  for (const auto& job : plan.jobs) {
+    std::string text = canonical_job_text(job.job, sha256_file(dir.file("w.h5")));
+    const std::string line = "\nnormalization=paper-per-position\n";
+    ASSERT_NE(text.find(line), std::string::npos);
+    EXPECT_EQ(sha256_hex(text).substr(0, 16), job.id);
+    text.replace(text.find(line), line.size(), "\nnormalization=paper\n");
+    EXPECT_NE(sha256_hex(text).substr(0, 16), job.id);
+  }
 }
 
 TEST_F(SweepTest, OneHundredThousandJobsPlanQuickly) {

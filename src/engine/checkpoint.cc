@@ -4,13 +4,26 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "common/error.h"
+#include "job/losses_name.h"
 
 namespace stylesweep {
 namespace {
 
 torch::Tensor to_tensor(const std::vector<double>& values) {
   return torch::tensor(values, torch::kDouble);
+}
+
+// True when `stored` is the key of this very job under the normalization of earlier versions:
+// its history and image belong to another loss, so it is refused rather than continued.
+bool is_earlier_normalization_of(const std::string& stored, const std::string& key) {
+  const std::string current = std::string("\nnormalization=") + kNormalizationName + "\n";
+  const std::string earlier = std::string("\nnormalization=") + kEarlierNormalizationName + "\n";
+  const auto at = key.find(current);
+  if (at == std::string::npos) return false;
+  return stored == key.substr(0, at) + earlier + key.substr(at + current.size());
 }
 
 std::vector<double> to_vector(const torch::Tensor& tensor) {
@@ -57,7 +70,17 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
     archive->load_from(job.checkpoint_path);
     c10::IValue stored_key;
     archive->read("key", stored_key);
-    if (stored_key.toStringRef() != key) return false;
+    if (stored_key.toStringRef() != key) {
+      if (is_earlier_normalization_of(stored_key.toStringRef(), key)) {
+        throw file_error(job.checkpoint_path,
+                         fmt::format("checkpoint of this job under the '{}' style normalization of "
+                                     "earlier versions; this version computes '{}' (Grams per "
+                                     "position), so its history cannot be continued: delete it "
+                                     "to start the job over",
+                                     kEarlierNormalizationName, kNormalizationName));
+      }
+      return false;
+    }
     torch::Tensor total, content, style, tv, style_layers;
     archive->read("image", state.image);
     archive->read("total", total);

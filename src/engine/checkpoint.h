@@ -23,7 +23,8 @@ struct CheckpointState {
   std::shared_ptr<torch::serialize::InputArchive> archive;  // on load: optimizer state inside
 };
 
-// `key` identifies the job; a checkpoint written for another key is ignored on load.
+// `key` identifies the job; a checkpoint written for another key is ignored on load, except one of
+// the same job under the earlier style normalization, which is refused (Error naming the file).
 void save_checkpoint(const StyleJob& job, const std::string& key, const CheckpointState& state);
 // True when job.checkpoint_path holds a checkpoint of this job; fills `state`.
 bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointState& state);

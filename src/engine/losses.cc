@@ -14,11 +14,17 @@ torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Ten
   return 0.5 * (features - target).pow(2).sum();
 }
 
-torch::Tensor style_layer_loss(const torch::Tensor& gram, const torch::Tensor& target_gram,
-                               std::int64_t positions) {
+// Computed as sum (G - A M/Ms)^2 / (4 N^2 M^2), equal to sum (G/M - A/Ms)^2 / (4 N^2): a style
+// of the result's size (M = Ms) then takes exactly the paper's operations, and its values stay
+// bit-identical to those of the paper's formula.
+torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
+                               const StyleGram& target) {
   const double channels = double(gram.size(0));
   const double normalizer = 4.0 * channels * channels * double(positions) * double(positions);
-  return (gram - target_gram).pow(2).sum() / normalizer;
+  const torch::Tensor matched =
+      positions == target.positions ? target.gram
+                                    : target.gram * (double(positions) / double(target.positions));
+  return (gram - matched).pow(2).sum() / normalizer;
 }
 
 torch::Tensor total_variation_loss(const torch::Tensor& image) {
@@ -51,7 +57,7 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     const torch::Tensor gram = gram_matrix(features);
     const std::int64_t positions = features.size(2) * features.size(3);
     for (const StyleTarget& target : targets.styles) {
-      torch::Tensor layer_loss = style_layer_loss(gram, target.grams.at(layer), positions);
+      torch::Tensor layer_loss = style_layer_loss(gram, positions, target.grams.at(layer));
       terms.style_layers[i] += target.blend * layer_loss.item<double>();
       style = style + (target.blend * weights.style_layer_weights[i]) * layer_loss;
     }

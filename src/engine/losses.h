@@ -1,7 +1,9 @@
-// The losses of Gatys, Ecker and Bethge (arXiv 1508.06576) with the paper's normalization
-// ("paper"): content L_c = 1/2 sum (F - P)^2; Gram G = F F^T; per-layer style
-// E_l = sum (G - A)^2 / (4 N^2 M^2); L_s = sum_l w_l E_l, blended over styles; total variation on
-// the 0-255 image; L = alpha L_c + beta L_s + gamma L_tv.
+// The losses of Gatys, Ecker and Bethge (arXiv 1508.06576), with Gram matrices compared per
+// position ("paper-per-position"): content L_c = 1/2 sum (F - P)^2; Gram G = F F^T over the
+// result's M positions, A = S S^T over the style's own Ms; per-layer style
+// E_l = sum (G/M - A/Ms)^2 / (4 N^2), which is the paper's sum (G - A)^2 / (4 N^2 M^2) when
+// M = Ms; L_s = sum_l w_l E_l, blended over styles; total variation on the 0-255 image;
+// L = alpha L_c + beta L_s + gamma L_tv.
 #pragma once
 
 #include <torch/types.h>
@@ -15,16 +17,21 @@ namespace stylesweep {
 // features: [1, N, H, W] -> [N, N] Gram matrix F F^T over the M = H*W positions.
 torch::Tensor gram_matrix(const torch::Tensor& features);
 torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Tensor& target);
-// E_l for one layer; `gram` from gram_matrix(features), M from the features' spatial size.
-torch::Tensor style_layer_loss(const torch::Tensor& gram, const torch::Tensor& target_gram,
-                               std::int64_t positions);
+// A style image's Gram matrix at one layer and the number of positions Ms it sums over.
+struct StyleGram {
+  torch::Tensor gram;
+  std::int64_t positions = 0;
+};
+// E_l for one layer: `gram` from gram_matrix(features) over `positions` (M) of the result.
+torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
+                               const StyleGram& target);
 // Sum of squared differences of vertically and horizontally adjacent pixels, channels summed.
 torch::Tensor total_variation_loss(const torch::Tensor& image);
 
 // Targets computed once per job, under no-grad.
 struct StyleTarget {
   double blend = 1.0;
-  std::map<std::string, torch::Tensor> grams;  // by style layer
+  std::map<std::string, StyleGram> grams;  // by style layer
 };
 struct LossTargets {
   std::map<std::string, torch::Tensor> content;  // by content layer

@@ -195,12 +195,18 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     const std::string style_key =
         fmt::format("style|{}|{}x{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
                     fmt::join(job.style_layers, ","), job.pooling);
+    std::map<std::string, torch::Tensor> grams;
     if (auto cached = target_cache.find(style_key)) {
-      target.grams = *cached;
+      grams = std::move(*cached);
     } else {
       auto features = vgg->forward(styles[s], job.style_layers);
-      for (const auto& layer : job.style_layers) target.grams[layer] = gram_matrix(features.at(layer));
-      target_cache.insert(style_key, target.grams);
+      for (const auto& layer : job.style_layers) grams[layer] = gram_matrix(features.at(layer));
+      target_cache.insert(style_key, grams);
+    }
+    // Each Gram sums over the style's own positions, which the key's size determines.
+    for (const auto& layer : job.style_layers) {
+      target.grams[layer] = {grams.at(layer),
+                             layer_positions(int(styles[s].size(3)), int(styles[s].size(2)), layer)};
     }
     targets.styles.push_back(std::move(target));
   }

@@ -159,6 +159,7 @@ void StyleJob::validate_combination() const {
 
 #include "common/sha256.h"
 #include "common/text.h"
+#include "job/losses_name.h"
 
 namespace stylesweep {
 namespace {
@@ -204,7 +205,7 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
   line("init", init_identity(job.init, hash_file));
   line("iterations", std::to_string(job.iterations));
   line("lr", job.optimizer == "adam" ? exact(job.lr) : "-");
-  line("normalization", "paper");
+  line("normalization", kNormalizationName);
   line("optimizer", job.optimizer);
   line("pooling", job.pooling);
   line("preserve_colors", job.preserve_colors ? "true" : "false");

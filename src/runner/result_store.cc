@@ -117,6 +117,31 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
   file.set_attribute("/index", "varying", varying_keys);
 }
 
+// Results of an earlier version's loss: refused whole, so one results.h5 never mixes two losses.
+class OtherNormalization : public Error {
+ public:
+  OtherNormalization(const std::string& path, const std::string& normalization, std::size_t jobs)
+      : Error(file_error(path, fmt::format(
+                                   "holds {} job{} computed with the '{}' style normalization of "
+                                   "an earlier version; this version computes '{}' (Gram "
+                                   "matrices per position) and never mixes the two in one "
+                                   "results.h5: use another output directory, or move this "
+                                   "one's results away",
+                                   jobs, jobs == 1 ? "" : "s", normalization, kNormalizationName))
+                  .what()) {}
+};
+
+void refuse_other_normalization(const std::string& path, const std::string& normalization,
+                                std::size_t jobs) {
+  if (normalization != kNormalizationName) throw OtherNormalization(path, normalization, jobs);
+}
+
+// A job group's normalization; groups of the earliest versions all used the paper's.
+std::string job_normalization(const h5::File& file, const std::string& group) {
+  return file.has_attribute(group, "normalization") ? file.attribute_string(group, "normalization")
+                                                    : kEarlierNormalizationName;
+}
+
 bool is_temporary(const fs::path& path) {
   return path.filename().string().find(".tmp-") != std::string::npos;
 }
@@ -166,8 +191,13 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
   for (const auto& entry : fs::directory_iterator(settings_.output_directory + "/checkpoints")) {
     if (entry.path().extension() == ".ckpt") checkpoint_ids_.insert(entry.path().stem().string());
   }
-  load_journal(notes);
-  adopt_results_file(notes);
+  try {
+    load_journal(notes);
+    adopt_results_file(notes);
+  } catch (const Error&) {  // results of another normalization: the directory stays as it was
+    release_reserve();
+    throw;
+  }
   // "<id>" per start, "<id> interrupted" per drained start; a torn last line is ignored.
   std::ifstream log(settings_.output_directory + "/attempts.log");
   for (std::string line; std::getline(log, line);) {
@@ -239,10 +269,13 @@ void ResultStore::load_journal(std::vector<std::string>* notes) {
 void ResultStore::load_journal_file(const std::string& file_name, std::vector<std::string>* notes) {
   const std::string path = journal_path(file_name);
   std::map<std::string, IndexRow> rows;
+  std::string normalization = kNormalizationName;
   try {
     const h5::File file = h5::File::open_read_only(path);
     if (file.exists("/jobs")) {
       for (const auto& id : file.list_group("/jobs")) rows[id] = read_row(file, id, settings_.varying_keys);
+      // One process of one version wrote the file: its first job speaks for all.
+      if (!rows.empty()) normalization = job_normalization(file, "/jobs/" + rows.begin()->first);
     }
   } catch (const Error& error) {
     const std::string aside = path + ".damaged";
@@ -253,6 +286,7 @@ void ResultStore::load_journal_file(const std::string& file_name, std::vector<st
     }
     return;
   }
+  refuse_other_normalization(path, normalization, rows.size());
   remember_journaled(file_name, std::move(rows));
 }
 
@@ -270,6 +304,13 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
     const h5::File file = h5::File::open_read_only(path);
     if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "stylesweep-results") {
       throw file_error(path, "not a stylesweep results file");
+    }
+    if (file.has_attribute("/", "normalization")) {
+      const std::string normalization = file.attribute_string("/", "normalization");
+      if (normalization != kNormalizationName) {
+        throw OtherNormalization(path, normalization,
+                                 file.exists("/jobs") ? file.list_group("/jobs").size() : 0);
+      }
     }
     if (file.has_attribute("/", "created_utc")) created_utc_ = file.attribute_string("/", "created_utc");
     if (!file.exists("/jobs")) return;
@@ -292,6 +333,8 @@ void ResultStore::adopt_results_file(std::vector<std::string>* notes) {
     ++next_segment_;
     remember_journaled(name, std::move(rows));
     if (notes) notes->push_back(fmt::format("{} jobs found only in results.h5 were copied back to jobs/", missing.size()));
+  } catch (const OtherNormalization&) {
+    throw;  // intact results of another loss: never moved aside as damaged
   } catch (const Error& error) {
     const std::string aside = path + ".damaged-" + utc_now_iso();
     fs::rename(path, aside);

@@ -17,12 +17,13 @@
 //   during a run, /jobs/<id> are external links into the segments (cheap to republish);
 //   when a run ends, /jobs/<id> are real copies, so results.h5 stands alone.
 // At start the store reads the journal, copies into it any job that only results.h5 holds, and
-// moves an unreadable results.h5 aside (never deleting it) before rebuilding it.
+// moves an unreadable results.h5 aside (never deleting it) before rebuilding it. A journal or
+// results.h5 of another loss normalization (job/losses_name.h) is refused whole and left as it is.
 //
 // results.h5 layout:
 //   /            format = "stylesweep-results", format_version = 1, config (the YAML text),
 //                config_path, tool_version, created_utc, weights_sha256, weights_source,
-//                normalization = "paper"
+//                normalization = "paper-per-position"
 //   /jobs/<id>   the history-file layout (job/history_file.h) plus label, status ("done" |
 //                "failed"), error, wall_seconds, evaluations, rank, host, device, attempts,
 //                finished_utc

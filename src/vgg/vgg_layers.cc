@@ -88,6 +88,11 @@ int deepest_layer_index(const std::vector<std::string>& names) {
   return deepest;
 }
 
+std::int64_t layer_positions(int width, int height, const std::string& layer) {
+  const int downsampling = vgg19_layer(layer).downsampling;
+  return std::int64_t(width / downsampling) * (height / downsampling);
+}
+
 void require_large_enough(int width, int height, const std::vector<std::string>& layers,
                           const std::string& role) {
   const LayerSpec& deepest = vgg19_layers()[std::size_t(deepest_layer_index(layers))];

@@ -2,6 +2,7 @@
 // kinds and channel counts. The network module, the weights files and the job planner all read it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ const LayerSpec& vgg19_layer(const std::string& name);
 
 // The deepest of the given layers, which is where a forward pass may stop.
 int deepest_layer_index(const std::vector<std::string>& names);
+
+// Feature positions M (height x width) of `layer` for a width x height input: each pooling halves
+// both sides, rounding down, as the network does.
+std::int64_t layer_positions(int width, int height, const std::string& layer);
 
 // Throws Error when a width x height image is too small to reach the deepest of `layers` (each
 // pooling halves it); `role` ("content", "style") names the image in the message.
