@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 "$exe" weights random --seed 0 --out "$work/weights.h5" >/dev/null
 # The demo's job (configs/demo.yaml) at SIZE.
 job=(--content "$root/configs/images/chelsea.png" --style "$root/configs/images/hubble_deep_field.jpg"
-     --weights "$work/weights.h5" --ratio 3e-4 --tv 2e-9 --threads "$threads" --log-every 100000)
+     --weights "$work/weights.h5" --ratio 1.5e-4 --tv 2e-9 --threads "$threads" --log-every 100000)
 seconds_of() { sed -n 's/.* evaluations in \([0-9.]*\) s.*/\1/p' "$1"; }
 
 # The single-scale run sets the target loss; the coarse stages alone (the same computation as
