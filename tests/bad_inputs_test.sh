@@ -11,7 +11,7 @@ exe=$1
 root=$(cd "$2" && pwd)
 source "$root/tests/lib.sh"
 # The disk-full case mounts a tmpfs inside the scratch directory: unmount it before removal.
-trap 'umount "$work/full_disk" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'umount "$work/full_disk" "$work/full_history_disk" 2>/dev/null; rm -rf "$work"' EXIT
 catalogue="$root/tests/bad_inputs"
 
 cp "$catalogue"/*.yaml "$catalogue/make_fixtures.py" "$work/"
@@ -132,5 +132,28 @@ PY
   umount "$mount_point"
 }
 disk_full
+
+# `stylize --history` onto a full filesystem: an I/O failure, exit 1 (not 2, bad input), the disk
+# named, the image written, and no torn history file left behind.
+history_disk_full() {
+  local mount_point="$work/full_history_disk"
+  mkdir -p "$mount_point"
+  if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=256k tmpfs "$mount_point" 2>/dev/null; then
+    echo "bad_inputs_test: history disk-full case SKIPPED (needs root to mount a small tmpfs)"
+    return 0
+  fi
+  head -c $((256 * 1024)) /dev/zero > "$mount_point/filler" 2>/dev/null
+  "$exe" stylize --content c.png --style s.png --size 32 --iterations 2 --weights weights.h5 \
+    --out history_full.png --history "$mount_point/run.h5" > history_full.log 2>&1
+  local code=$?
+  check "history disk full: exit 1, an I/O failure (got $code)" test "$code" -eq 1
+  check "history disk full: the message names the file and the full disk" \
+    grep -q "error: $mount_point/run.h5: .*disk full (0 KiB free on $mount_point)" history_full.log
+  check "history disk full: the image is kept" test -s history_full.png
+  check "history disk full: no torn history file" test -z "$(ls "$mount_point" | grep -v '^filler$')"
+  [[ $code -eq 1 ]] || cat history_full.log
+  umount "$mount_point"
+}
+history_disk_full
 
 finish bad_inputs_test

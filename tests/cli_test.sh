@@ -40,6 +40,11 @@ stylize=("${base[@]}" --size 32 --iterations 2)
 
 expect 0 "" -- --version
 check "--version prints the version" bash -c "'$exe' --version | grep -q '^stylesweep [0-9]'"
+# The README's exit-code table is the one main() uses, as `--exit-codes` prints it.
+"$exe" --exit-codes > "$work/exit_codes.txt"
+sed -n '/<!-- exit codes: begin -->/,/<!-- exit codes: end -->/p' "$root/README.md" | sed '1d;$d' > "$work/readme_exit_codes.txt"
+check "--exit-codes prints the README's table" diff "$work/exit_codes.txt" "$work/readme_exit_codes.txt"
+check "the exit-code table names 0, 1, 2, 3 and 75" bash -c "[[ \$(grep -oE '^\| [0-9]+ ' '$work/exit_codes.txt' | tr -d '| ' | tr '\n' ' ') == '0 1 2 3 75 ' ]]"
 check "stylize --help lists its options" bash -c "'$exe' stylize --help | grep -q -- '--preserve-colors'"
 check "weights random --help" bash -c "'$exe' weights random --help | grep -q -- '--seed'"
 expect 2 "A subcommand is required" --

@@ -2,12 +2,29 @@
 
 #include <algorithm>
 
+#include "common/durable_file.h"
+#include "common/error.h"
 #include "common/process.h"
 #include "common/random.h"
 #include "common/sha256.h"
 #include "common/text.h"
 
 namespace stylesweep {
+
+TEST(ErrorTest, AWriteIntoAMissingDirectoryIsBadInputNamingTheFile) {
+  try {
+    write_file_durably("/nonexistent-stylesweep-directory/out.bin", "bytes");
+    FAIL() << "the write succeeded";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kBadInput);
+    EXPECT_NE(std::string(error.what()).find("/nonexistent-stylesweep-directory/out.bin"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(write_failure_kind("/nonexistent-stylesweep-directory/out.bin"), ErrorKind::kBadInput);
+  EXPECT_EQ(write_failure_kind(::testing::TempDir() + "out.bin"), ErrorKind::kIo);
+  EXPECT_EQ(io_error("a.h5", "full").kind(), ErrorKind::kIo);
+  EXPECT_EQ(file_error("a.h5", "bad").kind(), ErrorKind::kBadInput);
+}
 
 TEST(Sha256Test, AcceleratedBlockFunctionEqualsThePortableOne) {
   SplitMix64 random(42);

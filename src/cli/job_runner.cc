@@ -1,7 +1,5 @@
 #include "cli/job_runner.h"
 
-#include <c10/util/Exception.h>
-
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -49,8 +47,6 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received,
   } catch (const JobFailure& failure) {
     outcome.error = failure.what();
     outcome.result.history = failure.history();
-  } catch (const c10::Error& error) {
-    outcome.error = std::string("libtorch: ") + error.what_without_backtrace();
   } catch (const std::exception& error) {
     outcome.error = error.what();
   }

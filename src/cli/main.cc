@@ -5,11 +5,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "common/error.h"
 #include "common/interrupt.h"
-#include "engine/stylize.h"
-
-#include <c10/util/Exception.h>
+#include "common/version.h"
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
@@ -19,35 +18,35 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "run") install_stop_handlers();
   CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
                "sweeps"};
-  app.set_version_flag("--version", std::string("stylesweep ") + STYLESWEEP_VERSION);
+  app.set_version_flag("--version", std::string("stylesweep ") + version());
+  app.add_flag_callback("--exit-codes", [] {
+    std::cout << exit_code_table();
+    throw CLI::Success();
+  }, "Print the exit codes and their meanings");
   app.require_subcommand(1);
-  add_weights_command(app);
+  Outcome outcome = Outcome::kOk;  // set by a command that ran to its end
+  add_weights_command(app, outcome);
   add_stylize_command(app);
   add_plan_command(app);
-  add_run_command(app, &argc, &argv);
+  add_run_command(app, &argc, &argv, outcome);
   add_status_command(app);
   add_submit_command(app);
   add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    // Prints help, the version, or the usage error; every usage error exits with 2.
+    // Prints help, the version, or the usage error.
     const int code = app.exit(error);
-    return code == 0 ? kExitOk : kExitUsage;
-  } catch (const ExitWith& exit) {
-    return exit.code;
-  } catch (const JobFailure& failure) {
-    std::cerr << "stylesweep: job failed: " << failure.what() << "\n";
-    return kExitFailure;
+    return code == 0 ? exit_code(Outcome::kOk) : exit_code(ErrorKind::kBadInput);
+  } catch (const ReportedError& error) {
+    return exit_code(error.kind());
   } catch (const Error& error) {
-    std::cerr << "stylesweep: error: " << error.what() << "\n";
-    return kExitUsage;
-  } catch (const c10::Error& error) {
-    std::cerr << "stylesweep: failure in libtorch: " << error.what_without_backtrace() << "\n";
-    return kExitFailure;
+    std::cerr << (error.kind() == ErrorKind::kJobFailed ? "stylesweep: job failed: " : "stylesweep: error: ")
+              << error.what() << "\n";
+    return exit_code(error.kind());
   } catch (const std::exception& error) {
     std::cerr << "stylesweep: failure: " << error.what() << "\n";
-    return kExitFailure;
+    return exit_code(ErrorKind::kInternal);
   }
-  return kExitOk;
+  return exit_code(outcome);
 }

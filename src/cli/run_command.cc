@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/job_runner.h"
 #include "cli/progress.h"
 #include "common/error.h"
@@ -161,8 +162,8 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
 
 // Results could not be written: the store has freed its reserve, so results.h5 can still be
 // rebuilt to list every job that reached the journal; then stop with the reason.
-int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWriter& status,
-                           Clock::time_point start) {
+[[noreturn]] void report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWriter& status,
+                                         Clock::time_point start) {
   std::string kept;
   try {
     store.publish(false);
@@ -178,10 +179,10 @@ int report_storage_failure(ResultStore& store, RunCounts& counts, RunStatusWrite
       "stylesweep run: stopped after {} done, {} failed; {}. Free space or fix the output "
       "directory, then run the same command again to finish the rest.\n",
       counts.storage_error, counts.done, counts.failed, kept);
-  return kExitFailure;
+  throw ReportedError(ErrorKind::kIo);
 }
 
-int coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link, bool live) {
+Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link, bool live) {
   const auto start = Clock::now();
   const SweepPlan& plan = setup.plan;
   ResultStore& store = *setup.store;
@@ -245,7 +246,7 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
   Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
   progress.finish();
-  if (!counts.storage_error.empty()) return report_storage_failure(store, counts, status, start);
+  if (!counts.storage_error.empty()) report_storage_failure(store, counts, status, start);
   store.publish(!counts.drained);
   counts.skipped = selection.done;
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -255,15 +256,15 @@ int coordinate(const RunArguments& arguments, const SweepSetup& setup, Coordinat
       "results: {} (h5ls -r to list), images in {}/images\n",
       counts.done, counts.failed, counts.skipped,
       counts.drained ? fmt::format(", {} left for the next run (exit {}: run the same command again)",
-                                   counts.queued, int(kExitDrained))
+                                   counts.queued, exit_code(Outcome::kDrained))
                      : "",
       format_duration(wall), wall > 0 ? 3600.0 * double(counts.done + counts.failed) / wall : 0.0,
       store.results_path(), setup.config.output);
-  if (counts.drained) return kExitDrained;
-  return counts.failed == 0 ? kExitOk : kExitJobsFailed;
+  if (counts.drained) return Outcome::kDrained;
+  return counts.failed == 0 ? Outcome::kOk : Outcome::kSomeJobsFailed;
 }
 
-int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
+Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
   MpiSession session(argc, argv);
   install_stop_handlers();  // after MPI_Init, which installs handlers of its own
@@ -277,13 +278,16 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
       open_store(*setup, arguments.journal_writers);
       start_message = setup->config.weights + "\n" + setup->plan.weights_sha256;
+    } catch (const Error& error) {  // the other ranks end with the same kind, silently
+      if (session.size() > 1) broadcast_text(session, std::string(1, char(error.kind())));
+      throw;
     } catch (...) {
-      if (session.size() > 1) broadcast_text(session, "");
+      if (session.size() > 1) broadcast_text(session, std::string(1, char(ErrorKind::kInternal)));
       throw;
     }
   }
   if (session.size() > 1) start_message = broadcast_text(session, start_message);
-  if (start_message.empty()) return kExitUsage;  // rank 0 reported the error
+  if (start_message.size() == 1) throw ReportedError(ErrorKind(start_message[0]));  // by rank 0
   const std::string weights_spec = start_message.substr(0, start_message.find('\n'));
   const std::string weights_sha256 = start_message.substr(start_message.find('\n') + 1);
 
@@ -316,7 +320,8 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
     } catch (const std::exception& error) {
       // Workers wait for the coordinator: end them all rather than hang.
       std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
-      session.abort(kExitFailure);
+      const auto* known = dynamic_cast<const Error*>(&error);
+      session.abort(exit_code(known ? known->kind() : ErrorKind::kInternal));
     }
   }
   WorkerInfo info;
@@ -326,12 +331,12 @@ int run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   run_worker(link, info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
     return runner(item, interrupted);
   });
-  return kExitOk;
+  return Outcome::kOk;
 }
 
 }  // namespace
 
-void add_run_command(CLI::App& app, int* argc, char*** argv) {
+void add_run_command(CLI::App& app, int* argc, char*** argv, Outcome& outcome) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* command = app.add_subcommand(
       "run", "Run a sweep: mpirun -np N stylesweep run CONFIG (rank 0 coordinates, the others "
@@ -376,10 +381,7 @@ void add_run_command(CLI::App& app, int* argc, char*** argv) {
       ->check(CLI::Range(0, 64));
   command->add_option("--max-jobs", arguments->max_jobs,
                       "Refuse sweeps that expand to more jobs than this")->capture_default_str();
-  command->callback([arguments, argc, argv] {
-    const int code = run_sweep(*arguments, argc, argv);
-    if (code != kExitOk) throw ExitWith{code};
-  });
+  command->callback([arguments, argc, argv, &outcome] { outcome = run_sweep(*arguments, argc, argv); });
 }
 
 }  // namespace stylesweep

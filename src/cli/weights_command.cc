@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "common/sha256.h"
 #include "common/error.h"
 #include "image/image.h"
@@ -38,7 +39,7 @@ void print_weights_info(const std::string& path) {
   }
 }
 
-int verify_weights(const std::string& path, std::vector<std::string> images) {
+Outcome verify_weights(const std::string& path, std::vector<std::string> images) {
   const VggWeights weights = read_weights(path);  // format, shapes, dtypes, finiteness
   if (images.empty()) {
     for (const char* name : {"chelsea.png", "coffee.png", "hubble_deep_field.jpg"}) {
@@ -61,12 +62,12 @@ int verify_weights(const std::string& path, std::vector<std::string> images) {
                            report.preprocessing_plausible ? "plausible" : "suspicious");
   std::cout << "not checked: channel order (RGB vs BGR cannot be told from the weights alone)\n";
   for (const auto& warning : report.warnings) std::cout << "warning: " << warning << "\n";
-  return report.warnings.empty() ? kExitOk : kExitFailure;
+  return report.warnings.empty() ? Outcome::kOk : Outcome::kWarnings;
 }
 
 }  // namespace
 
-void add_weights_command(CLI::App& app) {
+void add_weights_command(CLI::App& app, Outcome& outcome) {
   CLI::App* weights = app.add_subcommand("weights", "Create and inspect VGG-19 weights files");
   weights->require_subcommand(1);
 
@@ -102,9 +103,8 @@ void add_weights_command(CLI::App& app) {
   auto verify_images = std::make_shared<std::vector<std::string>>();
   verify->add_option("FILE", *verify_file, "Weights file")->required();
   verify->add_option("--images", *verify_images, "Sample images (default: the bundled ones)");
-  verify->callback([verify_file, verify_images] {
-    const int code = verify_weights(*verify_file, *verify_images);
-    if (code != kExitOk) throw ExitWith{code};
+  verify->callback([verify_file, verify_images, &outcome] {
+    outcome = verify_weights(*verify_file, *verify_images);
   });
 
   CLI::App* info = weights->add_subcommand("info", "Print layers, shapes, attributes and SHA-256");

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/error.h"
+
 namespace stylesweep {
 
 // A temporary name next to `path`, unique to this process.
@@ -21,5 +23,8 @@ void sync_filesystem(const std::string& path);
 // Why writing `path` probably failed, for libraries that do not say (HDF5, stb): "disk full
 // (12 KiB free on <dir>)", "<dir> does not exist", "<dir> is not writable", or a guess.
 std::string write_failure_reason(const std::string& path);
+// Its kind: bad input when the directory is missing or not writable (a wrong path was given),
+// an I/O failure otherwise (a full disk, a quota, the device).
+ErrorKind write_failure_kind(const std::string& path);
 
 }  // namespace stylesweep

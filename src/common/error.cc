@@ -4,8 +4,12 @@
 
 namespace stylesweep {
 
-Error file_error(const std::string& path, const std::string& reason) {
-  return Error(path + ": " + reason);
+Error file_error(const std::string& path, const std::string& reason, ErrorKind kind) {
+  return Error(path + ": " + reason, kind);
+}
+
+Error io_error(const std::string& path, const std::string& reason) {
+  return file_error(path, reason, ErrorKind::kIo);
 }
 
 long long existing_file_size(const std::string& path, const std::string& expected) {

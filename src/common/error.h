@@ -1,5 +1,7 @@
-// The project's error type for expected failures: bad input files, configs, weights, arguments.
-// Its message names the file, the place inside it and the reason, so main() can print it as is.
+// The project's error type for expected failures: bad input files, configs, weights, arguments,
+// and output that cannot be written. Its message names the file, the place inside it and the
+// reason, so main() can print it as is; its kind says what went wrong, and main() alone turns
+// the kind into the exit code (cli/exit_codes.h).
 #pragma once
 
 #include <stdexcept>
@@ -7,31 +9,40 @@
 
 namespace stylesweep {
 
+// The kinds of failure, in the style of leveldb's Status codes.
+enum class ErrorKind {
+  kBadInput,     // arguments, configs, images, weights files: fixed by changing the input
+  kIo,           // output or resources failed: a full disk, a quota, an I/O error, memory
+  kInterrupted,  // stopped on request (a signal, a deadline) before finishing
+  kJobFailed,    // a job's optimization failed (its loss became NaN or infinite)
+  kInternal,     // a failure inside a library or a helper (libtorch, MPI, a process), or a bug
+};
+
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  explicit Error(const std::string& message, ErrorKind kind = ErrorKind::kBadInput)
+      : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+// An error another rank (or an earlier line of output) has already reported: main() exits with
+// its kind's code and prints nothing more.
+class ReportedError : public Error {
+ public:
+  explicit ReportedError(ErrorKind kind) : Error("reported already", kind) {}
 };
 
 // "<path>: <reason>", the shape of every file-related message.
-Error file_error(const std::string& path, const std::string& reason);
+Error file_error(const std::string& path, const std::string& reason,
+                 ErrorKind kind = ErrorKind::kBadInput);
+// The same for output that could not be written, synced or renamed (kind kIo).
+Error io_error(const std::string& path, const std::string& reason);
 
 // The size in bytes of the file at `path`; throws "<path>: no such file" or "<path>: is a
 // directory, expected <expected>" (e.g. "an image file") otherwise.
 long long existing_file_size(const std::string& path, const std::string& expected);
-
-// Exit codes decided by main(); documented in the README.
-enum ExitCode : int {
-  kExitOk = 0,
-  kExitFailure = 1,     // runtime failure (a job failed, an I/O error)
-  kExitUsage = 2,       // bad arguments, config or input files
-  kExitJobsFailed = 3,  // a sweep ended with some jobs failed (the others are stored)
-  kExitDrained = 75,    // stopped early on a signal or deadline, progress saved: run again
-                        // (EX_TEMPFAIL; slurm/sweep.sbatch requeues on it)
-};
-
-// Thrown by a subcommand to make main() exit with `code` after a message was already printed.
-struct ExitWith {
-  int code;
-};
 
 }  // namespace stylesweep

@@ -1,6 +1,6 @@
 // Stop requests from signals: SIGTERM (Slurm preemption, scancel) and SIGUSR1 (Slurm's --signal
 // before the time limit) set a flag that the coordinator and the engine poll; they then drain:
-// checkpoint what runs, store what finished, exit with kExitDrained.
+// checkpoint what runs, store what finished, exit with the drained code (cli/exit_codes.h).
 #pragma once
 
 namespace stylesweep {

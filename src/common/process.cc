@@ -13,9 +13,9 @@ namespace stylesweep {
 
 ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input) {
   int to_child[2], from_child[2];
-  if (pipe(to_child) != 0 || pipe(from_child) != 0) throw Error("cannot create pipes for " + arguments.at(0));
+  if (pipe(to_child) != 0 || pipe(from_child) != 0) throw Error("cannot create pipes for " + arguments.at(0), ErrorKind::kInternal);
   const pid_t child = fork();
-  if (child < 0) throw Error("cannot start " + arguments.at(0) + " (fork failed)");
+  if (child < 0) throw Error("cannot start " + arguments.at(0) + " (fork failed)", ErrorKind::kInternal);
   if (child == 0) {
     dup2(to_child[0], STDIN_FILENO);
     dup2(from_child[1], STDOUT_FILENO);

@@ -58,7 +58,7 @@ void save_checkpoint(const StyleJob& job, const std::string& key, const Checkpoi
   try {
     archive.save_to(temporary);
   } catch (const c10::Error& error) {
-    throw file_error(temporary, std::string("cannot write checkpoint: ") + error.what_without_backtrace());
+    throw io_error(temporary, std::string("cannot write checkpoint: ") + error.what_without_backtrace());
   }
   std::filesystem::rename(temporary, job.checkpoint_path);
 }

@@ -67,6 +67,19 @@ constexpr double kNoiseStddev = 16.0;
 // Thrown from the L-BFGS closure once the job's evaluations are spent.
 struct EvaluationBudgetReached {};
 
+// libtorch's errors become the project's at the engine's boundary, so nothing outside src/engine
+// sees c10: running out of memory is a resource failure, anything else an internal one.
+template <typename Body>
+auto translating_libtorch_errors(Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const c10::OutOfMemoryError& error) {
+    throw Error(std::string("libtorch: ") + error.what_without_backtrace(), ErrorKind::kIo);
+  } catch (const c10::Error& error) {
+    throw Error(std::string("libtorch: ") + error.what_without_backtrace(), ErrorKind::kInternal);
+  }
+}
+
 LossWeights loss_weights(const StyleJob& job) {
   return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
           job.style_layers,      job.resolved_style_layer_weights()};
@@ -218,7 +231,7 @@ StyleEngine::StyleEngine(const std::string& weights_path, const std::string& dev
   impl_->weights_path = weights_path;
   impl_->weights = read_weights(weights_path);
   impl_->weights_sha256 = sha256_file(weights_path);
-  impl_->device = torch::Device(device);
+  impl_->device = translating_libtorch_errors([&] { return torch::Device(device); });
   impl_->device_name = device;
 }
 
@@ -254,6 +267,15 @@ void record(LossHistory& history, const LossTerms& terms, int evaluation) {
 
 JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress,
                            const StopCheck& should_stop) {
+  return translating_libtorch_errors([&] { return run_unguarded(job, progress, should_stop); });
+}
+
+std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch(const std::vector<StyleJob>& jobs) {
+  return translating_libtorch_errors([&] { return run_batch_unguarded(jobs); });
+}
+
+JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback& progress,
+                                     const StopCheck& should_stop) {
   const auto job_start = Clock::now();
   job.validate();
   const std::string checkpoint_key =
@@ -466,13 +488,14 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   return result;
 }
 
-std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch(const std::vector<StyleJob>& jobs) {
+std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch_unguarded(const std::vector<StyleJob>& jobs) {
   const auto batch_start = Clock::now();
   for (const StyleJob& job : jobs) {
     job.validate();
     if (!can_share_batch(jobs.front(), job)) {
       throw Error("run_batch: every job of a batch must be an Adam job with the same images, size, "
-                  "layers, pooling and iterations, and no scales");
+                  "layers, pooling and iterations, and no scales",
+                  ErrorKind::kInternal);
     }
   }
   std::vector<BatchOutcome> outcomes(jobs.size());

@@ -25,7 +25,7 @@ using ProgressCallback = std::function<void(const Progress&)>;
 class JobFailure : public Error {
  public:
   JobFailure(const std::string& message, LossHistory history)
-      : Error(message), history_(std::move(history)) {}
+      : Error(message, ErrorKind::kJobFailed), history_(std::move(history)) {}
   const LossHistory& history() const { return history_; }
 
  private:
@@ -36,7 +36,8 @@ class JobFailure : public Error {
 class JobInterrupted : public Error {
  public:
   explicit JobInterrupted(int evaluations)
-      : Error("interrupted after " + std::to_string(evaluations) + " evaluations"),
+      : Error("interrupted after " + std::to_string(evaluations) + " evaluations",
+              ErrorKind::kInterrupted),
         evaluations_(evaluations) {}
   int evaluations() const { return evaluations_; }
 
@@ -64,7 +65,8 @@ class StyleEngine {
 
   // Throws Error for bad parameters or input images, JobFailure for a diverged optimization,
   // JobInterrupted when should_stop said so (the checkpoint is then saved, if the job has a
-  // checkpoint_path).
+  // checkpoint_path); libtorch's own errors arrive as Error of kind kInternal (kIo when out of
+  // memory), as from every method here.
   JobResult run(const StyleJob& job, const ProgressCallback& progress = {},
                 const StopCheck& should_stop = {});
 
@@ -80,6 +82,10 @@ class StyleEngine {
   std::vector<BatchOutcome> run_batch(const std::vector<StyleJob>& jobs);
 
  private:
+  JobResult run_unguarded(const StyleJob& job, const ProgressCallback& progress,
+                          const StopCheck& should_stop);
+  std::vector<BatchOutcome> run_batch_unguarded(const std::vector<StyleJob>& jobs);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

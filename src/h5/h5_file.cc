@@ -122,7 +122,7 @@ File File::create(const std::string& path, SmallDatasets small) {
   if (!handle.valid()) {
     const std::string reason = write_failure_reason(path);
     ::unlink(path.c_str());  // HDF5 may leave a stub behind
-    throw file_error(path, "cannot create HDF5 file: " + reason);
+    throw file_error(path, "cannot create HDF5 file: " + reason, write_failure_kind(path));
   }
   return File(path, std::move(handle), small);
 }
@@ -133,7 +133,8 @@ void File::fail(const std::string& object_path, const std::string& reason) const
 
 void File::fail_write(const std::string& object_path, const std::string& reason) const {
   // HDF5 does not say why a write failed; most often it is the disk, so ask the file system.
-  fail(object_path, reason + " (" + write_failure_reason(path_) + ")");
+  throw file_error(path_, object_path + ": " + reason + " (" + write_failure_reason(path_) + ")",
+                   write_failure_kind(path_));
 }
 
 void File::flush() {

@@ -9,7 +9,7 @@ namespace stylesweep {
 Image transfer_luminance(const Image& luminance_source, const Image& chroma_source) {
   if (luminance_source.width != chroma_source.width ||
       luminance_source.height != chroma_source.height) {
-    throw Error("transfer_luminance: images differ in size");
+    throw Error("transfer_luminance: images differ in size", ErrorKind::kInternal);
   }
   Image result = luminance_source;
   for (std::size_t i = 0; i < result.pixels.size(); i += 3) {

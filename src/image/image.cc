@@ -153,7 +153,7 @@ std::vector<std::uint8_t> to_rgb8(const Image& image) {
 void write_png(const std::string& path, const Image& image) {
   auto rgb = to_rgb8(image);
   if (!stbi_write_png(path.c_str(), image.width, image.height, 3, rgb.data(), image.width * 3)) {
-    throw file_error(path, "cannot write PNG: " + write_failure_reason(path));
+    throw file_error(path, "cannot write PNG: " + write_failure_reason(path), write_failure_kind(path));
   }
 }
 

@@ -1,5 +1,9 @@
 #include "job/history_file.h"
 
+#include <filesystem>
+
+#include "common/durable_file.h"
+#include "common/error.h"
 #include "common/text.h"
 #include "job/losses_name.h"
 
@@ -77,10 +81,25 @@ void write_job_group(h5::File& file, const std::string& group, const StyleJob& j
 
 void write_history_file(const std::string& path, const std::string& id, const StyleJob& job,
                         const std::string& weights_sha256, const JobResult& result) {
-  h5::File file = h5::File::create(path);
-  file.set_attribute("/", "normalization", std::string(kNormalizationName));
-  write_job_group(file, "/jobs/" + id, job, weights_sha256, result);
-  file.flush();
+  // Under a temporary name until complete: a full disk leaves no torn file, and an earlier
+  // history at `path` stays as it was.
+  const std::string temporary = temporary_path_for(path);
+  try {
+    h5::File file = h5::File::create(temporary);
+    file.set_attribute("/", "normalization", std::string(kNormalizationName));
+    write_job_group(file, "/jobs/" + id, job, weights_sha256, result);
+    file.flush();  // a full disk shows here; close() cannot report it
+    file.close();
+    commit_file(temporary, path);
+  } catch (const Error& error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    std::string message = error.what();  // named as the user named it
+    for (auto at = message.find(temporary); at != std::string::npos; at = message.find(temporary, at)) {
+      message.replace(at, temporary.size(), path);
+    }
+    throw Error(message, error.kind());
+  }
 }
 
 LossHistory read_job_history(const h5::File& file, const std::string& group) {

@@ -75,7 +75,7 @@ void write_summary_csv(const SweepResults& results, const std::string& path) {
     for (const auto& name : names) cells.push_back(csv_field(cell(job, name)));
     out << join(cells, ",") << "\n";
   }
-  if (!out) throw file_error(path, "cannot write (disk full?)");
+  if (!out) throw io_error(path, "cannot write (disk full?)");
 }
 
 void write_html_report(const SweepResults& results, const ReportFiles& files, const std::string& path) {
@@ -100,7 +100,7 @@ void write_html_report(const SweepResults& results, const ReportFiles& files, co
     out << "</tr>\n";
   }
   out << "</tbody></table>\n" << kSortScript << "\n</body></html>\n";
-  if (!out) throw file_error(path, "cannot write (disk full?)");
+  if (!out) throw io_error(path, "cannot write (disk full?)");
 }
 
 }  // namespace stylesweep

@@ -12,8 +12,8 @@ namespace {
 
 void run_gnuplot(const std::string& commands) {
   const ProgramResult result = run_program({"gnuplot"}, commands);
-  if (result.exit_code == 127) throw Error("gnuplot not found (apt-get install gnuplot-nox)");
-  if (result.exit_code != 0) throw Error("gnuplot failed to draw the loss curves");
+  if (result.exit_code == 127) throw Error("gnuplot not found (apt-get install gnuplot-nox)", ErrorKind::kInternal);
+  if (result.exit_code != 0) throw Error("gnuplot failed to draw the loss curves", ErrorKind::kInternal);
 }
 
 std::string series(const std::vector<const JobRecord*>& jobs, int column) {
@@ -47,7 +47,7 @@ std::vector<std::string> plot_losses(const SweepResults& results, const GridPage
       }
       data << "\n\n";
     }
-    if (!data) throw file_error(data_path, "cannot write plot data (disk full?)");
+    if (!data) throw io_error(data_path, "cannot write plot data (disk full?)");
   }
   if (jobs.empty()) return {};
   std::vector<std::string> written;

@@ -110,7 +110,8 @@ JournalWriters::JournalWriters(const std::string& program, int count, const std:
   for (int index = 0; index < count; ++index) {
     int sockets[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
-      throw Error(fmt::format("cannot start journal writer {}: socketpair: {}", program, std::strerror(errno)));
+      throw Error(fmt::format("cannot start journal writer {}: socketpair: {}", program, std::strerror(errno)),
+                  ErrorKind::kInternal);
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -123,7 +124,8 @@ JournalWriters::JournalWriters(const std::string& program, int count, const std:
     ::close(sockets[1]);
     if (failure != 0) {
       ::close(sockets[0]);
-      throw file_error(program, std::string("cannot start journal writer: ") + std::strerror(failure));
+      throw file_error(program, std::string("cannot start journal writer: ") + std::strerror(failure),
+                       ErrorKind::kInternal);
     }
     processes_.push_back({pid, sockets[0], 0, ""});
     buffer(index, kStart, start_payload);
@@ -148,7 +150,8 @@ void JournalWriters::buffer(int index, int kind, const std::string& payload) {
 void JournalWriters::send_buffered(Process& process) {
   if (process.unsent.empty()) return;
   if (!send_all(process.socket, process.unsent.data(), process.unsent.size())) {
-    throw Error(fmt::format("journal writer process {} is gone: {}", process.pid, std::strerror(errno)));
+    throw Error(fmt::format("journal writer process {} is gone: {}", process.pid, std::strerror(errno)),
+                ErrorKind::kIo);
   }
   process.unsent.clear();
 }
@@ -180,7 +183,7 @@ std::vector<std::map<std::string, IndexRow>> JournalWriters::close(const std::ve
     std::uint8_t kind = 0;
     std::string payload;
     if (!FrameReader(process.socket).next(&kind, &payload) || kind != kClosed) {
-      throw Error(fmt::format("journal writer process {} is gone", process.pid));
+      throw Error(fmt::format("journal writer process {} is gone", process.pid), ErrorKind::kIo);
     }
     WireReader in(payload);
     const std::string error = in.text();
@@ -188,7 +191,7 @@ std::vector<std::map<std::string, IndexRow>> JournalWriters::close(const std::ve
     process.cpu_seconds = in.number<double>();
     if (failure.empty()) failure = error;
   }
-  if (!failure.empty()) throw Error(failure);
+  if (!failure.empty()) throw Error(failure, ErrorKind::kIo);
   return rows;
 }
 

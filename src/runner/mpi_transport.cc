@@ -15,7 +15,7 @@ namespace stylesweep {
 namespace {
 
 void check(int code, const char* what) {
-  if (code != MPI_SUCCESS) throw Error(std::string("MPI call failed: ") + what);
+  if (code != MPI_SUCCESS) throw Error(std::string("MPI call failed: ") + what, ErrorKind::kInternal);
 }
 
 // Waits for a message from `source` (or any), sleeping between probes: from 20 us up to 2 ms,

@@ -17,6 +17,7 @@
 #include "common/durable_file.h"
 #include "common/error.h"
 #include "common/text.h"
+#include "common/version.h"
 #include "h5/h5_file.h"
 #include "job/history_file.h"
 #include "job/losses_name.h"
@@ -231,7 +232,7 @@ void ResultStore::hold_reserve() const {
   if (descriptor >= 0) ::close(descriptor);
   if (result != 0) {
     ::unlink(path.c_str());
-    throw file_error(path, fmt::format("cannot reserve {} MiB for the final results.h5: {}",
+    throw io_error(path, fmt::format("cannot reserve {} MiB for the final results.h5: {}",
                                        kReserveBytes >> 20, std::strerror(result)));
   }
 }
@@ -366,7 +367,7 @@ void ResultStore::commit() {
   if (!writer_error_.empty()) {
     const std::string error = std::move(writer_error_);
     writer_error_.clear();
-    throw Error(error);
+    throw Error(error, ErrorKind::kIo);
   }
 }
 
@@ -485,7 +486,7 @@ void ResultStore::finish_segment() {
 
 void ResultStore::seal_segment() {
   const std::string png_failure = png_writer_->wait();
-  if (!png_failure.empty()) throw Error(png_failure);
+  if (!png_failure.empty()) throw Error(png_failure, ErrorKind::kIo);
   std::vector<std::pair<std::string, std::map<std::string, IndexRow>>> sealed;
   if (segment_) {
     sync_filesystem(settings_.output_directory + "/images");
@@ -574,7 +575,7 @@ void ResultStore::write_root_attributes(ResultFileWriter& writer) const {
   file.set_attribute("/", "format_version", std::int64_t{1});
   file.set_attribute("/", "config", settings_.config_text);
   file.set_attribute("/", "config_path", settings_.config_path);
-  file.set_attribute("/", "tool_version", std::string(STYLESWEEP_VERSION));
+  file.set_attribute("/", "tool_version", std::string(version()));
   file.set_attribute("/", "created_utc", created_utc_);
   file.set_attribute("/", "weights_sha256", settings_.weights_sha256);
   file.set_attribute("/", "weights_source", settings_.weights_source);

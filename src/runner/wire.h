@@ -67,7 +67,7 @@ class WireReader {
 
  private:
   const char* take(std::uint64_t size) {
-    if (size > buffer_.size() - offset_) throw Error("malformed message: truncated");
+    if (size > buffer_.size() - offset_) throw Error("malformed message: truncated", ErrorKind::kInternal);
     const char* at = buffer_.data() + offset_;
     offset_ += size;
     return at;

@@ -23,7 +23,7 @@ void ShippedFiles::localize(WorkItem& item) {
                               std::filesystem::path(file.path).extension().string();
     std::ofstream out(local, std::ios::binary);
     out.write(file.bytes.data(), std::streamsize(file.bytes.size()));
-    if (!out) throw file_error(local, "cannot store a shipped input file (disk full?)");
+    if (!out) throw io_error(local, "cannot store a shipped input file (disk full?)");
     local_paths_[file.path] = local;
   }
   item.files.clear();
