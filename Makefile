@@ -5,8 +5,9 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 FUZZ_DIR ?= build-fuzz
+SERIAL_DIR ?= build-serial
 
-.PHONY: all deps configure build demo test unit-test fuzz bench clean
+.PHONY: all deps configure build demo test unit-test serial-test fuzz bench clean
 
 all: build
 
@@ -22,11 +23,19 @@ build: configure
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# Every test: the ctest suite, then each fuzz harness for a minute.
-test: unit-test fuzz
+# Every test: the ctest suite, the serial build's, then each fuzz harness for a minute.
+test: unit-test serial-test fuzz
 
 unit-test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The serial build (STYLESWEEP_MPI=OFF: no MPI anywhere, `run` in one process), as on machines
+# without MPI; its tests are the command line's, whose sweeps run in one process, and the runner's.
+serial-test: deps
+	@cmake -S . -B $(SERIAL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MPI=OFF \
+	  -DSTYLESWEEP_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SERIAL_DIR) -j $(JOBS)
+	@cd $(SERIAL_DIR) && ctest --output-on-failure -j $(JOBS) -R '^(cli_test|bad_inputs_test|(CoordinatorTest|InProcessLinkTest|ResultStoreTest)\..*)$$'
 
 # libFuzzer harnesses with ASan and UBSan, built with clang in their own tree (no libtorch).
 fuzz: deps
@@ -40,4 +49,4 @@ bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR)

@@ -40,6 +40,20 @@ stylize=("${base[@]}" --size 32 --iterations 2)
 
 expect 0 "" -- --version
 check "--version prints the version" bash -c "'$exe' --version | grep -q '^stylesweep [0-9]'"
+# A sweep in one process, without a launcher: what a serial build (STYLESWEEP_MPI=OFF) runs.
+cat > "$work/one_process.yaml" <<YAML
+output: $work/one_process
+images: {content: {chelsea: $content}, style: {hubble: $style}}
+defaults: {size: 16, iterations: 2, style_layers: [relu1_1, relu2_1]}
+grid: {seed: [0, 1]}
+YAML
+check "run in one process: exit 0, both jobs done" bash -c "'$exe' run '$work/one_process.yaml' | grep -q '^summary: 2 done, 0 failed'"
+check "run in one process: results.h5 holds both" bash -c "/usr/bin/python3 -c \"import h5py,sys; f=h5py.File(sys.argv[1]); assert len(f['jobs']) == 2 and set(f['index/status'].asstr()[()]) == {'done'}\" '$work/one_process/results.h5'"
+if "$exe" --version | grep -q "(serial: no MPI)"; then
+  # Several ranks of a serial build would each coordinate the same sweep: refused.
+  check "a serial build started as several ranks refuses, exit 2" bash -c \
+    "OMPI_COMM_WORLD_SIZE=2 '$exe' run '$work/one_process.yaml' 2>&1 >/dev/null | grep -q 'built without MPI (STYLESWEEP_MPI=OFF) but started as one of 2 ranks'; [[ \${PIPESTATUS[0]} -eq 2 ]]"
+fi
 # The README's exit-code table is the one main() uses, as `--exit-codes` prints it.
 "$exe" --exit-codes > "$work/exit_codes.txt"
 sed -n '/<!-- exit codes: begin -->/,/<!-- exit codes: end -->/p' "$root/README.md" | sed '1d;$d' > "$work/readme_exit_codes.txt"

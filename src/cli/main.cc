@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "common/version.h"
+#include "runner/session.h"
 
 int main(int argc, char** argv) {
   using namespace stylesweep;
@@ -18,7 +19,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "run") install_stop_handlers();
   CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
                "sweeps"};
-  app.set_version_flag("--version", std::string("stylesweep ") + version());
+  app.set_version_flag("--version", std::string("stylesweep ") + version() +
+                                        (sessions_have_mpi() ? " (MPI)" : " (serial: no MPI)"));
   app.add_flag_callback("--exit-codes", [] {
     std::cout << exit_code_table();
     throw CLI::Success();

@@ -18,7 +18,7 @@
 #include "engine/stylize.h"
 #include "runner/coordinator.h"
 #include "runner/inprocess_transport.h"
-#include "runner/mpi_transport.h"
+#include "runner/session.h"
 #include "runner/result_store.h"
 #include "runner/run_status.h"
 #include "sweep/config.h"
@@ -101,16 +101,6 @@ void open_store(SweepSetup& setup, int journal_writers) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-// What every rank needs to start: where the weights are and what they must hash to. Rank 0
-// broadcasts it; an empty message means rank 0 failed and every rank ends.
-std::string broadcast_text(const MpiSession& session, std::string text) {
-  std::uint64_t size = text.size();
-  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, session.communicator());
-  text.resize(size);
-  MPI_Bcast(text.data(), int(size), MPI_CHAR, 0, session.communicator());
-  return text;
-}
 
 std::string resolve_weights(const std::string& weights) {
   return weights == "random" ? ensure_default_weights() : weights;
@@ -266,7 +256,10 @@ Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, Coord
 
 Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
-  MpiSession session(argc, argv);
+  // What every rank needs to start: where the weights are and what they must hash to, from rank
+  // 0; a single character instead is the kind of error rank 0 failed with, and every rank ends.
+  const std::unique_ptr<Session> started = start_session(argc, argv);
+  const Session& session = *started;
   install_stop_handlers();  // after MPI_Init, which installs handlers of its own
   std::optional<SweepSetup> setup;
   std::string start_message;
@@ -279,14 +272,14 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       open_store(*setup, arguments.journal_writers);
       start_message = setup->config.weights + "\n" + setup->plan.weights_sha256;
     } catch (const Error& error) {  // the other ranks end with the same kind, silently
-      if (session.size() > 1) broadcast_text(session, std::string(1, char(error.kind())));
+      if (session.size() > 1) session.broadcast(std::string(1, char(error.kind())));
       throw;
     } catch (...) {
-      if (session.size() > 1) broadcast_text(session, std::string(1, char(ErrorKind::kInternal)));
+      if (session.size() > 1) session.broadcast(std::string(1, char(ErrorKind::kInternal)));
       throw;
     }
   }
-  if (session.size() > 1) start_message = broadcast_text(session, start_message);
+  if (session.size() > 1) start_message = session.broadcast(start_message);
   if (start_message.size() == 1) throw ReportedError(ErrorKind(start_message[0]));  // by rank 0
   const std::string weights_spec = start_message.substr(0, start_message.find('\n'));
   const std::string weights_sha256 = start_message.substr(start_message.find('\n') + 1);
@@ -314,9 +307,9 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
     return coordinate(arguments, *setup, link, live);
   }
   if (session.rank() == 0) {
-    MpiCoordinatorLink link(session);
+    const std::unique_ptr<CoordinatorLink> link = session.coordinator_link();
     try {
-      return coordinate(arguments, *setup, link, live);
+      return coordinate(arguments, *setup, *link, live);
     } catch (const std::exception& error) {
       // Workers wait for the coordinator: end them all rather than hang.
       std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
@@ -327,8 +320,8 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   WorkerInfo info;
   auto engine = make_engine(info);
   EngineJobRunner runner(*engine, weights_sha256, info.host, scratch);
-  MpiWorkerLink link(session);
-  run_worker(link, info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
+  const std::unique_ptr<WorkerLink> link = session.worker_link();
+  run_worker(*link, info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
     return runner(item, interrupted);
   });
   return Outcome::kOk;

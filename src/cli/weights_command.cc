@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -39,13 +40,28 @@ void print_weights_info(const std::string& path) {
   }
 }
 
-Outcome verify_weights(const std::string& path, std::vector<std::string> images) {
-  const VggWeights weights = read_weights(path);  // format, shapes, dtypes, finiteness
-  if (images.empty()) {
-    for (const char* name : {"chelsea.png", "coffee.png", "hubble_deep_field.jpg"}) {
-      images.push_back(std::string(STYLESWEEP_IMAGE_DIR) + "/" + name);
+// The bundled sample images, found from the executable rather than a path baked in at build
+// time: configs/images of the tree it was built in (build/src/stylesweep), or an installed
+// share/stylesweep/images.
+std::vector<std::string> bundled_sample_images() {
+  const std::vector<std::string> names = {"chelsea.png", "coffee.png", "hubble_deep_field.jpg"};
+  std::error_code ignored;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  for (std::filesystem::path directory = self.parent_path(); !directory.empty() && directory != directory.root_path();
+       directory = directory.parent_path()) {
+    for (const auto& candidate : {directory / "configs" / "images", directory / "share" / "stylesweep" / "images"}) {
+      if (!std::filesystem::exists(candidate / names.front(), ignored)) continue;
+      std::vector<std::string> paths;
+      for (const auto& name : names) paths.push_back((candidate / name).string());
+      return paths;
     }
   }
+  throw Error("weights verify: no bundled sample images near " + self.string() + "; pass --images");
+}
+
+Outcome verify_weights(const std::string& path, std::vector<std::string> images) {
+  const VggWeights weights = read_weights(path);  // format, shapes, dtypes, finiteness
+  if (images.empty()) images = bundled_sample_images();
   std::vector<float> pixels;
   for (const auto& image_path : images) {
     const Image image = resize_long_side(read_image(image_path), 128);

@@ -102,6 +102,26 @@ void MpiSession::worker_placement(int* local_index, int* workers_on_node) const 
 
 void MpiSession::abort(int code) const { MPI_Abort(communicator_, code); std::_Exit(code); }
 
+std::string MpiSession::broadcast(std::string text) const {
+  std::uint64_t size = text.size();
+  check(MPI_Bcast(&size, 1, MPI_UINT64_T, 0, communicator_), "MPI_Bcast");
+  text.resize(size);
+  check(MPI_Bcast(text.data(), int(size), MPI_CHAR, 0, communicator_), "MPI_Bcast");
+  return text;
+}
+
+std::unique_ptr<CoordinatorLink> MpiSession::coordinator_link() const {
+  return std::make_unique<MpiCoordinatorLink>(*this);
+}
+
+std::unique_ptr<WorkerLink> MpiSession::worker_link() const { return std::make_unique<MpiWorkerLink>(*this); }
+
+std::unique_ptr<Session> start_session(int* argc, char*** argv) {
+  return std::make_unique<MpiSession>(argc, argv);
+}
+
+bool sessions_have_mpi() { return true; }
+
 MpiCoordinatorLink::~MpiCoordinatorLink() {
   for (Sending& sending : sending_) MPI_Wait(&sending.request, MPI_STATUS_IGNORE);
 }

@@ -8,27 +8,29 @@
 #include <list>
 #include <string>
 
+#include "runner/session.h"
 #include "runner/transport.h"
 
 namespace stylesweep {
 
 // MPI_Init/MPI_Finalize and a private duplicate of MPI_COMM_WORLD, for the process's lifetime.
-class MpiSession {
+class MpiSession : public Session {
  public:
   MpiSession(int* argc, char*** argv);
-  ~MpiSession();
+  ~MpiSession() override;
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
 
   MPI_Comm communicator() const { return communicator_; }
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-  std::string host() const;
-  // This worker's index among the workers on its node, and how many workers the node has,
-  // from an MPI_COMM_TYPE_SHARED split of the worker ranks. A single rank is worker 0 of 1.
-  void worker_placement(int* local_index, int* workers_on_node) const;
-  // Ends every rank at once (a failure on the coordinator must not leave workers waiting).
-  [[noreturn]] void abort(int code) const;
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string host() const override;
+  // From an MPI_COMM_TYPE_SHARED split of the worker ranks; a single rank is worker 0 of 1.
+  void worker_placement(int* local_index, int* workers_on_node) const override;
+  std::string broadcast(std::string text) const override;
+  [[noreturn]] void abort(int code) const override;
+  std::unique_ptr<CoordinatorLink> coordinator_link() const override;
+  std::unique_ptr<WorkerLink> worker_link() const override;
 
  private:
   MPI_Comm communicator_ = MPI_COMM_NULL;
