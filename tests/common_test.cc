@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 
 #include "common/durable_file.h"
 #include "common/error.h"
@@ -91,9 +93,15 @@ TEST(TextTest, CsvFieldsAreQuotedOnlyWhenNeeded) {
 }
 
 TEST(ProcessTest, RunsWithoutAShellAndReportsMissingPrograms) {
-  const ProgramResult echoed = run_program({"cat"}, "$(touch should-not-exist) 'quoted'\n");
+  // Arguments a shell would expand, split or run: they must reach the program as they are.
+  const std::string marker = ::testing::TempDir() + "stylesweep-process-test-marker";
+  std::remove(marker.c_str());
+  const std::string argument = "$(touch " + marker + "); touch " + marker + " 'quoted' *";
+  const ProgramResult echoed = run_program({"echo", argument});
   EXPECT_EQ(echoed.exit_code, 0);
-  EXPECT_EQ(echoed.output, "$(touch should-not-exist) 'quoted'\n");
+  EXPECT_EQ(echoed.output, argument + "\n");
+  EXPECT_FALSE(std::ifstream(marker).good()) << "a shell ran the argument";
+  EXPECT_EQ(run_program({"cat"}, "input $(x)\n").output, "input $(x)\n");
   EXPECT_EQ(run_program({"sh", "-c", "exit 3"}).exit_code, 3);
   EXPECT_EQ(run_program({"stylesweep-no-such-program"}).exit_code, 127);
 }

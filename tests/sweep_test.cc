@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 
 #include "common/error.h"
 #include "common/sha256.h"
@@ -164,14 +165,18 @@ TEST_F(SweepTest, IdsArePinnedForTheBundledImagesAndRandomWeights) {
   }
 }
 
-TEST_F(SweepTest, OneHundredThousandJobsPlanQuickly) {
-  const auto start = std::chrono::steady_clock::now();
+TEST_F(SweepTest, ALogspaceTimesARepeatExpandsToOneHundredThousandDistinctJobs) {
+  // How fast such plans are is bench/plan_bench.sh's business; this checks what they hold.
   const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1}\n"
                                             "grid: {ratio: {logspace: [1e-6, 1, 1000]}, seed: {repeat: 100}}\n"),
                                       dir_->file("weights.h5"));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(plan.jobs.size(), 100000u);
-  std::cout << "[ figure   ] 100000 jobs planned in " << seconds << " s\n";
+  ASSERT_EQ(plan.jobs.size(), 100000u);
+  EXPECT_EQ(plan.jobs.front().job.ratio, 1e-6);
+  EXPECT_DOUBLE_EQ(*plan.jobs.back().job.ratio, 1.0);
+  EXPECT_EQ(plan.jobs.back().job.seed, 99u);
+  std::set<std::string> ids;
+  for (const auto& job : plan.jobs) ids.insert(job.id);
+  EXPECT_EQ(ids.size(), plan.jobs.size());
 }
 
 struct BadConfig {
@@ -267,32 +272,6 @@ TEST_F(SweepTest, BadImageSectionsNameTheImage) {
 
 TEST_F(SweepTest, UnnamedSweepsTakeASafeNameFromTheFile) {
   EXPECT_EQ(parse_sweep_config(kImages, dir_->file("my sweep;1.yaml")).name, "my_sweep_1");
-}
-
-TEST(MemoryEstimateTest, ParsesSizesAndRefusesNonsense) {
-  EXPECT_EQ(parse_memory_size("8G"), std::int64_t(8) << 30);
-  EXPECT_EQ(parse_memory_size("512MiB"), std::int64_t(512) << 20);
-  EXPECT_EQ(parse_memory_size("1.5g"), std::int64_t(3) << 29);
-  EXPECT_EQ(parse_memory_size("2000"), 2000);
-  for (const char* bad : {"", "G", "12X", "-1G", "nan", "inf", "1e30T", "8 G"}) {
-    EXPECT_THROW(parse_memory_size(bad), Error) << bad;
-  }
-}
-
-TEST(MemoryEstimateTest, GrowsWithPixelsAndTheLbfgsHistory) {
-  StyleJob job;
-  const auto small = estimate_job_memory(job, {128, 128}, {{128, 128}});
-  const auto large = estimate_job_memory(job, {512, 512}, {{512, 512}});
-  EXPECT_EQ(large.activations, 16 * small.activations);  // every layer scales with the pixels
-  EXPECT_EQ(large.runtime, small.runtime);
-  // L-BFGS keeps 100 pairs of image-sized vectors, Adam two moments.
-  EXPECT_EQ(large.optimizer, (2 * 100 + 4) * 3 * 512 * 512 * 4);
-  job.optimizer = "adam";
-  EXPECT_EQ(estimate_job_memory(job, {512, 512}, {{512, 512}}).optimizer, 4 * 3 * 512 * 512 * 4);
-  // Truncation: content relu1_1 with style relu1_1 stops after the first block.
-  job.content_layers = {"relu1_1"};
-  job.style_layers = {"relu1_1"};
-  EXPECT_LT(estimate_job_memory(job, {512, 512}, {{512, 512}}).weights, 10000);
 }
 
 TEST_F(SweepTest, PlansCarryEachJobsMemoryEstimate) {

@@ -1,0 +1,100 @@
+// The report's grid layout (report/grid.h) on sweeps held in memory: which parameters become rows
+// and columns, the order of their values, one page per further parameter, and the geometry of a
+// rendered page with its failed and missing cells marked.
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "report/grid.h"
+#include "report/text_renderer.h"
+
+namespace stylesweep {
+namespace {
+
+JobRecord job(const std::string& id, std::map<std::string, std::string> parameters,
+              const std::string& status = "failed") {
+  JobRecord record;
+  record.id = id;
+  record.label = id;
+  record.status = status;
+  record.parameters = std::move(parameters);
+  return record;
+}
+
+// The paper's Fig. 3 shape: style layer sets x ratios, and two seeds.
+SweepResults fig3_like() {
+  SweepResults results;
+  results.name = "fig3";
+  results.varying_keys = {"style_layers", "ratio", "seed"};
+  int id = 0;
+  for (const char* layers : {"relu1_1+relu2_1", "relu1_1", "relu1_1+relu2_1+relu3_1"}) {
+    for (const char* ratio : {"0.001", "1e-05", "0.0001"}) {
+      for (const char* seed : {"0", "1"}) {
+        results.jobs.push_back(job("j" + std::to_string(id++), {{"style_layers", layers}, {"ratio", ratio}, {"seed", seed}}));
+      }
+    }
+  }
+  return results;
+}
+
+TEST(ReportGridTest, RowsAndColumnsDefaultToTheFirstTwoVaryingParameters) {
+  const SweepResults results = fig3_like();
+  const GridSpec defaults = choose_grid(results, "", "");
+  EXPECT_EQ(defaults.rows, "style_layers");
+  EXPECT_EQ(defaults.columns, "ratio");
+  const GridSpec seeds = choose_grid(results, "seed", "");
+  EXPECT_EQ(seeds.rows, "seed");
+  EXPECT_EQ(seeds.columns, "style_layers");
+  try {
+    choose_grid(results, "size", "");
+    FAIL() << "a parameter that does not vary was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "'size' is not a varying parameter of this sweep (varying: style_layers, ratio, seed)");
+  }
+}
+
+TEST(ReportGridTest, NumbersSortByValueAndLayerSetsByLength) {
+  const SweepResults results = fig3_like();
+  EXPECT_EQ(ordered_values(results, "ratio"), (std::vector<std::string>{"1e-05", "0.0001", "0.001"}));
+  EXPECT_EQ(ordered_values(results, "style_layers"),
+            (std::vector<std::string>{"relu1_1", "relu1_1+relu2_1", "relu1_1+relu2_1+relu3_1"}));
+}
+
+TEST(ReportGridTest, EachFurtherParameterValueGetsAPageOfItsOwn) {
+  const SweepResults results = fig3_like();
+  const auto pages = grid_pages(results, choose_grid(results, "", ""));
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[0].file_name, "grid-0.png");
+  EXPECT_EQ(pages[0].title, "seed=0");
+  EXPECT_EQ(pages[1].file_name, "grid-1.png");
+  for (const auto& page : pages) EXPECT_EQ(page.jobs.size(), 9u);
+  // Pages come in the text order of their file names (not by value: 0.0001 before 1e-05).
+  EXPECT_EQ(grid_pages(results, {"style_layers", "seed"}).front().file_name, "grid-0.0001.png");
+}
+
+TEST(ReportGridTest, APageHasACellPerRowAndColumnAndMarksTheEmptyOnes) {
+  SweepResults results = fig3_like();
+  results.jobs.erase(results.jobs.begin());  // relu1_1+relu2_1 at 0.001, seed 0: missing
+  const GridSpec spec = choose_grid(results, "", "");
+  const auto pages = grid_pages(results, spec);
+  const TextRenderer text;
+  GridGeometry geometry;
+  const Image page = render_grid(results, spec, pages.front(), text, &geometry);
+  EXPECT_EQ(geometry.rows, 3);
+  EXPECT_EQ(geometry.columns, 3);
+  EXPECT_EQ(geometry.cell_width, 96);  // no finished image: the smallest cell
+  EXPECT_EQ(page.width, geometry.label_width + 3 * (geometry.cell_width + kGridGap) + kGridGap);
+  EXPECT_EQ(page.height, kGridTitleHeight + geometry.header_height + 3 * (geometry.cell_height + kGridGap) + kGridGap);
+  // Failed and missing cells are shaded grey (225), away from their label in the middle.
+  auto shade_at = [&](int row, int column) {
+    const int x = geometry.label_width + column * (geometry.cell_width + kGridGap) + 3;
+    const int y = kGridTitleHeight + geometry.header_height + row * (geometry.cell_height + kGridGap) + 3;
+    return page.at(y, x, 0);
+  };
+  EXPECT_EQ(shade_at(0, 0), 225.f);  // relu1_1 at 1e-05: failed
+  EXPECT_EQ(shade_at(1, 2), 225.f);  // the missing job's cell
+  EXPECT_EQ(page.at(kGridTitleHeight + geometry.header_height - 1, 2, 0), 255.f);  // margin stays white
+}
+
+}  // namespace
+}  // namespace stylesweep
