@@ -15,6 +15,8 @@
 #include "common/random.h"
 #include "common/sha256.h"
 #include "engine/checkpoint.h"
+#include "engine/evaluation.h"
+#include "engine/stage.h"
 #include "image/color.h"
 #include "engine/losses.h"
 #include "engine/target_cache.h"
@@ -63,10 +65,6 @@ constexpr std::size_t kDefaultTargetCacheBytes = std::size_t(512) << 20;
 // Standard deviation, in pixel levels, of the white-noise initial image around the mean pixel.
 constexpr double kNoiseStddev = 16.0;
 
-// Every requested layer must keep at least one position after its poolings.
-// Thrown from the L-BFGS closure once the job's evaluations are spent.
-struct EvaluationBudgetReached {};
-
 // libtorch's errors become the project's at the engine's boundary, so nothing outside src/engine
 // sees c10: running out of memory is a resource failure, anything else an internal one.
 template <typename Body>
@@ -78,11 +76,6 @@ auto translating_libtorch_errors(Body&& body) -> decltype(body()) {
   } catch (const c10::Error& error) {
     throw Error(std::string("libtorch: ") + error.what_without_backtrace(), ErrorKind::kInternal);
   }
-}
-
-LossWeights loss_weights(const StyleJob& job) {
-  return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
-          job.style_layers,      job.resolved_style_layer_weights()};
 }
 
 }  // namespace
@@ -116,6 +109,18 @@ struct StyleEngine::Impl {
   JobResult optimize(const StyleJob& job, const Image* start, LossHistory history,
                      const std::string& checkpoint_key, CheckpointState* resumed,
                      const ProgressCallback& progress, const StopCheck& should_stop);
+  // The result of an optimized image: pixels, colours preserved if asked, the history.
+  JobResult finish_result(const StyleJob& job, const torch::Tensor& image, const Image& content_image,
+                          LossHistory history) const;
+  // The jobs of a batch, side by side (StyleEngine::run_batch).
+  struct Batch {
+    std::vector<torch::Tensor> images;
+    std::vector<Evaluation> evaluations;
+    std::vector<std::unique_ptr<torch::optim::Adam>> optimizers;
+    std::vector<bool> live;
+  };
+  static void evaluate_batch(const Prepared& prepared, Batch& batch, std::vector<BatchOutcome>& outcomes,
+                             bool with_gradient);
   // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
                               const std::vector<torch::Tensor>& styles);
@@ -242,28 +247,6 @@ const std::string& StyleEngine::weights_sha256() const { return impl_->weights_s
 const std::string& StyleEngine::device() const { return impl_->device_name; }
 void StyleEngine::set_memory_budget(std::int64_t bytes) { impl_->memory_budget = bytes; }
 
-namespace {
-
-// Appends one evaluation to the history; throws JobFailure on a non-finite term.
-void record(LossHistory& history, const LossTerms& terms, int evaluation) {
-  const double total = terms.total.item<double>();
-  const std::pair<const char*, double> checks[] = {
-      {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"total", total}};
-  for (const auto& [term, value] : checks) {
-    if (!std::isfinite(value)) {
-      throw JobFailure(fmt::format("loss became {} at evaluation {} (term: {})", value,
-                                   evaluation, term),
-                       history);
-    }
-  }
-  history.total.push_back(total);
-  history.content.push_back(terms.content);
-  history.style.push_back(terms.style);
-  history.tv.push_back(terms.tv);
-  history.style_layers.push_back(terms.style_layers);
-}
-
-}  // namespace
 
 JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress,
                            const StopCheck& should_stop) {
@@ -359,130 +342,34 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
 JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, LossHistory history,
                                       const std::string& checkpoint_key, CheckpointState* resumed,
                                       const ProgressCallback& progress, const StopCheck& should_stop) {
-  Prepared prepared = prepare(job);
-  const Image& content_image = prepared.content_image;
-  const torch::Tensor& content = prepared.content;
-  const std::vector<torch::Tensor>& styles = prepared.styles;
-  const std::vector<std::string>& layers = prepared.layers;
-  Vgg19& vgg = *prepared.vgg;
-  const LossTargets& targets = prepared.targets;
-  const LossWeights weights = loss_weights(job);
-
-  torch::Tensor image = initial_image(job, content, styles.front(), start);
+  const Prepared prepared = prepare(job);
+  torch::Tensor image = initial_image(job, prepared.content, prepared.styles.front(), start);
   history.style_layer_names = job.style_layers;
   if (resumed) {
     image = resumed->image.to(device);
     history = resumed->history;
   }
-  // Evaluations of this stage; the history also holds earlier stages'.
-  const int stage_start = history.stage_starts.empty() ? 0 : history.stage_starts.back();
-  int evaluations = int(history.size()) - stage_start;
-  image.set_requires_grad(true);
-
-  const auto optimize_start = Clock::now();
-  // L-BFGS may be stopped inside a line search, at a trial point worse than its iterate: the
-  // result is the evaluated image with the lowest loss.
-  torch::Tensor best_image = image.detach().clone();
-  double best_loss = std::numeric_limits<double>::infinity();
-  int best_evaluation = -1;
-  if (evaluations > 0) {  // resumed: an L-BFGS checkpoint holds its best image
-    const auto best = std::min_element(history.total.begin() + stage_start, history.total.end());
-    best_loss = *best;
-    best_evaluation = int(best - history.total.begin());
-  }
-  // The optimizer minimizes objective_scale * L; the history keeps L itself.
-  double objective_scale = 1.0;
-  auto evaluate = [&](bool with_gradient) -> torch::Tensor {
-    auto activations = vgg->forward(image, layers);
-    LossTerms terms = combine_losses(activations, image, targets, weights);
-    record(history, terms, int(history.size()));
-    ++evaluations;
-    if (history.total.back() < best_loss) {
-      best_loss = history.total.back();
-      best_evaluation = int(history.size()) - 1;
-      best_image.copy_(image.detach());
-    }
-    if (with_gradient) (terms.total * objective_scale).backward();
-    if (progress) {
-      progress({int(history.size()), job.iterations, history.total.back(), terms.content, terms.style,
-                seconds_since(optimize_start)});
-    }
-    return terms.total * objective_scale;
-  };
-
+  Stage stage(job, {prepared.vgg, prepared.layers, &prepared.targets}, image, std::move(history),
+              checkpoint_key, progress, should_stop);
   if (job.optimizer == "adam") {
-    torch::optim::Adam optimizer(
-        {image}, torch::optim::AdamOptions(job.lr).betas({0.9, 0.999}).eps(1e-8));
-    if (resumed) restore_optimizer(*resumed, optimizer);
-    while (evaluations < job.iterations) {
-      optimizer.zero_grad();
-      evaluate(true);
-      optimizer.step();
-      const bool stopping = should_stop && should_stop() && evaluations < job.iterations;
-      if (stopping || (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0 &&
-                       evaluations < job.iterations)) {
-        save_checkpoint(job, checkpoint_key, {image, history, &optimizer, nullptr});
-      }
-      if (stopping) throw JobInterrupted(int(history.size()));
-    }
-    // One forward pass more, so the history ends with the loss of the returned image.
-    torch::NoGradGuard no_grad;
-    evaluate(false);
+    stage.run_adam(resumed);
   } else {
-    auto checkpoint_lbfgs = [&] {
-      const bool stopping = should_stop && should_stop() && evaluations < job.iterations;
-      if (stopping || (job.checkpoint_every > 0 && evaluations % job.checkpoint_every == 0)) {
-        save_checkpoint(job, checkpoint_key, {best_image, history, nullptr, nullptr});
-      }
-      if (stopping) throw JobInterrupted(int(history.size()));
-    };
-    bool scale_chosen = false;
-    torch::optim::LBFGS optimizer(
-        {image}, torch::optim::LBFGSOptions(1.0)
-                     .max_iter(job.iterations)
-                     .max_eval(job.iterations)
-                     .history_size(100)
-                     .tolerance_grad(-1)
-                     .tolerance_change(-1)
-                     .line_search_fn("strong_wolfe"));
-    auto closure = [&]() -> torch::Tensor {
-      if (evaluations >= job.iterations) throw EvaluationBudgetReached{};
-      optimizer.zero_grad();
-      torch::Tensor loss = evaluate(true);
-      if (!scale_chosen) {
-        // L-BFGS is invariant to the loss scale except for its first step and its curvature
-        // threshold, which assume gradients of order one per pixel. Random or normalized weights
-        // give losses many orders of magnitude apart, so the objective is scaled once, at the
-        // first evaluation, to make the largest initial gradient component 1 (one pixel level).
-        scale_chosen = true;
-        const double largest = image.grad().abs().max().item<double>();
-        if (largest > 0 && std::isfinite(largest)) {
-          objective_scale = 1.0 / largest;
-          image.grad().mul_(objective_scale);
-          loss = loss * objective_scale;
-        }
-      }
-      checkpoint_lbfgs();
-      return loss;
-    };
-    try {
-      while (evaluations < job.iterations) {
-        const int before = evaluations;
-        optimizer.step(closure);
-        if (evaluations == before) break;  // converged: nothing left to improve
-      }
-    } catch (const EvaluationBudgetReached&) {
-    }
-    torch::NoGradGuard no_grad;
-    image.copy_(best_image);
+    stage.run_lbfgs();
   }
+  const int result_evaluation = stage.result_evaluation();
+  JobResult result = finish_result(job, stage.image(), prepared.content_image, std::move(stage.history()));
+  result.optimize_seconds = stage.seconds();
+  result.result_evaluation = result_evaluation;
+  return result;
+}
 
+JobResult StyleEngine::Impl::finish_result(const StyleJob& job, const torch::Tensor& image,
+                                           const Image& content_image, LossHistory history) const {
   JobResult result;
-  result.optimize_seconds = seconds_since(optimize_start);
   result.image = tensor_to_image(image);
   if (job.preserve_colors) result.image = transfer_luminance(result.image, content_image);
   result.evaluations = int(history.size());
-  result.result_evaluation = job.optimizer == "adam" ? int(history.size()) - 1 : best_evaluation;
+  result.result_evaluation = result.evaluations - 1;
   result.history = std::move(history);
   result.device = device_name;
   return result;
@@ -501,65 +388,60 @@ std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch_unguarded(const st
   std::vector<BatchOutcome> outcomes(jobs.size());
   if (jobs.empty()) return outcomes;
   const Impl::Prepared prepared = impl_->prepare(jobs.front());
-  std::vector<torch::Tensor> images;
-  std::vector<LossWeights> weights;
-  std::vector<std::unique_ptr<torch::optim::Adam>> optimizers;
-  std::vector<bool> live(jobs.size(), true);
-  for (std::size_t b = 0; b < jobs.size(); ++b) {
-    images.push_back(impl_->initial_image(jobs[b], prepared.content, prepared.styles.front(), nullptr));
-    images[b].set_requires_grad(true);
-    weights.push_back(loss_weights(jobs[b]));
-    optimizers.push_back(std::make_unique<torch::optim::Adam>(
-        std::vector<torch::Tensor>{images[b]},
-        torch::optim::AdamOptions(jobs[b].lr).betas({0.9, 0.999}).eps(1e-8)));
-    outcomes[b].result.history.style_layer_names = jobs[b].style_layers;
+  Impl::Batch batch;
+  for (const StyleJob& job : jobs) {
+    batch.images.push_back(impl_->initial_image(job, prepared.content, prepared.styles.front(), nullptr));
+    batch.images.back().set_requires_grad(true);
+    LossHistory history;
+    history.style_layer_names = job.style_layers;
+    batch.evaluations.emplace_back(prepared.targets, loss_weights(job), std::move(history));
+    batch.optimizers.push_back(make_adam(batch.images.back(), job.lr));
   }
-  // One forward and backward pass for the whole batch; each job's loss sees only its own slice
-  // of the activations, so its gradient is the one it would get alone.
-  auto evaluate = [&](bool with_gradient) {
-    const auto activations = (*prepared.vgg)->forward(torch::cat(images), prepared.layers);
-    torch::Tensor total;
-    for (std::size_t b = 0; b < jobs.size(); ++b) {
-      if (!live[b]) continue;
-      std::map<std::string, torch::Tensor> own;
-      for (const auto& [name, activation] : activations) own[name] = activation.narrow(0, long(b), 1);
-      const LossTerms terms = combine_losses(own, images[b], prepared.targets, weights[b]);
-      LossHistory& history = outcomes[b].result.history;
-      try {
-        record(history, terms, int(history.size()));
-      } catch (const JobFailure& failure) {  // this job stops; the others go on
-        live[b] = false;
-        outcomes[b].error = failure.what();
-        continue;
-      }
-      total = total.defined() ? total + terms.total : terms.total;
-    }
-    if (with_gradient && total.defined()) total.backward();
-  };
+  batch.live.assign(jobs.size(), true);
   for (int step = 0; step < jobs.front().iterations; ++step) {
-    for (auto& optimizer : optimizers) optimizer->zero_grad();
-    evaluate(true);
-    if (std::none_of(live.begin(), live.end(), [](bool alive) { return alive; })) break;
+    for (auto& optimizer : batch.optimizers) optimizer->zero_grad();
+    Impl::evaluate_batch(prepared, batch, outcomes, true);
+    if (std::none_of(batch.live.begin(), batch.live.end(), [](bool alive) { return alive; })) break;
     for (std::size_t b = 0; b < jobs.size(); ++b) {
-      if (live[b]) optimizers[b]->step();
+      if (batch.live[b]) batch.optimizers[b]->step();
     }
   }
   {
     torch::NoGradGuard no_grad;  // the loss of the returned images, as run() records it
-    evaluate(false);
+    Impl::evaluate_batch(prepared, batch, outcomes, false);
   }
   const double seconds = seconds_since(batch_start);
   for (std::size_t b = 0; b < jobs.size(); ++b) {
-    if (!live[b]) continue;
+    if (!batch.live[b]) continue;
     JobResult& result = outcomes[b].result;
-    result.image = tensor_to_image(images[b]);
-    if (jobs[b].preserve_colors) result.image = transfer_luminance(result.image, prepared.content_image);
-    result.evaluations = int(result.history.size());
-    result.result_evaluation = result.evaluations - 1;
-    result.device = impl_->device_name;
+    result = impl_->finish_result(jobs[b], batch.images[b], prepared.content_image,
+                                  std::move(batch.evaluations[b].history()));
     result.optimize_seconds = result.wall_seconds = seconds;
   }
   return outcomes;
+}
+
+// One forward and backward pass for the whole batch; each job's loss sees only its own slice of
+// the activations, so its gradient is the one it would get alone. A job whose loss diverges
+// stops with its error and history; the others go on.
+void StyleEngine::Impl::evaluate_batch(const Prepared& prepared, Batch& batch,
+                                       std::vector<BatchOutcome>& outcomes, bool with_gradient) {
+  const auto activations = (*prepared.vgg)->forward(torch::cat(batch.images), prepared.layers);
+  torch::Tensor total;
+  for (std::size_t b = 0; b < batch.images.size(); ++b) {
+    if (!batch.live[b]) continue;
+    std::map<std::string, torch::Tensor> own;
+    for (const auto& [name, activation] : activations) own[name] = activation.narrow(0, long(b), 1);
+    try {
+      const LossTerms terms = batch.evaluations[b].score(own, batch.images[b]);
+      total = total.defined() ? total + terms.total : terms.total;
+    } catch (const JobFailure& failure) {
+      batch.live[b] = false;
+      outcomes[b].error = failure.what();
+      outcomes[b].result.history = failure.history();
+    }
+  }
+  if (with_gradient && total.defined()) total.backward();
 }
 
 }  // namespace stylesweep
