@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "common/cpu_time.h"
-#include "runner/result_store.h"
+#include "store/result_store.h"
 
 namespace {
 

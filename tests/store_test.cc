@@ -14,7 +14,7 @@
 
 #include "common/error.h"
 #include "h5/h5_file.h"
-#include "runner/result_store.h"
+#include "store/result_store.h"
 #include "test_support.h"
 
 namespace stylesweep {

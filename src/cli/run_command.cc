@@ -19,7 +19,7 @@
 #include "runner/coordinator.h"
 #include "runner/inprocess_transport.h"
 #include "runner/session.h"
-#include "runner/result_store.h"
+#include "store/result_store.h"
 #include "runner/run_status.h"
 #include "sweep/config.h"
 #include "sweep/expand.h"

@@ -1,4 +1,5 @@
 #include "h5/h5_file.h"
+#include "h5/h5_shared.h"
 
 #include <unistd.h>
 
@@ -80,10 +81,14 @@ hid_t untimed_dataset_properties(H5D_layout_t layout) {
   return layout == H5D_COMPACT ? compact : contiguous;
 }
 
-hid_t scalar_space() {
+}  // namespace
+
+hid_t shared::scalar_space() {
   static const hid_t space = lasting(Handle(H5Screate(H5S_SCALAR)));
   return space;
 }
+
+namespace {
 
 std::string parent_of(const std::string& object_path) {
   auto slash = object_path.find_last_of('/');
@@ -309,9 +314,8 @@ void File::write_uint8(const std::string& dataset_path, const std::vector<hsize_
   write_dataset(dataset_path, shape, H5T_NATIVE_UINT8, data, compress);
 }
 
-namespace {
 // Variable-length UTF-8 strings: what h5py reads back as str.
-hid_t string_type() {
+hid_t shared::string_type() {
   static const hid_t type = [] {
     Handle type(H5Tcopy(H5T_C_S1));
     H5Tset_size(type.id(), H5T_VARIABLE);
@@ -320,12 +324,11 @@ hid_t string_type() {
   }();
   return type;
 }
-}  // namespace
 
 void File::write_strings(const std::string& dataset_path, const std::vector<std::string>& values) {
   std::vector<const char*> pointers;
   for (const auto& value : values) pointers.push_back(value.c_str());
-  write_dataset(dataset_path, {hsize_t(values.size())}, string_type(), pointers.data(), false);
+  write_dataset(dataset_path, {hsize_t(values.size())}, shared::string_type(), pointers.data(), false);
 }
 
 std::vector<std::string> File::read_strings(const std::string& dataset_path) const {
@@ -333,7 +336,7 @@ std::vector<std::string> File::read_strings(const std::string& dataset_path) con
   if (!dataset.valid()) fail(dataset_path, "missing dataset");
   Handle space(H5Dget_space(dataset.id()));
   const std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
-  const hid_t type = string_type();
+  const hid_t type = shared::string_type();
   std::vector<char*> pointers(count, nullptr);
   if (count && H5Dread(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0) {
     fail(dataset_path, "read failed (not a string dataset?)");
@@ -350,12 +353,6 @@ void File::remove(const std::string& object_path) {
   if (exists(object_path) && H5Ldelete(id(), object_path.c_str(), H5P_DEFAULT) < 0) {
     fail_write(object_path, "cannot remove");
   }
-}
-
-bool File::attribute_is_text(const std::string& object_path, const std::string& name) const {
-  OpenAttribute attribute = open_attribute(object_path, name);
-  Handle type(H5Aget_type(attribute.id()));
-  return H5Tget_class(type.id()) == H5T_STRING;
 }
 
 void File::link_external(const std::string& link_path, const std::string& target_file,
@@ -377,154 +374,6 @@ void File::copy_from(const File& source, const std::string& source_path, const s
 void File::close() {
   attribute_object_ = Handle();
   handle_ = Handle();
-}
-
-bool File::has_attribute(const std::string& object_path, const std::string& name) const {
-  return exists(object_path) &&
-         H5Aexists_by_name(id(), object_path.c_str(), name.c_str(), H5P_DEFAULT) > 0;
-}
-
-hid_t File::attribute_object(const std::string& object_path) {
-  if (!attribute_object_.valid() || attribute_object_path_ != object_path) {
-    attribute_object_ = Handle();
-    attribute_object_ = open_object(object_path);
-    attribute_object_path_ = object_path;
-  }
-  return attribute_object_.id();
-}
-
-void File::write_attribute(const std::string& object_path, const std::string& name, hid_t type,
-                           const std::vector<hsize_t>& shape, const void* data) {
-  const hid_t object = attribute_object(object_path);
-  // An object this File created holds only the attributes written since: no need to ask.
-  const bool may_exist = object_path != created_object_path_ ||
-                         !created_object_attributes_.insert(name).second;
-  if (may_exist && H5Aexists(object, name.c_str()) > 0) H5Adelete(object, name.c_str());
-  Handle simple_space;
-  if (!shape.empty()) simple_space = Handle(H5Screate_simple(int(shape.size()), shape.data(), nullptr));
-  const hid_t space = shape.empty() ? scalar_space() : simple_space.id();
-  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT));
-  const bool empty = !shape.empty() && shape[0] == 0;
-  if (!attribute.valid() || (!empty && H5Awrite(attribute.id(), type, data) < 0)) {
-    fail_write(object_path, "cannot write attribute '" + name + "'");
-  }
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name,
-                         const std::string& value) {
-  const char* pointer = value.c_str();
-  write_attribute(object_path, name, string_type(), {}, &pointer);
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name, double value) {
-  write_attribute(object_path, name, H5T_NATIVE_DOUBLE, {}, &value);
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name,
-                         std::int64_t value) {
-  write_attribute(object_path, name, H5T_NATIVE_INT64, {}, &value);
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name,
-                         const std::vector<double>& values) {
-  write_attribute(object_path, name, H5T_NATIVE_DOUBLE, {hsize_t(values.size())}, values.data());
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name,
-                         const std::vector<std::int64_t>& values) {
-  write_attribute(object_path, name, H5T_NATIVE_INT64, {hsize_t(values.size())}, values.data());
-}
-
-void File::set_attribute(const std::string& object_path, const std::string& name,
-                         const std::vector<std::string>& values) {
-  std::vector<const char*> pointers;
-  for (const auto& value : values) pointers.push_back(value.c_str());
-  write_attribute(object_path, name, string_type(), {hsize_t(values.size())},
-                  pointers.data());
-}
-
-File::OpenAttribute File::open_attribute(const std::string& object_path, const std::string& name) const {
-  if (!has_attribute(object_path, name)) fail(object_path, "missing attribute '" + name + "'");
-  OpenAttribute opened;
-  opened.object = open_object(object_path);
-  opened.attribute = Handle(H5Aopen(opened.object.id(), name.c_str(), H5P_DEFAULT));
-  if (!opened.attribute.valid()) fail(object_path, "cannot open attribute '" + name + "'");
-  return opened;
-}
-
-std::vector<std::string> File::attribute_strings(const std::string& object_path,
-                                                 const std::string& name) const {
-  OpenAttribute attribute = open_attribute(object_path, name);
-  Handle file_type(H5Aget_type(attribute.id()));
-  if (H5Tget_class(file_type.id()) != H5T_STRING) {
-    fail(object_path, "attribute '" + name + "' is not a string");
-  }
-  Handle space(H5Aget_space(attribute.id()));
-  std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
-  std::vector<std::string> values;
-  if (H5Tis_variable_str(file_type.id()) > 0) {
-    const hid_t memory_type = string_type();
-    std::vector<char*> pointers(count, nullptr);
-    if (H5Aread(attribute.id(), memory_type, pointers.data()) < 0) {
-      fail(object_path, "cannot read attribute '" + name + "'");
-    }
-    for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
-    H5Dvlen_reclaim(memory_type, space.id(), H5P_DEFAULT, pointers.data());
-  } else {
-    std::size_t width = H5Tget_size(file_type.id());
-    std::vector<char> buffer(width * count + 1, '\0');
-    if (H5Aread(attribute.id(), file_type.id(), buffer.data()) < 0) {
-      fail(object_path, "cannot read attribute '" + name + "'");
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-      std::string value(buffer.data() + i * width, width);
-      values.push_back(value.substr(0, value.find('\0')));
-    }
-  }
-  return values;
-}
-
-std::string File::attribute_string(const std::string& object_path,
-                                   const std::string& name) const {
-  auto values = attribute_strings(object_path, name);
-  if (values.size() != 1) fail(object_path, "attribute '" + name + "' is not a single string");
-  return values[0];
-}
-
-std::vector<double> File::attribute_doubles(const std::string& object_path,
-                                            const std::string& name) const {
-  OpenAttribute attribute = open_attribute(object_path, name);
-  Handle file_type(H5Aget_type(attribute.id()));
-  H5T_class_t type_class = H5Tget_class(file_type.id());
-  if (type_class != H5T_FLOAT && type_class != H5T_INTEGER) {
-    fail(object_path, "attribute '" + name + "' is not numeric");
-  }
-  Handle space(H5Aget_space(attribute.id()));
-  std::vector<double> values(std::size_t(H5Sget_simple_extent_npoints(space.id())));
-  if (values.empty()) return values;  // HDF5 refuses to read into no buffer
-  if (H5Aread(attribute.id(), H5T_NATIVE_DOUBLE, values.data()) < 0) {
-    fail(object_path, "cannot read attribute '" + name + "'");
-  }
-  return values;
-}
-
-double File::attribute_double(const std::string& object_path, const std::string& name) const {
-  auto values = attribute_doubles(object_path, name);
-  if (values.size() != 1) fail(object_path, "attribute '" + name + "' is not a single number");
-  return values[0];
-}
-
-std::int64_t File::attribute_int(const std::string& object_path, const std::string& name) const {
-  OpenAttribute attribute = open_attribute(object_path, name);
-  Handle file_type(H5Aget_type(attribute.id()));
-  if (H5Tget_class(file_type.id()) != H5T_INTEGER) {
-    fail(object_path, "attribute '" + name + "' is not an integer");
-  }
-  std::int64_t value = 0;
-  if (H5Aread(attribute.id(), H5T_NATIVE_INT64, &value) < 0) {
-    fail(object_path, "cannot read attribute '" + name + "'");
-  }
-  return value;
 }
 
 }  // namespace stylesweep::h5

@@ -1,5 +1,5 @@
 // A sweep's results as reports need them, read from results.h5 without writing anything: the
-// file is only ever replaced whole (runner/result_store.h), so reading it during a run sees a
+// file is only ever replaced whole (store/result_store.h), so reading it during a run sees a
 // consistent snapshot.
 #pragma once
 

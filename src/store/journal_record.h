@@ -1,6 +1,6 @@
 // One job's record in the result store: its /jobs/<id> group, as journal segments and results.h5
 // hold it, and its line of results.h5's /index. Shared by the store and its journal-writer
-// processes (runner/journal_writers.h), which write groups and hand rows back.
+// processes (store/journal_writers.h), which write groups and hand rows back.
 #pragma once
 
 #include <map>

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/journal_record.h"
+#include "store/journal_record.h"
 #include "runner/messages.h"
 
 namespace stylesweep {

@@ -1,4 +1,4 @@
-#include "runner/journal_writers.h"
+#include "store/journal_writers.h"
 
 #include <signal.h>
 #include <spawn.h>
@@ -15,7 +15,7 @@
 
 #include "common/cpu_time.h"
 #include "common/error.h"
-#include "runner/png_writer_thread.h"
+#include "store/png_writer_thread.h"
 #include "runner/wire.h"
 
 extern char** environ;

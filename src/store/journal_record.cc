@@ -1,4 +1,4 @@
-#include "runner/journal_record.h"
+#include "store/journal_record.h"
 
 #include <cmath>
 #include <limits>

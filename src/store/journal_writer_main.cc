@@ -1,10 +1,10 @@
-// stylesweep-journal-writer: one of rank 0's journal-writer processes (runner/journal_writers.h).
+// stylesweep-journal-writer: one of rank 0's journal-writer processes (store/journal_writers.h).
 // Started by `stylesweep run --journal-writers N`, never by hand.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "runner/journal_writers.h"
+#include "store/journal_writers.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

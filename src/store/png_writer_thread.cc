@@ -1,4 +1,4 @@
-#include "runner/png_writer_thread.h"
+#include "store/png_writer_thread.h"
 
 #include <filesystem>
 

@@ -1,0 +1,286 @@
+#include "store/result_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "common/cpu_time.h"
+#include "common/durable_file.h"
+#include "common/error.h"
+#include "common/text.h"
+#include "store/png_writer_thread.h"
+#include "store/results_file.h"
+
+namespace stylesweep {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What a staged outcome adds to a segment, roughly: image, histories and HDF5's own overhead.
+std::size_t staged_size(const JobOutcome& outcome) {
+  const LossHistory& history = outcome.result.history;
+  const std::size_t values = history.size() * (4 + history.style_layer_names.size());
+  return std::size_t(outcome.result.image.width) * std::size_t(outcome.result.image.height) * 3 +
+         values * sizeof(double) + 8192;
+}
+
+}  // namespace
+
+ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes)
+    : settings_(std::move(settings)), created_utc_(utc_now_iso()),
+      attempts_(settings_.output_directory + "/attempts.log") {
+  journal_.directory = settings_.output_directory + "/jobs";
+  png_writer_ = std::make_unique<PngWriterThread>();
+  const SegmentWriterSettings writing{settings_.output_directory, settings_.weights_sha256, settings_.varying_keys};
+  // First: a writer that cannot start leaves nothing behind in the output directory.
+  if (settings_.journal_writers > 0) {
+    segment_writer_ = std::make_unique<ProcessSegmentWriter>(writing, journal_, settings_.journal_writer_program,
+                                                             settings_.journal_writers);
+  } else {
+    segment_writer_ = std::make_unique<ThreadSegmentWriter>(writing, journal_, *png_writer_);
+  }
+  for (const char* sub : {"", "/images", "/jobs", "/checkpoints"}) {
+    std::error_code error;
+    fs::create_directories(settings_.output_directory + sub, error);
+    if (error) {
+      throw file_error(settings_.output_directory + sub,
+                       "cannot create output directory: " + error.message());
+    }
+  }
+  hold_reserve();
+  checkpoints_ = std::make_unique<CheckpointFiles>(settings_.output_directory + "/checkpoints");
+  try {
+    load_journal(journal_, settings_.varying_keys, notes);
+    if (auto created = adopt_results_file(results_path(), journal_, settings_.varying_keys, notes)) {
+      created_utc_ = *created;
+    }
+  } catch (const Error&) {  // results of another normalization: the directory stays as it was
+    release_reserve();
+    throw;
+  }
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+ResultStore::~ResultStore() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    queue_.clear();  // never committed: those jobs run again, as after a kill
+  }
+  writer_wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  segment_writer_.reset();  // a thread writer removes its temporary file; processes end
+  png_writer_.reset();
+  release_reserve();
+}
+
+void ResultStore::hold_reserve() const {
+  const std::string path = reserve_file();
+  const int descriptor = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+  const int result = descriptor < 0 ? errno : ::posix_fallocate(descriptor, 0, kReserveBytes);
+  if (descriptor >= 0) ::close(descriptor);
+  if (result != 0) {
+    ::unlink(path.c_str());
+    throw io_error(path, fmt::format("cannot reserve {} MiB for the final results.h5: {}",
+                                     kReserveBytes >> 20, std::strerror(result)));
+  }
+}
+
+void ResultStore::release_reserve() const { ::unlink(reserve_file().c_str()); }
+
+void ResultStore::store(const WorkItem& item, const JobOutcome& outcome) {
+  const std::size_t size = staged_size(outcome);
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Back-pressure: a writer far behind would otherwise hold every image in memory.
+  writer_idle_.wait(lock, [&] { return queued_bytes_ + size <= kQueueBytes || queue_.empty(); });
+  queue_.push_back({item, outcome, size});
+  queued_bytes_ += size;
+  writer_wake_.notify_one();
+}
+
+void ResultStore::commit() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  commit_requested_ = true;
+  writer_wake_.notify_one();
+  writer_idle_.wait(lock, [&] { return queue_.empty() && !writing_ && !commit_requested_; });
+  for (auto& [segment, rows] : committed_) journal_.remember(segment, std::move(rows));
+  committed_.clear();
+  if (!writer_error_.empty()) {
+    const std::string error = std::move(writer_error_);
+    writer_error_.clear();
+    throw Error(error, ErrorKind::kIo);
+  }
+}
+
+double ResultStore::writer_cpu_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return writer_cpu_seconds_;
+}
+
+double ResultStore::png_cpu_seconds() const { return png_writer_->cpu_seconds(); }
+
+double ResultStore::journal_writer_cpu_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return journal_writer_cpu_seconds_;
+}
+
+void ResultStore::publish(bool standalone) {
+  commit();
+  try {
+    write_results_file(results_path(), journal_.directory,
+                       {settings_.config_text, settings_.config_path, created_utc_, settings_.weights_sha256,
+                        settings_.weights_source},
+                       journal_.rows, journal_.file_of, settings_.varying_keys, standalone);
+  } catch (const Error&) {
+    release_reserve();
+    throw;
+  }
+}
+
+std::string ResultStore::image_file(const WorkItem& item) const {
+  return settings_.output_directory + "/images/" + item.label + ".png";
+}
+
+void ResultStore::writer_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    writer_wake_.wait(lock, [&] { return stopping_ || commit_requested_ || !queue_.empty(); });
+    if (queue_.empty() && !commit_requested_) return;  // stopping, nothing left to do
+    const double cpu = thread_cpu_seconds();
+    writing_ = true;
+    if (!queue_.empty()) {
+      Staged staged = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= staged.bytes;
+      lock.unlock();
+      append_to_segment(std::move(staged));
+    } else {
+      lock.unlock();
+      finish_segment();
+      lock.lock();
+      commit_requested_ = false;
+      lock.unlock();
+    }
+    lock.lock();
+    writing_ = false;
+    writer_cpu_seconds_ += thread_cpu_seconds() - cpu;
+    writer_idle_.notify_all();
+  }
+}
+
+void ResultStore::write_to_segment(const Staged& staged) {
+  segment_writer_->write(staged.item, staged.outcome, staged.outcome.done ? image_file(staged.item) : "");
+}
+
+void ResultStore::append_to_segment(Staged staged) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!writer_error_.empty()) return;  // the run is stopping; this job runs again next time
+  }
+  segment_bytes_ += staged.bytes;
+  segment_items_.push_back(std::move(staged));
+  try {
+    write_to_segment(segment_items_.back());
+    if (segment_bytes_ >= kSegmentBytes) {
+      seal_segment();
+    } else {
+      // Work waiting in buffers goes out once nothing more is queued.
+      std::unique_lock<std::mutex> lock(mutex_);
+      const bool more_queued = !queue_.empty();
+      lock.unlock();
+      if (!more_queued) segment_writer_->idle();
+    }
+  } catch (const std::exception& error) {  // nothing may escape the writer thread
+    recover_segment_after(error);
+  }
+}
+
+void ResultStore::finish_segment() {
+  if (!segment_writer_->has_open_batch()) return;
+  try {
+    seal_segment();
+  } catch (const std::exception& error) {
+    recover_segment_after(error);
+  }
+}
+
+void ResultStore::seal_segment() {
+  std::vector<SealedSegment> sealed = segment_writer_->seal();
+  for (const auto& [name, rows] : sealed) {
+    for (const auto& [id, row] : rows) checkpoints_->remove(id);  // committed: not dispatched again
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& segment : sealed) committed_.push_back(std::move(segment));
+    journal_writer_cpu_seconds_ = std::max(journal_writer_cpu_seconds_, segment_writer_->process_cpu_seconds());
+  }
+  segment_items_.clear();
+  segment_bytes_ = 0;
+}
+
+// Most likely a full disk. The reserve makes room to write the open segment again, so no
+// finished job is lost; the error still stops the run. If even that fails, the segment's jobs
+// run again next time.
+void ResultStore::recover_segment_after(const std::exception& error) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (writer_error_.empty()) writer_error_ = error.what();
+  }
+  std::vector<Staged> items = std::move(segment_items_);
+  discard_segment();
+  // The rest of the run writes on this thread: a writer process that failed once (or is gone)
+  // is not trusted with the batch again.
+  segment_writer_ = std::make_unique<ThreadSegmentWriter>(
+      SegmentWriterSettings{settings_.output_directory, settings_.weights_sha256, settings_.varying_keys},
+      journal_, *png_writer_);
+  release_reserve();
+  segment_items_ = std::move(items);
+  try {
+    for (const Staged& staged : segment_items_) write_to_segment(staged);
+    seal_segment();
+  } catch (const std::exception&) {
+    discard_segment();
+  }
+}
+
+void ResultStore::discard_segment() {
+  segment_writer_->discard();
+  for (const Staged& staged : segment_items_) {
+    std::error_code ignored;
+    fs::remove(temporary_path_for(image_file(staged.item)), ignored);
+  }
+  segment_items_.clear();
+  segment_bytes_ = 0;
+}
+
+std::set<std::string> ResultStore::done_ids() const {
+  std::set<std::string> ids;
+  for (const auto& [id, row] : journal_.rows) {
+    if (row.status == "done") ids.insert(id);
+  }
+  return ids;
+}
+
+std::set<std::string> ResultStore::failed_ids() const {
+  std::set<std::string> ids;
+  for (const auto& [id, row] : journal_.rows) {
+    if (row.status != "done") ids.insert(id);
+  }
+  return ids;
+}
+
+void ResultStore::interrupted(const WorkItem& item, const JobOutcome& outcome) {
+  if (!outcome.checkpoint.empty()) checkpoints_->save(item.id, outcome.checkpoint);
+  attempts_.interrupted(item.id);
+}
+
+std::optional<std::string> ResultStore::checkpoint(const std::string& id) const { return checkpoints_->load(id); }
+
+}  // namespace stylesweep
