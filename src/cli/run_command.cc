@@ -172,73 +172,63 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
   throw ReportedError(ErrorKind::kIo);
 }
 
-Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link, bool live) {
-  const auto start = Clock::now();
-  const SweepPlan& plan = setup.plan;
-  ResultStore& store = *setup.store;
+void print_start_line(const RunArguments& arguments, const SweepSetup& setup, const Selection& selection,
+                      int workers) {
   for (const auto& note : setup.recovery_notes) std::cout << "stylesweep run: recovery: " << note << "\n";
-  Selection selection = select_jobs(arguments, plan, store);
-  const std::size_t to_run = selection.to_run.size();
   std::cout << fmt::format(
       "stylesweep run: {} jobs in {}: {} done, {} to run, {} failed before{}{} on {} worker{}; "
       "results in {}\n",
-      plan.jobs.size(), setup.config.path, selection.done, to_run, selection.failed_before,
+      setup.plan.jobs.size(), setup.config.path, selection.done, selection.to_run.size(), selection.failed_before,
       selection.failed_before && !arguments.rerun_failed ? " (kept; --rerun-failed runs them again)" : "",
       selection.given_up ? fmt::format(", {} given up after --max-attempts", selection.given_up) : "",
-      link.worker_count(), link.worker_count() == 1 ? "" : "s", store.results_path());
+      workers, workers == 1 ? "" : "s", setup.store->results_path());
   std::cout.flush();
-  store.publish(false);
-  Scheduler scheduler(std::move(selection.to_run), arguments.retries, link.worker_count(),
-                      arguments.max_attempts);
-  RunStatusWriter status(setup.config.output, plan.jobs.size(), selection.done);
-  std::cout.flush();
-  SweepProgress progress(stdout, to_run, live, arguments.progress_interval);
-  auto elapsed_seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+}
+
+// One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
+std::string job_line(const WorkItem& item, const JobOutcome& outcome, bool will_retry) {
+  const auto& totals = outcome.result.history.total;
+  const int at = outcome.result.result_evaluation;
+  const double loss = at >= 0 && at < int(totals.size()) ? totals[std::size_t(at)] : std::nan("");
+  const char* verdict = outcome.done ? "done  " : outcome.interrupted ? "paused" : will_retry ? "retry " : "failed";
+  return fmt::format("{} {} {}  loss {:.4e}  {:.1f} s  rank {}", verdict, item.id, item.label, loss,
+                     outcome.result.wall_seconds, outcome.worker.rank);
+}
+
+// What the user sees while the coordinator runs: job lines, the progress line, status.json.
+CoordinatorEvents progress_events(SweepProgress& progress, RunStatusWriter& status, Clock::time_point start) {
+  auto elapsed_seconds = [start] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  // status.json at most twice a second: sweeps of tiny jobs finish thousands a second.
+  auto status_written = std::make_shared<double>(-1);
+  auto refresh_status = [&status, status_written](const RunCounts& counts, double elapsed) {
+    if (elapsed - *status_written < 0.5) return;
+    status.update(counts, elapsed);
+    *status_written = elapsed;
+  };
   CoordinatorEvents events;
-  events.worker_started = [&](const WorkerInfo& info) {
+  events.worker_started = [&progress](const WorkerInfo& info) {
     progress.job_line(fmt::format("worker rank {} on {}: {}", info.rank, info.host, info.device));
   };
-  events.draining = [&](const std::string& reason) {
+  events.draining = [&progress](const std::string& reason) {
     progress.job_line("stylesweep run: draining (" + reason + "): no new jobs; running jobs checkpoint");
   };
-  // status.json at most twice a second: sweeps of tiny jobs finish thousands a second.
-  double status_written = -1;
-  auto refresh_status = [&](const RunCounts& counts, double elapsed) {
-    if (elapsed - status_written < 0.5) return;
-    status.update(counts, elapsed);
-    status_written = elapsed;
-  };
-  events.tick = [&](const RunCounts& counts) {
+  events.tick = [&progress, refresh_status, elapsed_seconds](const RunCounts& counts) {
     progress.update(counts, elapsed_seconds());
     refresh_status(counts, elapsed_seconds());
   };
-  events.job_finished = [&](const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts,
-                            bool will_retry) {
-    const auto& totals = outcome.result.history.total;
-    const int at = outcome.result.result_evaluation;
-    const double loss = at >= 0 && at < int(totals.size()) ? totals[std::size_t(at)] : std::nan("");
-    const char* verdict = outcome.done ? "done  "
-                          : outcome.interrupted ? "paused"
-                          : will_retry ? "retry "
-                                       : "failed";
-    // One plain line per job, with the run's progress, readable in a terminal and a Slurm log.
+  events.job_finished = [&progress, refresh_status, elapsed_seconds](
+                            const WorkItem& item, const JobOutcome& outcome, const RunCounts& counts, bool will_retry) {
     const double elapsed = elapsed_seconds();
-    progress.job_finished(counts, elapsed,
-                          fmt::format("{} {} {}  loss {:.4e}  {:.1f} s  rank {}", verdict, item.id,
-                                      item.label, loss, outcome.result.wall_seconds, outcome.worker.rank),
+    progress.job_finished(counts, elapsed, job_line(item, outcome, will_retry),
                           outcome.done ? "" : ": " + outcome.error);
     progress.update(counts, elapsed);
     refresh_status(counts, elapsed);
   };
-  CoordinatorOptions options;
-  options.deadline = resolve_deadline(arguments.deadline);
-  options.deadline_margin = arguments.deadline_margin;
-  Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
-  RunCounts counts = coordinator.run(to_run);
-  progress.finish();
-  if (!counts.storage_error.empty()) report_storage_failure(store, counts, status, start);
-  store.publish(!counts.drained);
-  counts.skipped = selection.done;
+  return events;
+}
+
+Outcome finish_run(const SweepSetup& setup, RunCounts counts, RunStatusWriter& status, Clock::time_point start) {
+  setup.store->publish(!counts.drained);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   status.update(counts, wall);
   std::cout << fmt::format(
@@ -249,20 +239,43 @@ Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, Coord
                                    counts.queued, exit_code(Outcome::kDrained))
                      : "",
       format_duration(wall), wall > 0 ? 3600.0 * double(counts.done + counts.failed) / wall : 0.0,
-      store.results_path(), setup.config.output);
+      setup.store->results_path(), setup.config.output);
   if (counts.drained) return Outcome::kDrained;
   return counts.failed == 0 ? Outcome::kOk : Outcome::kSomeJobsFailed;
 }
 
-Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
-  const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
-  // What every rank needs to start: where the weights are and what they must hash to, from rank
-  // 0; a single character instead is the kind of error rank 0 failed with, and every rank ends.
-  const std::unique_ptr<Session> started = start_session(argc, argv);
-  const Session& session = *started;
-  install_stop_handlers();  // after MPI_Init, which installs handlers of its own
-  std::optional<SweepSetup> setup;
-  std::string start_message;
+Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, CoordinatorLink& link, bool live) {
+  const auto start = Clock::now();
+  ResultStore& store = *setup.store;
+  Selection selection = select_jobs(arguments, setup.plan, store);
+  const std::size_t to_run = selection.to_run.size();
+  print_start_line(arguments, setup, selection, link.worker_count());
+  store.publish(false);
+  Scheduler scheduler(std::move(selection.to_run), arguments.retries, link.worker_count(),
+                      arguments.max_attempts);
+  RunStatusWriter status(setup.config.output, setup.plan.jobs.size(), selection.done);
+  SweepProgress progress(stdout, to_run, live, arguments.progress_interval);
+  CoordinatorOptions options;
+  options.deadline = resolve_deadline(arguments.deadline);
+  options.deadline_margin = arguments.deadline_margin;
+  const CoordinatorEvents events = progress_events(progress, status, start);
+  Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
+  RunCounts counts = coordinator.run(to_run);
+  progress.finish();
+  if (!counts.storage_error.empty()) report_storage_failure(store, counts, status, start);
+  counts.skipped = selection.done;
+  return finish_run(setup, counts, status, start);
+}
+
+// What every rank needs to start: where the weights are and what they must hash to, from rank
+// 0, which plans the sweep and opens the store into `setup`. When rank 0 fails, the other ranks
+// receive the error's kind (a single character) and end with it, silently.
+struct StartMessage {
+  std::string weights_spec, weights_sha256;
+};
+
+StartMessage start_ranks(const Session& session, const RunArguments& arguments, std::optional<SweepSetup>& setup) {
+  std::string message;
   if (session.rank() == 0) {
     try {
       SweepConfig config = load_sweep_config(arguments.config);
@@ -270,8 +283,8 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
       setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
       open_store(*setup, arguments.journal_writers);
-      start_message = setup->config.weights + "\n" + setup->plan.weights_sha256;
-    } catch (const Error& error) {  // the other ranks end with the same kind, silently
+      message = setup->config.weights + "\n" + setup->plan.weights_sha256;
+    } catch (const Error& error) {
       if (session.size() > 1) session.broadcast(std::string(1, char(error.kind())));
       throw;
     } catch (...) {
@@ -279,37 +292,42 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       throw;
     }
   }
-  if (session.size() > 1) start_message = session.broadcast(start_message);
-  if (start_message.size() == 1) throw ReportedError(ErrorKind(start_message[0]));  // by rank 0
-  const std::string weights_spec = start_message.substr(0, start_message.find('\n'));
-  const std::string weights_sha256 = start_message.substr(start_message.find('\n') + 1);
+  if (session.size() > 1) message = session.broadcast(message);
+  if (message.size() == 1) throw ReportedError(ErrorKind(message[0]));
+  return {message.substr(0, message.find('\n')), message.substr(message.find('\n') + 1)};
+}
 
+// A worker's place on its node: which of the node's workers it is, and how many there are.
+struct Placement {
   int local_index = 0, workers_on_node = 1;
-  session.worker_placement(&local_index, &workers_on_node);
-  const std::string scratch = (std::filesystem::temp_directory_path() /
-                               fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
-  auto make_engine = [&](WorkerInfo& info) {
-    const DeviceChoice device =
-        choose_device(local_index, workers_on_node, arguments.threads, arguments.max_memory);
-    info = {session.rank(), session.host(), apply_device(device)};
-    auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
-    engine->set_memory_budget(device.memory_budget);
-    return engine;
-  };
+};
 
-  if (session.size() == 1) {
-    WorkerInfo info;
-    auto engine = make_engine(info);
-    EngineJobRunner runner(*engine, weights_sha256, info.host, scratch);
-    InProcessLink link(info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
-      return runner(item, interrupted);
-    });
-    return coordinate(arguments, *setup, link, live);
-  }
-  if (session.rank() == 0) {
+// A worker's engine on the device chosen for its place on the node.
+std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
+                                         const std::string& weights_spec, Placement placement, WorkerInfo& info) {
+  const DeviceChoice device =
+      choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory);
+  info = {session.rank(), session.host(), apply_device(device)};
+  auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
+  engine->set_memory_budget(device.memory_budget);
+  return engine;
+}
+
+Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
+  const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
+  const std::unique_ptr<Session> started = start_session(argc, argv);
+  const Session& session = *started;
+  install_stop_handlers();  // after MPI_Init, which installs handlers of its own
+  std::optional<SweepSetup> setup;
+  const StartMessage start = start_ranks(session, arguments, setup);
+  Placement placement;  // every rank takes part in finding it (MPI splits)
+  session.worker_placement(&placement.local_index, &placement.workers_on_node);
+  if (session.size() > 1 && session.rank() == 0) {
     const std::unique_ptr<CoordinatorLink> link = session.coordinator_link();
     try {
       return coordinate(arguments, *setup, *link, live);
+    } catch (const ReportedError&) {
+      throw;  // the workers were told to stop already
     } catch (const std::exception& error) {
       // Workers wait for the coordinator: end them all rather than hang.
       std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
@@ -317,13 +335,21 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
       session.abort(exit_code(known ? known->kind() : ErrorKind::kInternal));
     }
   }
+  // Every other rank works; a single process coordinates too, through InProcessLink.
+  const std::string scratch = (std::filesystem::temp_directory_path() /
+                               fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
   WorkerInfo info;
-  auto engine = make_engine(info);
-  EngineJobRunner runner(*engine, weights_sha256, info.host, scratch);
-  const std::unique_ptr<WorkerLink> link = session.worker_link();
-  run_worker(*link, info, [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
+  auto engine = make_engine(session, arguments, start.weights_spec, placement, info);
+  EngineJobRunner runner(*engine, start.weights_sha256, info.host, scratch);
+  const JobRunner run_job = [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
     return runner(item, interrupted);
-  });
+  };
+  if (session.size() == 1) {
+    InProcessLink link(info, run_job);
+    return coordinate(arguments, *setup, link, live);
+  }
+  const std::unique_ptr<WorkerLink> link = session.worker_link();
+  run_worker(*link, info, run_job);
   return Outcome::kOk;
 }
 

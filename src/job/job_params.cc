@@ -62,6 +62,10 @@ std::vector<double> StyleJob::normalized_blend() const {
   return blend;
 }
 
+namespace {
+void validate_schedule_parameter(const StyleJob& job, const std::string& key);
+}  // namespace
+
 void StyleJob::validate_parameter(const std::string& key) const {
   if (key == "content") require(!content.empty(), "content: an image path is required");
   if (key == "style") require(!styles.empty(), "style: at least one style image is required");
@@ -109,6 +113,14 @@ void StyleJob::validate_parameter(const std::string& key) const {
     require(std::isfinite(style_scale) && style_scale > 0 && style_scale <= 8,
             [&] { return fmt::format("style_scale: must be in (0, 8], got {}", style_scale); });
   }
+  validate_schedule_parameter(*this, key);
+}
+
+namespace {
+
+// The coarse-to-fine schedule, the initial image and checkpoints.
+void validate_schedule_parameter(const StyleJob& job, const std::string& key) {
+  const auto& scales = job.scales;
   if (key == "scales") {
     for (std::size_t i = 0; i < scales.size(); ++i) {
       require(scales[i] >= 8, [&] { return fmt::format("scales: each must be at least 8, got {}", scales[i]); });
@@ -117,17 +129,19 @@ void StyleJob::validate_parameter(const std::string& key) const {
     }
   }
   if (key == "scale_iterations") {
-    require(scale_iterations >= 1, [&] {
-      return fmt::format("scale_iterations: must be >= 1, got {}", scale_iterations);
+    require(job.scale_iterations >= 1, [&] {
+      return fmt::format("scale_iterations: must be >= 1, got {}", job.scale_iterations);
     });
   }
-  if (key == "init") require(!init.empty(), "init: must be noise, content, style or an image path");
+  if (key == "init") require(!job.init.empty(), "init: must be noise, content, style or an image path");
   if (key == "checkpoint_every") {
-    require(checkpoint_every >= 0, [&] {
-      return fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every);
+    require(job.checkpoint_every >= 0, [&] {
+      return fmt::format("checkpoint_every: must be >= 0, got {}", job.checkpoint_every);
     });
   }
 }
+
+}  // namespace
 
 void StyleJob::validate() const {
   for (const char* key : {"content", "style", "blend", "content_layers", "style_layers",

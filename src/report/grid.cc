@@ -120,24 +120,49 @@ std::vector<GridPage> grid_pages(const SweepResults& results, const GridSpec& sp
   return result;
 }
 
-Image render_grid(const SweepResults& results, const GridSpec& spec, const GridPage& page,
-                  const TextRenderer& text, GridGeometry* geometry) {
-  const std::vector<std::string> row_values = spec.rows.empty() ? std::vector<std::string>{""}
-                                                                : ordered_values(results, spec.rows);
-  const std::vector<std::string> column_values = spec.columns.empty() ? std::vector<std::string>{""}
-                                                                      : ordered_values(results, spec.columns);
+namespace {
+
+// One page being drawn: its values, cells, images and geometry, and the canvas.
+struct PageDrawing {
+  const SweepResults& results;
+  const GridSpec& spec;
+  const GridPage& page;
+  const TextRenderer& text;
+  std::vector<std::string> row_values, column_values;
   std::map<std::pair<std::string, std::string>, const JobRecord*> cells;
-  std::map<std::string, Image> images;
+  std::map<std::string, Image> images;  // by job id: the finished ones
+  std::map<std::string, std::string> row_inputs, column_inputs;  // input image per row/column value
   GridGeometry g;
+  Image canvas;
+
+  // Input images are read from the paths results.h5 recorded; a moved file leaves a note.
+  void draw_input(const std::string& path, int x, int y, int width, int height) {
+    try {
+      paste(canvas, fit(read_image(path), width, height), x, y);
+    } catch (const Error&) {
+      text.draw(canvas, x, y, "(image not found)", 11, 120);
+    }
+  }
+  void lay_out();
+  void draw_title_and_corner();
+  void draw_column_headers();
+  void draw_row(int r);
+};
+
+void PageDrawing::lay_out() {
+  row_values = spec.rows.empty() ? std::vector<std::string>{""} : ordered_values(results, spec.rows);
+  column_values = spec.columns.empty() ? std::vector<std::string>{""} : ordered_values(results, spec.columns);
   for (const JobRecord* job : page.jobs) {
     const std::string row = spec.rows.empty() ? "" : job->parameters.at(spec.rows);
     const std::string column = spec.columns.empty() ? "" : job->parameters.at(spec.columns);
     cells[{row, column}] = job;
-    if (job->status == "done") {
-      images[job->id] = read_job_image(results, job->id);
-      g.cell_width = std::max(g.cell_width, images[job->id].width);
-      g.cell_height = std::max(g.cell_height, images[job->id].height);
-    }
+    // The first job of each row and column value names its input image (content and style axes).
+    if (!spec.rows.empty()) row_inputs.emplace(row, source_image(*job, spec.rows));
+    if (!spec.columns.empty()) column_inputs.emplace(column, source_image(*job, spec.columns));
+    if (job->status != "done") continue;
+    const Image& image = images[job->id] = read_job_image(results, job->id);
+    g.cell_width = std::max(g.cell_width, image.width);
+    g.cell_height = std::max(g.cell_height, image.height);
   }
   g.cell_width = std::max(g.cell_width, kMinCell);
   g.cell_height = std::max(g.cell_height, kMinCell);
@@ -147,87 +172,87 @@ Image render_grid(const SweepResults& results, const GridSpec& spec, const GridP
   for (const auto& value : row_values) {
     g.label_width = std::max(g.label_width, text.width(heading(spec.rows, value), kLabelHeight) + 2 * kGap);
   }
-  const int title_height = kGridTitleHeight;
-  g.header_height = g.cell_height / 2 + title_height;
+  g.header_height = g.cell_height / 2 + kGridTitleHeight;
   const int width = g.label_width + g.columns * (g.cell_width + kGap) + kGap;
-  const int height = title_height + g.header_height + g.rows * (g.cell_height + kGap) + kGap;
-  Image canvas{width, height, std::vector<float>(std::size_t(width) * height * 3, 255.f)};
+  const int height = kGridTitleHeight + g.header_height + g.rows * (g.cell_height + kGap) + kGap;
+  canvas = Image{width, height, std::vector<float>(std::size_t(width) * height * 3, 255.f)};
+}
 
+// The title line, then in the corner the content and style images of the page, when they are
+// the same for all its jobs.
+void PageDrawing::draw_title_and_corner() {
   std::string title = results.name + (page.title.empty() ? "" : " (" + page.title + ")");
   if (!spec.rows.empty()) title += "   rows: " + spec.rows;
   if (!spec.columns.empty()) title += "   columns: " + spec.columns;
   text.draw(canvas, kGap, kGap, title, kLabelHeight);
-
-  // Corner: the content and style images of the page, when they are the same for all its jobs.
   const JobRecord* first = page.jobs.front();
-  const int corner_y = title_height;
   const int thumb = std::min(g.label_width / 2 - kGap, g.header_height - kGap);
   int corner_x = kGap;
-  // Input images are read from the paths results.h5 recorded; a moved file leaves a note.
-  auto draw_input = [&](const std::string& path, int x, int y, int width, int height) {
-    try {
-      paste(canvas, fit(read_image(path), width, height), x, y);
-    } catch (const Error&) {
-      text.draw(canvas, x, y, "(image not found)", 11, 120);
-    }
-  };
   auto thumbnail = [&](const std::string& path) {
-    draw_input(path, corner_x, corner_y, thumb, thumb);
+    draw_input(path, corner_x, kGridTitleHeight, thumb, thumb);
     corner_x += thumb + kGap;
   };
-  // The first job of each row and column value names its input image (content and style axes).
-  std::map<std::string, std::string> row_inputs, column_inputs;
-  for (const JobRecord* job : page.jobs) {
-    if (!spec.rows.empty()) row_inputs.emplace(job->parameters.at(spec.rows), source_image(*job, spec.rows));
-    if (!spec.columns.empty()) {
-      column_inputs.emplace(job->parameters.at(spec.columns), source_image(*job, spec.columns));
-    }
-  }
   const bool one_content = std::all_of(page.jobs.begin(), page.jobs.end(),
                                        [&](const JobRecord* job) { return job->content_path == first->content_path; });
   const bool one_style = std::all_of(page.jobs.begin(), page.jobs.end(),
                                      [&](const JobRecord* job) { return job->style_paths == first->style_paths; });
   if (one_content && !first->content_path.empty()) thumbnail(first->content_path);
   if (one_style && !first->style_paths.empty()) thumbnail(first->style_paths.front());
+}
 
+void PageDrawing::draw_column_headers() {
   for (int c = 0; c < g.columns; ++c) {
     const int x = g.label_width + c * (g.cell_width + kGap);
     const std::string label = heading(spec.columns, column_values[std::size_t(c)]);
-    const int label_y = title_height + g.header_height - int(kLabelHeight) - kGap;
+    const int label_y = kGridTitleHeight + g.header_height - int(kLabelHeight) - kGap;
     text.draw(canvas, x + (g.cell_width - text.width(label, kLabelHeight)) / 2, label_y, label, kLabelHeight);
     const std::string& input = column_inputs[column_values[std::size_t(c)]];
-    const int input_height = label_y - title_height - kGap;
+    const int input_height = label_y - kGridTitleHeight - kGap;
     if (!input.empty() && input_height > 0) {
-      draw_input(input, x + (g.cell_width - input_height) / 2, title_height, input_height, input_height);
+      draw_input(input, x + (g.cell_width - input_height) / 2, kGridTitleHeight, input_height, input_height);
     }
   }
-  for (int r = 0; r < g.rows; ++r) {
-    const int y = title_height + g.header_height + r * (g.cell_height + kGap);
-    const std::string& input = row_inputs[row_values[std::size_t(r)]];
-    if (input.empty()) {
-      text.draw(canvas, kGap, y + g.cell_height / 2 - int(kLabelHeight) / 2,
-                heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
-    } else {  // label on top, the input image below it
-      text.draw(canvas, kGap, y, heading(spec.rows, row_values[std::size_t(r)]), kLabelHeight);
-      const int top = y + int(kLabelHeight) + kGap;
-      draw_input(input, kGap, top, g.label_width - 2 * kGap, y + g.cell_height - top);
-    }
-    for (int c = 0; c < g.columns; ++c) {
-      const int x = g.label_width + c * (g.cell_width + kGap);
-      auto found = cells.find({row_values[std::size_t(r)], column_values[std::size_t(c)]});
-      if (found == cells.end() || found->second->status != "done") {
-        fill(canvas, x, y, g.cell_width, g.cell_height, 225);
-        const std::string mark = found == cells.end() ? "missing" : "failed";
-        text.draw(canvas, x + (g.cell_width - text.width(mark, kLabelHeight)) / 2,
-                  y + g.cell_height / 2 - int(kLabelHeight) / 2, mark, kLabelHeight, 160);
-        continue;
-      }
-      const Image& image = images[found->second->id];
-      paste(canvas, image, x + (g.cell_width - image.width) / 2, y + (g.cell_height - image.height) / 2);
-    }
+}
+
+// The row's label (with its input image below it, for a content or style axis), then its cells;
+// failed and missing cells are shaded and marked.
+void PageDrawing::draw_row(int r) {
+  const int y = kGridTitleHeight + g.header_height + r * (g.cell_height + kGap);
+  const std::string& value = row_values[std::size_t(r)];
+  const std::string& input = row_inputs[value];
+  if (input.empty()) {
+    text.draw(canvas, kGap, y + g.cell_height / 2 - int(kLabelHeight) / 2, heading(spec.rows, value), kLabelHeight);
+  } else {
+    text.draw(canvas, kGap, y, heading(spec.rows, value), kLabelHeight);
+    const int top = y + int(kLabelHeight) + kGap;
+    draw_input(input, kGap, top, g.label_width - 2 * kGap, y + g.cell_height - top);
   }
-  if (geometry) *geometry = g;
-  return canvas;
+  for (int c = 0; c < g.columns; ++c) {
+    const int x = g.label_width + c * (g.cell_width + kGap);
+    auto found = cells.find({value, column_values[std::size_t(c)]});
+    if (found == cells.end() || found->second->status != "done") {
+      fill(canvas, x, y, g.cell_width, g.cell_height, 225);
+      const std::string mark = found == cells.end() ? "missing" : "failed";
+      text.draw(canvas, x + (g.cell_width - text.width(mark, kLabelHeight)) / 2,
+                y + g.cell_height / 2 - int(kLabelHeight) / 2, mark, kLabelHeight, 160);
+      continue;
+    }
+    const Image& image = images[found->second->id];
+    paste(canvas, image, x + (g.cell_width - image.width) / 2, y + (g.cell_height - image.height) / 2);
+  }
+}
+
+}  // namespace
+
+Image render_grid(const SweepResults& results, const GridSpec& spec, const GridPage& page,
+                  const TextRenderer& text, GridGeometry* geometry) {
+  PageDrawing drawing{results, spec, page, text, {}, {}, {}, {}, {}, {}, {}, {}};
+  drawing.lay_out();
+  drawing.draw_title_and_corner();
+  drawing.draw_column_headers();
+  for (int r = 0; r < drawing.g.rows; ++r) drawing.draw_row(r);
+  if (geometry) *geometry = drawing.g;
+  return std::move(drawing.canvas);
 }
 
 }  // namespace stylesweep

@@ -207,6 +207,137 @@ std::uint64_t count_jobs(const SweepConfig& config) {
 
 namespace {
 
+// Walks the grid in index order (mixed-radix digits, first axis slowest). Each axis sets only its
+// own parameter, so a job is the previous one with the axes whose value changed applied again
+// (usually just the fastest axis): YAML conversions are the costliest part of planning a million
+// jobs. Texts and label parts are made once per value.
+class GridWalk {
+ public:
+  GridWalk(const SweepConfig& config, std::vector<ResolvedAxis> axes)
+      : config_(config), axes_(std::move(axes)), current_(base_job(config)),
+        applied_(axes_.size(), std::numeric_limits<std::size_t>::max()),
+        texts_(axes_.size()), labels_(axes_.size()) {
+    for (std::size_t a = 0; a < config.grid.size(); ++a) radix_.push_back(axes_[a].values.size());
+    if (!config.zip.empty()) radix_.push_back(axes_[config.grid.size()].values.size());
+    digits_.resize(radix_.size());
+    for (std::size_t a = 0; a < axes_.size(); ++a) {
+      if (axes_[a].values.size() < 2) continue;
+      for (const AxisValue& value : axes_[a].values) {
+        texts_[a].push_back(parameter_text(value.value));
+        labels_[a].push_back(label_part(axes_[a].spec->key, value.value));
+      }
+    }
+  }
+
+  std::vector<std::string> varying_keys() const {
+    std::vector<std::string> keys;
+    for (const ResolvedAxis& axis : axes_) {
+      if (axis.values.size() > 1) keys.push_back(axis.spec->key);
+    }
+    return keys;
+  }
+
+  // The job at `index`, with its varying values and the parts of its label.
+  PlannedJob job_at(std::uint64_t index, std::vector<std::string>* label_parts) {
+    std::uint64_t rest = index;
+    for (std::size_t d = radix_.size(); d-- > 0;) {
+      digits_[d] = std::size_t(rest % radix_[d]);
+      rest /= radix_[d];
+    }
+    std::vector<std::string> varying_values;
+    for (std::size_t a = 0; a < axes_.size(); ++a) {
+      const std::size_t digit = digits_[std::min(a, config_.grid.size())];
+      if (digit != applied_[a]) {
+        const AxisValue& value = axes_[a].values[digit];
+        const AxisSpec& spec = *axes_[a].spec;
+        apply_job_parameter(current_, spec.key, value.value, config_.images, config_.path, value.mark,
+                            spec.key_path);
+        applied_[a] = digit;
+      }
+      if (axes_[a].values.size() > 1) {
+        varying_values.push_back(texts_[a][digit]);
+        label_parts->push_back(labels_[a][digit]);
+      }
+    }
+    PlannedJob planned{current_, "", "", std::move(varying_values), 0};
+    default_images(config_, planned.job);
+    return planned;
+  }
+
+ private:
+  const SweepConfig& config_;
+  std::vector<ResolvedAxis> axes_;
+  StyleJob current_;
+  std::vector<std::size_t> applied_;  // the value index each axis last applied
+  std::vector<std::vector<std::string>> texts_, labels_;
+  std::vector<std::size_t> radix_;  // values per position; the zip axes share one position
+  std::vector<std::size_t> digits_;
+};
+
+// Checks the job across its parameters, names it and estimates its cost; every file its id
+// names is hashed now, so the ids can be computed in parallel afterwards.
+void complete_job(const SweepConfig& config, std::uint64_t index, std::vector<std::string> label_parts,
+                  PlannedJob& planned, FileHashCache& hash_file, JobCosts& costs) {
+  try {
+    planned.job.validate_combination();  // each value was checked when the config loaded
+  } catch (const Error& error) {
+    throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1), error.what());
+  }
+  hash_file(planned.job.content);
+  for (const auto& style : planned.job.styles) hash_file(style);
+  if (!is_init_keyword(planned.job.init)) hash_file(planned.job.init);
+  if (label_parts.empty()) label_parts = {planned.job.content_name, planned.job.style_name};
+  planned.label = safe_label(join(label_parts, "-"));
+  try {
+    const JobCosts::Cost cost = costs.estimate(planned.job);
+    planned.flops = cost.flops;
+    planned.memory_bytes = cost.memory_bytes;
+  } catch (const Error& error) {
+    throw config_error(config.path, YAML::Mark::null_mark(), fmt::format("job {} ({})", index + 1, planned.label),
+                       error.what());
+  }
+}
+
+// Content-addressed ids (canonical text and SHA-256: most of the time left per job), on every
+// core; the file hashes they need are all in the cache, which is only read now.
+void assign_ids(SweepPlan& plan, const FileHashCache& hash_file) {
+  const FileHasher cached = [&hash_file](const std::string& path) -> std::string {
+    const std::string* hash = hash_file.find(path);
+    if (!hash) throw Error("internal: " + path + " was not hashed before the ids", ErrorKind::kInternal);
+    return *hash;
+  };
+  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  const std::size_t chunk = (plan.jobs.size() + threads - 1) / threads;
+  std::vector<std::future<void>> workers;
+  for (std::size_t begin = 0; begin < plan.jobs.size(); begin += chunk) {
+    workers.push_back(std::async(std::launch::async, [&, begin] {
+      const std::size_t end = std::min(plan.jobs.size(), begin + chunk);
+      for (std::size_t k = begin; k < end; ++k) plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
+    }));
+  }
+  for (auto& worker : workers) worker.get();
+}
+
+// Two image names for one file, or an axis listing a value twice, give the same job twice: an
+// error. Repeated labels get the id's first 8 digits.
+void refuse_duplicates(const SweepConfig& config, SweepPlan& plan) {
+  std::unordered_map<std::string, int> label_uses;
+  std::unordered_map<std::uint64_t, std::uint64_t> index_of_id;  // by the id's 64 bits
+  label_uses.reserve(plan.jobs.size());
+  index_of_id.reserve(plan.jobs.size());
+  for (std::size_t index = 0; index < plan.jobs.size(); ++index) {
+    PlannedJob& planned = plan.jobs[index];
+    const std::uint64_t id_bits = std::stoull(planned.id, nullptr, 16);
+    if (const auto [first, added] = index_of_id.emplace(id_bits, index); !added) {
+      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
+                         fmt::format("repeats job {} (same images and parameters, id {}); "
+                                     "remove the duplicate value or image name",
+                                     first->second + 1, planned.id));
+    }
+    if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
+  }
+}
+
 SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_path,
                          std::uint64_t max_jobs) {
   const std::uint64_t count = count_jobs(config);
@@ -219,122 +350,20 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
   plan.weights_path = weights_path;
   FileHashCache hash_file;
   plan.weights_sha256 = hash_file(weights_path);
-
-  const std::vector<ResolvedAxis> axes = resolve_axes(config);
-  const std::size_t grid_axes = config.grid.size();
-  std::vector<std::size_t> radix;  // values per position; the zip axes share one position
-  for (std::size_t a = 0; a < grid_axes; ++a) radix.push_back(axes[a].values.size());
-  if (!config.zip.empty()) radix.push_back(axes[grid_axes].values.size());
-  for (const ResolvedAxis& axis : axes) {
-    if (axis.values.size() > 1) plan.varying_keys.push_back(axis.spec->key);
-  }
-
-  // Each axis sets only its own parameter, so a job is the previous one with the axes whose
-  // value changed applied again (usually just the fastest axis): YAML conversions are the
-  // costliest part of planning a million jobs. Texts and label parts are made once per value.
-  StyleJob current = base_job(config);
-  std::vector<std::size_t> applied_digits(axes.size(), std::numeric_limits<std::size_t>::max());
-  std::vector<std::vector<std::string>> value_texts(axes.size()), value_labels(axes.size());
-  for (std::size_t a = 0; a < axes.size(); ++a) {
-    if (axes[a].values.size() < 2) continue;
-    for (const AxisValue& value : axes[a].values) {
-      value_texts[a].push_back(parameter_text(value.value));
-      value_labels[a].push_back(label_part(axes[a].spec->key, value.value));
-    }
-  }
+  GridWalk walk(config, resolve_axes(config));
+  plan.varying_keys = walk.varying_keys();
   JobCosts costs;
-  std::unordered_map<std::string, int> label_uses;
-  std::unordered_map<std::uint64_t, std::uint64_t> index_of_id;  // by the id's 64 bits
-  label_uses.reserve(std::size_t(count));
-  index_of_id.reserve(std::size_t(count));
   plan.jobs.reserve(std::size_t(count));
-  std::vector<std::size_t> digits(radix.size());
   for (std::uint64_t index = 0; index < count; ++index) {
-    // Mixed-radix digits of index, first axis slowest.
-    std::uint64_t rest = index;
-    for (std::size_t d = radix.size(); d-- > 0;) {
-      digits[d] = std::size_t(rest % radix[d]);
-      rest /= radix[d];
-    }
     std::vector<std::string> label_parts;
-    std::vector<std::string> varying_values;
-    for (std::size_t a = 0; a < axes.size(); ++a) {
-      const std::size_t digit = digits[std::min(a, grid_axes)];
-      if (digit != applied_digits[a]) {
-        const AxisValue& value = axes[a].values[digit];
-        const AxisSpec& spec = *axes[a].spec;
-        apply_job_parameter(current, spec.key, value.value, config.images, config.path,
-                            value.mark, spec.key_path);
-        applied_digits[a] = digit;
-      }
-      if (axes[a].values.size() > 1) {
-        varying_values.push_back(value_texts[a][digit]);
-        label_parts.push_back(value_labels[a][digit]);
-      }
-    }
-    PlannedJob planned{current, "", "", std::move(varying_values), 0};
-    default_images(config, planned.job);
-    try {
-      planned.job.validate_combination();  // each value was checked when the config loaded
-    } catch (const Error& error) {
-      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
-                         error.what());
-    }
-    // Every file the job's id names is hashed now, so the ids can be computed in parallel.
-    hash_file(planned.job.content);
-    for (const auto& style : planned.job.styles) hash_file(style);
-    if (!is_init_keyword(planned.job.init)) hash_file(planned.job.init);
-    if (label_parts.empty()) {
-      label_parts = {planned.job.content_name, planned.job.style_name};
-    }
-    planned.label = safe_label(join(label_parts, "-"));
-
-    JobCosts::Cost cost;
-    try {
-      cost = costs.estimate(planned.job);
-    } catch (const Error& error) {
-      throw config_error(config.path, YAML::Mark::null_mark(),
-                         fmt::format("job {} ({})", index + 1, planned.label), error.what());
-    }
-    planned.flops = cost.flops;
-    planned.memory_bytes = cost.memory_bytes;
+    PlannedJob planned = walk.job_at(index, &label_parts);
+    complete_job(config, index, std::move(label_parts), planned, hash_file, costs);
     plan.total_flops += planned.flops;
     plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
     plan.jobs.push_back(std::move(planned));
   }
-
-  // Content-addressed ids (canonical text and SHA-256: most of the time left per job), on every
-  // core; the file hashes they need are all in the cache, which is only read now.
-  const FileHasher cached = [&hash_file](const std::string& path) -> std::string {
-    const std::string* hash = hash_file.find(path);
-    if (!hash) throw Error("internal: " + path + " was not hashed before the ids");
-    return *hash;
-  };
-  const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
-  const std::size_t chunk = (plan.jobs.size() + threads - 1) / threads;
-  std::vector<std::future<void>> workers;
-  for (std::size_t begin = 0; begin < plan.jobs.size(); begin += chunk) {
-    workers.push_back(std::async(std::launch::async, [&, begin] {
-      const std::size_t end = std::min(plan.jobs.size(), begin + chunk);
-      for (std::size_t k = begin; k < end; ++k) {
-        plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
-      }
-    }));
-  }
-  for (auto& worker : workers) worker.get();
-
-  for (std::size_t index = 0; index < plan.jobs.size(); ++index) {
-    PlannedJob& planned = plan.jobs[index];
-    // Two image names for one file, or an axis listing a value twice, give the same job twice.
-    const std::uint64_t id_bits = std::stoull(planned.id, nullptr, 16);
-    if (const auto [first, added] = index_of_id.emplace(id_bits, index); !added) {
-      throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1),
-                         fmt::format("repeats job {} (same images and parameters, id {}); "
-                                     "remove the duplicate value or image name",
-                                     first->second + 1, planned.id));
-    }
-    if (label_uses[planned.label]++ > 0) planned.label += "-" + planned.id.substr(0, 8);
-  }
+  assign_ids(plan, hash_file);
+  refuse_duplicates(config, plan);
   return plan;
 }
 
