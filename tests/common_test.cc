@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 
@@ -12,6 +14,20 @@
 #include "common/text.h"
 
 namespace stylesweep {
+
+TEST(TextTest, ValueTextIsShortAndReadsBackAsTheSameDouble) {
+  EXPECT_EQ(value_text(1e-3), "0.001");
+  EXPECT_EQ(value_text(1.5e-4), "0.00015");
+  EXPECT_EQ(value_text(1e-5), "1e-05");
+  EXPECT_EQ(value_text(512), "512");
+  EXPECT_EQ(value_text(1.0000001e-3), "0.0010000001");  // {:g} would say 0.001
+  EXPECT_EQ(value_text(0.1 + 0.2), "0.30000000000000004");
+  SplitMix64 random(7);
+  for (int i = 0; i < 10000; ++i) {
+    const double value = std::ldexp(random.uniform_open() + 0.5, int(random.next() % 200) - 100);
+    EXPECT_EQ(std::strtod(value_text(value).c_str(), nullptr), value) << value_text(value);
+  }
+}
 
 TEST(ErrorTest, AWriteIntoAMissingDirectoryIsBadInputNamingTheFile) {
   try {

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "h5/h5_file.h"
 #include "report/grid.h"
+#include "report/sweep_results.h"
+#include "test_support.h"
 #include "report/text_renderer.h"
 
 namespace stylesweep {
@@ -94,6 +97,30 @@ TEST(ReportGridTest, APageHasACellPerRowAndColumnAndMarksTheEmptyOnes) {
   EXPECT_EQ(shade_at(0, 0), 225.f);  // relu1_1 at 1e-05: failed
   EXPECT_EQ(shade_at(1, 2), 225.f);  // the missing job's cell
   EXPECT_EQ(page.at(kGridTitleHeight + geometry.header_height - 1, 2, 0), 255.f);  // margin stays white
+}
+
+// A results.h5 index of two jobs whose ratios agree to six digits.
+TEST(ReportGridTest, ValuesThatAgreeToSixDigitsStayTwoColumns) {
+  testing::TempDir dir;
+  {
+    h5::File file = h5::File::create(dir.file("results.h5"));
+    file.write_strings("/index/id", {"0000000000000001", "0000000000000002"});
+    file.write_strings("/index/label", {"a", "b"});
+    file.write_strings("/index/status", {"failed", "failed"});
+    file.write_strings("/index/error", {"x", "x"});
+    const std::vector<double> zeros = {0, 0}, ratios = {1e-3, 1.0000001e-3};
+    for (const char* column : {"loss_total", "loss_content", "loss_style", "wall_seconds", "evaluations"}) {
+      file.write_float64(std::string("/index/") + column, {2}, zeros.data());
+    }
+    file.write_float64("/index/ratio", {2}, ratios.data());
+    file.set_attribute("/index", "varying", std::vector<std::string>{"ratio"});
+  }
+  const SweepResults results = read_sweep_results(dir.file("results.h5"));
+  EXPECT_EQ(ordered_values(results, "ratio"), (std::vector<std::string>{"0.001", "0.0010000001"}));
+  const GridSpec spec = choose_grid(results, "", "");
+  GridGeometry geometry;
+  render_grid(results, spec, grid_pages(results, spec).front(), TextRenderer(), &geometry);
+  EXPECT_EQ(geometry.rows, 2);  // one cell each, not one overwriting the other
 }
 
 }  // namespace

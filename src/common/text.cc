@@ -1,7 +1,10 @@
 #include "common/text.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
+
+#include <fmt/format.h>
 
 namespace stylesweep {
 
@@ -70,6 +73,14 @@ std::string csv_field(const std::string& text) {
   std::string quoted = "\"";
   for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
+}
+
+std::string value_text(double value) {
+  std::string text = fmt::format("{:g}", value);
+  for (int digits = 7; digits <= 17 && std::strtod(text.c_str(), nullptr) != value; ++digits) {
+    text = fmt::format("{:.{}g}", value, digits);
+  }
+  return text;
 }
 
 std::string utc_now_iso() {

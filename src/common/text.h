@@ -20,4 +20,7 @@ namespace stylesweep {
 std::string csv_field(const std::string& text);
 // The current time as ISO 8601 UTC, e.g. 2026-11-29T18:25:00Z.
 std::string utc_now_iso();
+// A parameter value as people read it, in %g style (1e-05, 0.00015, 512), with as many digits as
+// it takes to read back as the same double: two values never share a text.
+std::string value_text(double value);
 }  // namespace stylesweep

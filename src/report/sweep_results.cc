@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "h5/h5_file.h"
 #include "job/history_file.h"
 
@@ -55,7 +56,8 @@ SweepResults read_sweep_results(const std::string& results_or_output) {
     if (file.dataset_info(dataset).type == h5::ElementType::kString) {
       parameters[key] = file.read_strings(dataset);
     } else {
-      for (double value : file.read_float64(dataset)) parameters[key].push_back(fmt::format("{:g}", value));
+      // One text per value (value_text reads back exactly), so cells group by value.
+      for (double value : file.read_float64(dataset)) parameters[key].push_back(value_text(value));
     }
   }
   for (std::size_t i = 0; i < ids.size(); ++i) {

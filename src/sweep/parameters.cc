@@ -183,7 +183,7 @@ std::string parameter_text(const YAML::Node& value) {
   try {
     std::size_t used = 0;
     const double number = std::stod(text, &used);
-    if (used == text.size()) return fmt::format("{:g}", number);
+    if (used == text.size()) return value_text(number);
   } catch (const std::exception&) {
   }
   return text;
