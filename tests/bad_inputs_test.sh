@@ -83,15 +83,21 @@ check "hostile names: nothing written outside the output directory" test -z "$ou
 check "hostile names: every image file is inside images/" \
   bash -c '[[ $(find hostile/inside/out/images -name "*.png" | wc -l) -eq 6 ]]'
 
+# mount_small_disk DIR SIZE CASE: a tmpfs of SIZE at DIR; says the case is skipped and fails
+# where it cannot be mounted (not root).
+mount_small_disk() {
+  mkdir -p "$1"
+  if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size="$2" tmpfs "$1" 2>/dev/null; then
+    echo "bad_inputs_test: $3 case SKIPPED (needs root to mount a small tmpfs)"
+    return 1
+  fi
+}
+
 # A disk that fills mid-sweep. The tmpfs holds the store's 8 MiB reserve and about 200 KiB more,
 # enough for a few 32 px jobs of the twelve; freeing the reserve may then keep all that finished.
 disk_full() {
   local mount_point="$work/full_disk"
-  mkdir -p "$mount_point"
-  if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=10m tmpfs "$mount_point" 2>/dev/null; then
-    echo "bad_inputs_test: disk-full case SKIPPED (needs root to mount a small tmpfs)"
-    return 0
-  fi
+  mount_small_disk "$mount_point" 10m disk-full || return 0
   head -c $((10 * 1024 * 1024 - 8 * 1024 * 1024 - 200 * 1024)) /dev/zero > "$mount_point/filler"
   cat > full.yaml <<YAML
 output: $mount_point/out
@@ -137,11 +143,7 @@ disk_full
 # named, the image written, and no torn history file left behind.
 history_disk_full() {
   local mount_point="$work/full_history_disk"
-  mkdir -p "$mount_point"
-  if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=256k tmpfs "$mount_point" 2>/dev/null; then
-    echo "bad_inputs_test: history disk-full case SKIPPED (needs root to mount a small tmpfs)"
-    return 0
-  fi
+  mount_small_disk "$mount_point" 256k "history disk-full" || return 0
   head -c $((256 * 1024)) /dev/zero > "$mount_point/filler" 2>/dev/null
   "$exe" stylize --content c.png --style s.png --size 32 --iterations 2 --weights weights.h5 \
     --out history_full.png --history "$mount_point/run.h5" > history_full.log 2>&1
