@@ -94,14 +94,35 @@ void write_outcome(h5::File& file, const WorkItem& item, const JobOutcome& outco
   file.set_attribute(group, "finished_utc", utc_now_iso());
 }
 
+const std::vector<IndexColumn>& index_columns() {
+  static const std::vector<IndexColumn> columns = {
+      {"id", &IndexRow::id},
+      {"label", &IndexRow::label},
+      {"status", &IndexRow::status},
+      {"error", &IndexRow::error},
+      {"host", &IndexRow::host},
+      {"loss_total", nullptr, &IndexRow::loss_total},
+      {"loss_content", nullptr, &IndexRow::loss_content},
+      {"loss_style", nullptr, &IndexRow::loss_style},
+      {"loss_tv", nullptr, &IndexRow::loss_tv},
+      {"evaluations", nullptr, &IndexRow::evaluations},
+      {"wall_seconds", nullptr, &IndexRow::wall_seconds},
+      {"attempts", nullptr, &IndexRow::attempts},
+      {"rank", nullptr, &IndexRow::rank},
+  };
+  return columns;
+}
+
 std::string encode(const std::map<std::string, IndexRow>& rows) {
   WireWriter out;
   out.number<std::uint64_t>(rows.size());
   for (const auto& [id, row] : rows) {
-    for (const std::string* text : {&row.id, &row.label, &row.status, &row.error, &row.host}) out.text(*text);
-    for (double number : {row.loss_total, row.loss_content, row.loss_style, row.loss_tv,
-                          row.evaluations, row.wall_seconds, row.attempts, row.rank}) {
-      out.number(number);
+    for (const IndexColumn& column : index_columns()) {
+      if (column.text) {
+        out.text(row.*column.text);
+      } else {
+        out.number(row.*column.number);
+      }
     }
     out.number<std::uint64_t>(row.parameters.size());
     for (const auto& [key, value] : row.parameters) {
@@ -117,10 +138,12 @@ std::map<std::string, IndexRow> decode_index_rows(const std::string& bytes) {
   std::map<std::string, IndexRow> rows;
   for (auto count = in.number<std::uint64_t>(); count > 0; --count) {
     IndexRow row;
-    for (std::string* text : {&row.id, &row.label, &row.status, &row.error, &row.host}) *text = in.text();
-    for (double* number : {&row.loss_total, &row.loss_content, &row.loss_style, &row.loss_tv,
-                           &row.evaluations, &row.wall_seconds, &row.attempts, &row.rank}) {
-      *number = in.number<double>();
+    for (const IndexColumn& column : index_columns()) {
+      if (column.text) {
+        row.*column.text = in.text();
+      } else {
+        row.*column.number = in.number<double>();
+      }
     }
     for (auto parameters = in.number<std::uint64_t>(); parameters > 0; --parameters) {
       std::string key = in.text();

@@ -20,6 +20,15 @@ struct IndexRow {
   std::map<std::string, std::string> parameters;  // varying parameter -> value as text
 };
 
+// The fixed columns of /index, in their order, each a text or a number of IndexRow; the varying
+// parameters follow them. results.h5's writer and the rows' wire encoding walk this table.
+struct IndexColumn {
+  const char* name;
+  std::string IndexRow::*text = nullptr;  // set for text columns
+  double IndexRow::*number = nullptr;     // set for number columns
+};
+const std::vector<IndexColumn>& index_columns();
+
 // Writes the outcome as /jobs/<item.id>: the history-file layout plus the run's attributes.
 void write_outcome(h5::File& file, const WorkItem& item, const JobOutcome& outcome,
                    const std::string& weights_sha256);

@@ -49,19 +49,13 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
     file.write_float64("/index/" + name, {count}, values.data());
     columns.push_back(name);
   };
-  text_column("id", [](const IndexRow& r) { return r.id; });
-  text_column("label", [](const IndexRow& r) { return r.label; });
-  text_column("status", [](const IndexRow& r) { return r.status; });
-  text_column("error", [](const IndexRow& r) { return r.error; });
-  text_column("host", [](const IndexRow& r) { return r.host; });
-  number_column("loss_total", [](const IndexRow& r) { return r.loss_total; });
-  number_column("loss_content", [](const IndexRow& r) { return r.loss_content; });
-  number_column("loss_style", [](const IndexRow& r) { return r.loss_style; });
-  number_column("loss_tv", [](const IndexRow& r) { return r.loss_tv; });
-  number_column("evaluations", [](const IndexRow& r) { return r.evaluations; });
-  number_column("wall_seconds", [](const IndexRow& r) { return r.wall_seconds; });
-  number_column("attempts", [](const IndexRow& r) { return r.attempts; });
-  number_column("rank", [](const IndexRow& r) { return r.rank; });
+  for (const IndexColumn& column : index_columns()) {
+    if (column.text) {
+      text_column(column.name, [&column](const IndexRow& r) { return r.*column.text; });
+    } else {
+      number_column(column.name, [&column](const IndexRow& r) { return r.*column.number; });
+    }
+  }
   for (const auto& key : varying_keys) {
     if (std::find(columns.begin(), columns.end(), key) != columns.end()) continue;
     // Numeric parameters stay numbers, so pandas can sort and plot them.
