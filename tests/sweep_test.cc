@@ -1,14 +1,19 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <map>
+#include <regex>
 #include <set>
 
 #include "common/error.h"
 #include "common/sha256.h"
+#include "common/text.h"
 #include "job/memory_estimate.h"
 #include "sweep/config.h"
 #include "sweep/config_error.h"
 #include "sweep/expand.h"
+#include "sweep/parameters.h"
 #include "test_support.h"
 #include "vgg/random_weights.h"
 
@@ -130,6 +135,42 @@ TEST_F(SweepTest, IdsAreContentAddressedAndIndependentOfTheConfigAroundThem) {
   EXPECT_EQ(bigger.jobs[1].id, first.jobs[0].id);
   EXPECT_EQ(bigger.jobs[2].id, first.jobs[1].id);
   EXPECT_NE(first.jobs[0].id, first.jobs[1].id);
+}
+
+// docs/config.md's table of job parameters: every parameter the parser takes, none it does not,
+// and the numeric defaults of StyleJob as documented.
+TEST(ConfigDocsTest, TheParameterTableListsEveryJobParameterWithItsDefault) {
+  std::ifstream docs(std::string(STYLESWEEP_SOURCE_DIR) + "/docs/config.md");
+  ASSERT_TRUE(docs.good());
+  std::set<std::string> documented;
+  std::map<std::string, std::string> defaults;
+  bool in_table = false;
+  for (std::string line; std::getline(docs, line);) {
+    if (line == "## Job parameters") in_table = true;
+    else if (in_table && line.rfind("## ", 0) == 0) break;
+    if (!in_table || line.rfind("| `", 0) != 0) continue;
+    const std::vector<std::string> cells = split(line, '|');  // "", name, type, default, meaning
+    ASSERT_GE(cells.size(), 4u) << line;
+    std::vector<std::string> names;
+    const std::regex name(R"(`([a-z_]+)`)");
+    for (auto it = std::sregex_iterator(cells[1].begin(), cells[1].end(), name); it != std::sregex_iterator(); ++it) {
+      names.push_back((*it)[1]);
+    }
+    for (const auto& parameter : names) documented.insert(parameter);
+    if (names.size() == 1) defaults[names[0]] = cells[3].substr(1, cells[3].size() - 2);
+  }
+  const auto& parsed = job_parameter_names();
+  EXPECT_EQ(documented, std::set<std::string>(parsed.begin(), parsed.end()));
+  const StyleJob job;
+  const std::map<std::string, double> numeric = {
+      {"lr", job.lr},           {"iterations", double(job.iterations)}, {"size", double(job.size)},
+      {"seed", double(job.seed)}, {"tv_weight", job.tv_weight},           {"style_scale", job.style_scale},
+      {"scale_iterations", double(job.scale_iterations)}};
+  for (const auto& [parameter, value] : numeric) EXPECT_EQ(defaults[parameter], value_text(value)) << parameter;
+  EXPECT_EQ(defaults["optimizer"], "`" + job.optimizer + "`");
+  EXPECT_EQ(defaults["pooling"], "`" + job.pooling + "`");
+  EXPECT_EQ(defaults["init"], "`" + job.init + "`");
+  EXPECT_EQ(defaults["preserve_colors"], job.preserve_colors ? "true" : "false");
 }
 
 TEST_F(SweepTest, IdsArePinnedForTheBundledImagesAndRandomWeights) {

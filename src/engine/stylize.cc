@@ -247,7 +247,6 @@ const std::string& StyleEngine::weights_sha256() const { return impl_->weights_s
 const std::string& StyleEngine::device() const { return impl_->device_name; }
 void StyleEngine::set_memory_budget(std::int64_t bytes) { impl_->memory_budget = bytes; }
 
-
 JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress,
                            const StopCheck& should_stop) {
   return translating_libtorch_errors([&] { return run_unguarded(job, progress, should_stop); });
