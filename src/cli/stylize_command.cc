@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <iostream>
+#include <type_traits>
+#include <variant>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,6 +14,7 @@
 #include "common/text.h"
 #include "engine/device.h"
 #include "job/history_file.h"
+#include "job/job_fields.h"
 #include "engine/stylize.h"
 #include "image/image.h"
 #include "vgg/random_weights.h"
@@ -40,6 +43,25 @@ std::vector<double> parse_numbers(const std::string& option, const std::string& 
     }
   }
   return numbers;
+}
+
+// The options of the job's scalar parameters, from their table (job/job_fields.h).
+void add_field_options(CLI::App& command, StyleJob& job) {
+  for (const JobField& field : job_fields()) {
+    if (*field.flag == '\0') continue;
+    std::visit(
+        [&](auto member) {
+          auto& value = job.*member;
+          using Value = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<Value, bool>) {
+            command.add_flag(field.flag, value, field.flag_help);
+          } else if constexpr (std::is_same_v<Value, std::string> || std::is_same_v<Value, double> ||
+                               std::is_same_v<Value, int> || std::is_same_v<Value, std::uint64_t>) {
+            command.add_option(field.flag, value, field.flag_help)->capture_default_str();
+          }
+        },
+        field.member);
+  }
 }
 
 // Fills the job from the string options; validation of values happens in StyleJob::validate.
@@ -87,7 +109,8 @@ void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   engine.set_memory_budget(device.memory_budget);
   const StyleJob& job = arguments.job;
   const std::string stages =
-      job.scales.empty() ? "" : fmt::format(" after {} at each of {} px", job.scale_iterations, fmt::join(job.scales, ", "));
+      job.scales.empty() ? "" : fmt::format(" after coarse stages at {} px, {} in all", fmt::join(job.scales, ", "),
+                                            job.planned_evaluations());
   std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px{} on {}\n", job.optimizer,
                            job.iterations, job.size, stages, device_text);
   ProgressPrinter printer(stderr, arguments.log_every);
@@ -120,11 +143,7 @@ void add_stylize_command(CLI::App& app) {
   command->add_option("--style", job.styles, "Style image; repeat for several styles")->required();
   command->add_option("--blend", arguments->blend, "Blend weights of the styles, e.g. 0.7,0.3");
   command->add_option("--out", arguments->out, "Output PNG")->required();
-  command->add_option("--size", job.size, "Long side of the result in pixels")->capture_default_str();
-  command->add_option("--iterations", job.iterations,
-                      "Loss evaluations (lbfgs) or steps (adam)")->capture_default_str();
-  command->add_option("--optimizer", job.optimizer, "lbfgs (the paper's) or adam")->capture_default_str();
-  command->add_option("--lr", job.lr, "Adam step size in pixel units")->capture_default_str();
+  add_field_options(*command, job);
   command->add_option("--ratio", arguments->ratio, "alpha/beta, with beta = 1 (default 1e-3)");
   command->add_option("--alpha", arguments->alpha, "Content weight");
   command->add_option("--beta", arguments->beta, "Style weight");
@@ -133,21 +152,11 @@ void add_stylize_command(CLI::App& app) {
                       "Comma-separated, default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1");
   command->add_option("--style-layer-weights", arguments->style_layer_weights,
                       "Comma-separated w_l, default 1/|style layers| each");
-  command->add_option("--pooling", job.pooling, "avg (the paper's) or max")->capture_default_str();
-  command->add_option("--init", job.init, "noise, content, style or an image path")->capture_default_str();
-  command->add_option("--seed", job.seed, "Seed of the noise initialization")->capture_default_str();
   command->add_option("--weights", arguments->weights,
                       "VGG-19 weights file (default: random weights, created on first use)");
-  command->add_option("--tv", job.tv_weight, "Total variation weight")->capture_default_str();
-  command->add_option("--style-scale", job.style_scale,
-                      "Style long side = scale x content long side")->capture_default_str();
   command->add_option("--scales", arguments->scales,
                       "Coarse-to-fine: comma-separated sizes to optimize at first, e.g. 128,256, "
                       "each stage starting from the previous result upsampled");
-  command->add_option("--scale-iterations", job.scale_iterations,
-                      "Evaluations (or Adam steps) at each of --scales")->capture_default_str();
-  command->add_flag("--preserve-colors", job.preserve_colors,
-                    "Keep the content's colours (luminance transfer in YCbCr)");
   command->add_option("--history", arguments->history, "Write losses and image to this HDF5 file");
   command->add_option("--threads", arguments->threads, "CPU threads (default: all cores)");
   command->add_option("--max-memory", arguments->max_memory,

@@ -267,7 +267,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
 
   // Progress counts evaluations over all stages of a coarse-to-fine job (each stage reports its
   // place in the whole history).
-  const int planned = job.iterations + int(job.scales.size()) * job.scale_iterations;
+  const int planned = job.planned_evaluations();
   double earlier_seconds = 0;  // optimization time of the stages before this one
   auto overall_progress = [&](Progress stage) {
     stage.planned_evaluations = planned;

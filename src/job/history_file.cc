@@ -1,49 +1,50 @@
 #include "job/history_file.h"
 
 #include <filesystem>
+#include <type_traits>
+#include <variant>
 
 #include "common/durable_file.h"
 #include "common/error.h"
 #include "common/text.h"
+#include "job/job_fields.h"
 #include "job/losses_name.h"
 
 namespace stylesweep {
 namespace {
 
+// A field's attribute by its type: numbers as float64, integers and flags as int64, lists as
+// lists.
+void write_field_attribute(h5::File& file, const std::string& group, const StyleJob& job, const JobField& field) {
+  std::visit(
+      [&](auto member) {
+        const auto& value = job.*member;
+        using Value = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<Value, std::vector<int>>) {
+          file.set_attribute(group, field.name, std::vector<std::int64_t>(value.begin(), value.end()));
+        } else if constexpr (std::is_same_v<Value, int> || std::is_same_v<Value, std::uint64_t> ||
+                             std::is_same_v<Value, bool>) {
+          file.set_attribute(group, field.name, std::int64_t(value));
+        } else if constexpr (std::is_same_v<Value, std::optional<double>>) {
+          if (value) file.set_attribute(group, field.name, *value);
+        } else {
+          file.set_attribute(group, field.name, value);
+        }
+      },
+      field.member);
+}
+
 void write_parameters(h5::File& file, const std::string& group, const StyleJob& job,
                       const std::string& weights_sha256) {
-  auto text = [&](const char* name, const std::string& value) {
-    file.set_attribute(group, name, value);
-  };
-  auto number = [&](const char* name, double value) { file.set_attribute(group, name, value); };
-  auto integer = [&](const char* name, std::int64_t value) {
-    file.set_attribute(group, name, value);
-  };
-  text("content", job.content_name.empty() ? job.content : job.content_name);
-  text("style", job.style_name.empty() ? join(job.styles, "+") : job.style_name);
-  file.set_attribute(group, "style_paths", job.styles);
-  file.set_attribute(group, "style_blend", job.normalized_blend());
-  text("content_path", job.content);
-  number("alpha", job.effective_alpha());
-  number("beta", job.effective_beta());
-  number("ratio", job.effective_alpha() / job.effective_beta());
-  file.set_attribute(group, "content_layers", job.content_layers);
-  file.set_attribute(group, "style_layers", job.style_layers);
-  file.set_attribute(group, "style_layer_weights", job.resolved_style_layer_weights());
-  text("optimizer", job.optimizer);
-  number("lr", job.lr);
-  integer("iterations", job.iterations);
-  integer("size", job.size);
-  integer("seed", std::int64_t(job.seed));
-  text("init", job.init);
-  text("pooling", job.pooling);
-  number("tv_weight", job.tv_weight);
-  number("style_scale", job.style_scale);
-  file.set_attribute(group, "scales", std::vector<std::int64_t>(job.scales.begin(), job.scales.end()));
-  integer("scale_iterations", job.scale_iterations);
-  integer("preserve_colors", job.preserve_colors ? 1 : 0);
-  text("normalization", kNormalizationName);
-  text("weights_sha256", weights_sha256);
+  for (const JobField& field : job_fields()) {
+    if (field.write_attribute) {
+      field.write_attribute(file, group, job);
+    } else {
+      write_field_attribute(file, group, job, field);
+    }
+  }
+  file.set_attribute(group, "normalization", std::string(kNormalizationName));
+  file.set_attribute(group, "weights_sha256", weights_sha256);
 }
 
 void write_history(h5::File& file, const std::string& group, const LossHistory& history) {

@@ -46,6 +46,8 @@ struct StyleJob {
   double effective_alpha() const { return ratio ? *ratio : alpha; }
   double effective_beta() const { return ratio ? 1.0 : beta; }
   std::vector<double> resolved_style_layer_weights() const;
+  // Evaluations (or Adam steps) of every stage: the coarse ones, then `iterations`.
+  int planned_evaluations() const { return iterations + int(scales.size()) * scale_iterations; }
   std::vector<double> normalized_blend() const;
 
   // Throws Error "<parameter>: <reason>" for the first invalid value, then for combinations

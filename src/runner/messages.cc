@@ -1,66 +1,61 @@
 #include "runner/messages.h"
 
+#include <type_traits>
+#include <variant>
+
+#include "job/job_fields.h"
 #include "runner/wire.h"
 
 namespace stylesweep {
 namespace {
 
+// Every parameter by its type (job/job_fields.h), then what is not a parameter.
 void write_job(WireWriter& out, const StyleJob& job) {
-  out.text(job.content);
-  out.texts(job.styles);
-  out.numbers(job.style_blend);
+  for (const JobField& field : job_fields()) {
+    std::visit(
+        [&](auto member) {
+          const auto& value = job.*member;
+          using Value = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<Value, std::string>) out.text(value);
+          else if constexpr (std::is_same_v<Value, std::vector<std::string>>) out.texts(value);
+          else if constexpr (std::is_same_v<Value, std::vector<double>> || std::is_same_v<Value, std::vector<int>>)
+            out.numbers(value);
+          else if constexpr (std::is_same_v<Value, std::optional<double>>) {
+            out.number<std::uint8_t>(value.has_value());
+            out.number(value.value_or(0.0));
+          } else if constexpr (std::is_same_v<Value, bool>) out.number<std::uint8_t>(value);
+          else out.number(value);
+        },
+        field.member);
+  }
   out.text(job.content_name);
   out.text(job.style_name);
-  out.number(job.alpha);
-  out.number(job.beta);
-  out.number<std::uint8_t>(job.ratio.has_value());
-  out.number(job.ratio.value_or(0.0));
-  out.texts(job.content_layers);
-  out.texts(job.style_layers);
-  out.numbers(job.style_layer_weights);
-  out.text(job.optimizer);
-  out.number(job.lr);
-  out.number(job.iterations);
-  out.number(job.size);
-  out.number(job.seed);
-  out.text(job.init);
-  out.text(job.pooling);
-  out.number(job.tv_weight);
-  out.number(job.style_scale);
-  out.numbers(job.scales);
-  out.number(job.scale_iterations);
-  out.number<std::uint8_t>(job.preserve_colors);
   out.number(job.checkpoint_every);
   out.text(job.checkpoint_path);
 }
 
 StyleJob read_job(WireReader& in) {
   StyleJob job;
-  job.content = in.text();
-  job.styles = in.texts();
-  job.style_blend = in.numbers<double>();
+  for (const JobField& field : job_fields()) {
+    std::visit(
+        [&](auto member) {
+          auto& value = job.*member;
+          using Value = std::decay_t<decltype(value)>;
+          if constexpr (std::is_same_v<Value, std::string>) value = in.text();
+          else if constexpr (std::is_same_v<Value, std::vector<std::string>>) value = in.texts();
+          else if constexpr (std::is_same_v<Value, std::vector<double>>) value = in.numbers<double>();
+          else if constexpr (std::is_same_v<Value, std::vector<int>>) value = in.numbers<int>();
+          else if constexpr (std::is_same_v<Value, std::optional<double>>) {
+            const bool present = in.number<std::uint8_t>() != 0;
+            const double number = in.number<double>();
+            value = present ? std::optional<double>(number) : std::nullopt;
+          } else if constexpr (std::is_same_v<Value, bool>) value = in.number<std::uint8_t>() != 0;
+          else value = in.number<Value>();
+        },
+        field.member);
+  }
   job.content_name = in.text();
   job.style_name = in.text();
-  job.alpha = in.number<double>();
-  job.beta = in.number<double>();
-  const bool has_ratio = in.number<std::uint8_t>() != 0;
-  const double ratio = in.number<double>();
-  if (has_ratio) job.ratio = ratio;
-  job.content_layers = in.texts();
-  job.style_layers = in.texts();
-  job.style_layer_weights = in.numbers<double>();
-  job.optimizer = in.text();
-  job.lr = in.number<double>();
-  job.iterations = in.number<int>();
-  job.size = in.number<int>();
-  job.seed = in.number<std::uint64_t>();
-  job.init = in.text();
-  job.pooling = in.text();
-  job.tv_weight = in.number<double>();
-  job.style_scale = in.number<double>();
-  job.scales = in.numbers<int>();
-  job.scale_iterations = in.number<int>();
-  job.preserve_colors = in.number<std::uint8_t>() != 0;
   job.checkpoint_every = in.number<int>();
   job.checkpoint_path = in.text();
   return job;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "job/job_fields.h"
 
 namespace stylesweep {
 namespace {
@@ -21,12 +22,9 @@ constexpr std::size_t kRememberedTargets = 16;
 
 std::vector<std::string> target_keys_of(const StyleJob& job) {
   std::vector<std::string> keys;
-  keys.push_back(fmt::format("content|{}|{}|{}|{}", job.content, job.size,
-                             join(job.content_layers, ","), job.pooling));
-  for (const auto& style : job.styles) {
-    keys.push_back(fmt::format("style|{}|{}|{}|{}|{}", style, job.size, job.style_scale,
-                               join(job.style_layers, ","), job.pooling));
-  }
+  keys.push_back("content|" + job.content + "|" + key_of(job, &JobField::shapes_content_targets));
+  const std::string style_shape = key_of(job, &JobField::shapes_style_targets);
+  for (const auto& style : job.styles) keys.push_back("style|" + style + "|" + style_shape);
   return keys;
 }
 

@@ -17,6 +17,7 @@
 #include "common/sha256.h"
 #include "common/text.h"
 #include "image/image.h"
+#include "job/job_fields.h"
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
 #include "job/memory_estimate.h"
@@ -46,19 +47,15 @@ std::string scientific(const std::string& text) {
 
 std::string label_part(const std::string& key, const YAML::Node& value) {
   const std::string text = parameter_text(value);
-  static const std::map<std::string, std::string> kScientific = {
-      {"ratio", "r"}, {"alpha", "a"}, {"beta", "b"}, {"lr", "lr"}, {"tv_weight", "tv"}};
-  static const std::map<std::string, std::string> kPrefixed = {
-      {"iterations", "it"}, {"size", "s"}, {"seed", "seed"}, {"style_scale", "ss"},
-      {"scale_iterations", "scit"},
-      {"blend", "blend"},   {"style_layer_weights", "w"}};
-  if (auto found = kScientific.find(key); found != kScientific.end()) {
-    return found->second + scientific(text);
+  const JobField* field = find_job_field(key);
+  switch (field ? field->label_style : LabelStyle::kValue) {
+    case LabelStyle::kScientific: return field->label_prefix + scientific(text);
+    case LabelStyle::kPrefixed: return field->label_prefix + text;
+    case LabelStyle::kSwitch: return text == "true" ? "colors" : "nocolors";
+    case LabelStyle::kScales: return text.empty() ? "single" : "sc" + text;
+    case LabelStyle::kInitImage: return "init-" + std::filesystem::path(text).filename().string();
+    case LabelStyle::kValue: break;
   }
-  if (auto found = kPrefixed.find(key); found != kPrefixed.end()) return found->second + text;
-  if (key == "preserve_colors") return text == "true" ? "colors" : "nocolors";
-  if (key == "scales") return text.empty() ? "single" : "sc" + text;
-  if (key == "init") return "init-" + std::filesystem::path(text).filename().string();
   return text;  // content, style, layers, optimizer, pooling
 }
 
@@ -138,18 +135,10 @@ class JobCosts {
   }
 
  private:
-  static bool same_shape(const StyleJob& a, const StyleJob& b) {
-    return a.size == b.size && a.iterations == b.iterations && a.style_scale == b.style_scale &&
-           a.scales == b.scales && a.scale_iterations == b.scale_iterations &&
-           a.optimizer == b.optimizer && a.content == b.content && a.styles == b.styles &&
-           a.content_layers == b.content_layers && a.style_layers == b.style_layers;
-  }
+  static bool same_shape(const StyleJob& a, const StyleJob& b) { return agree_on(a, b, &JobField::shapes_cost); }
 
   Cost estimate_uncached(const StyleJob& job) {
-    const std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", job.content, fmt::join(job.styles, ","),
-                                        job.size, job.style_scale, fmt::join(job.content_layers, ","),
-                                        fmt::join(job.style_layers, ","), job.iterations, job.optimizer,
-                                        fmt::join(job.scales, ","), job.scale_iterations);
+    const std::string key = key_of(job, &JobField::shapes_cost);
     auto found = memo_.find(key);
     if (found != memo_.end()) return found->second;
     const std::pair<int, int> content_size = sizes_.at(job.content, job.size);

@@ -3,19 +3,23 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <type_traits>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "common/text.h"
+#include "job/job_fields.h"
 #include "sweep/config_error.h"
 
 namespace stylesweep {
 
 const std::vector<std::string>& job_parameter_names() {
-  static const std::vector<std::string> names = {
-      "content", "style", "blend", "alpha", "beta", "ratio", "content_layers", "style_layers",
-      "style_layer_weights", "optimizer", "lr", "iterations", "size", "seed", "init", "pooling",
-      "tv_weight", "style_scale", "scales", "scale_iterations", "preserve_colors"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const JobField& field : job_fields()) all.push_back(field.name);
+    return all;
+  }();
   return names;
 }
 
@@ -108,46 +112,45 @@ void apply_images(StyleJob& job, const std::string& key, const Reader& reader,
   job.style_name = join(names, "+");
 }
 
-void apply_value(StyleJob& job, const std::string& key, const Reader& reader,
-                 const ImageTable& images) {
+// An integer parameter, clamped so that an absurd value still reaches the range check as one.
+int clamped_integer(const Reader& reader) { return int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30)); }
+
+// A field's value by its type; images and `init` resolve names and paths first.
+void apply_value(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
   if (key == "content" || key == "style") return apply_images(job, key, reader, images);
-  if (key == "blend") job.style_blend = reader.numbers();
-  else if (key == "alpha") job.alpha = reader.number();
-  else if (key == "beta") job.beta = reader.number();
-  else if (key == "ratio") job.ratio = reader.number();
-  else if (key == "content_layers") job.content_layers = reader.texts();
-  else if (key == "style_layers") job.style_layers = reader.texts();
-  else if (key == "style_layer_weights") job.style_layer_weights = reader.numbers();
-  else if (key == "optimizer") job.optimizer = reader.text();
-  else if (key == "lr") job.lr = reader.number();
-  else if (key == "iterations") job.iterations = int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30));
-  else if (key == "size") job.size = int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30));
-  else if (key == "seed") {
-    const long long seed = reader.integer();
-    if (seed < 0) reader.fail("seed must be >= 0, got " + reader.shown());
-    job.seed = std::uint64_t(seed);
-  } else if (key == "init") {
-    job.init = reader.text();
-    if (!is_init_keyword(job.init)) {
-      std::filesystem::path path(job.init);
-      if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
-      job.init = path.lexically_normal().string();
-    }
-  } else if (key == "pooling") job.pooling = reader.text();
-  else if (key == "tv_weight") job.tv_weight = reader.number();
-  else if (key == "style_scale") job.style_scale = reader.number();
-  else if (key == "scales") {
-    job.scales.clear();
-    for (double scale : reader.numbers()) {
-      if (scale != std::floor(scale) || scale < 0 || scale > 8192) {
-        reader.fail("expected a list of sizes in pixels, got '" + reader.shown() + "'");
-      }
-      job.scales.push_back(int(scale));
-    }
-  } else if (key == "scale_iterations") {
-    job.scale_iterations = int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30));
-  } else if (key == "preserve_colors") job.preserve_colors = reader.boolean();
-  else reader.fail("unknown job parameter '" + key + "'" + did_you_mean(key, job_parameter_names()));
+  const JobField* field = find_job_field(key);
+  if (!field) reader.fail("unknown job parameter '" + key + "'" + did_you_mean(key, job_parameter_names()));
+  std::visit(
+      [&](auto member) {
+        auto& value = job.*member;
+        using Value = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<Value, std::string>) value = reader.text();
+        else if constexpr (std::is_same_v<Value, std::vector<std::string>>) value = reader.texts();
+        else if constexpr (std::is_same_v<Value, double> || std::is_same_v<Value, std::optional<double>>)
+          value = reader.number();
+        else if constexpr (std::is_same_v<Value, std::vector<double>>) value = reader.numbers();
+        else if constexpr (std::is_same_v<Value, int>) value = clamped_integer(reader);
+        else if constexpr (std::is_same_v<Value, bool>) value = reader.boolean();
+        else if constexpr (std::is_same_v<Value, std::uint64_t>) {
+          const long long number = reader.integer();
+          if (number < 0) reader.fail(key + " must be >= 0, got " + reader.shown());
+          value = std::uint64_t(number);
+        } else {  // a list of sizes (scales)
+          value.clear();
+          for (double size : reader.numbers()) {
+            if (size != std::floor(size) || size < 0 || size > 8192) {
+              reader.fail("expected a list of sizes in pixels, got '" + reader.shown() + "'");
+            }
+            value.push_back(int(size));
+          }
+        }
+      },
+      field->member);
+  if (key == "init" && !is_init_keyword(job.init)) {
+    std::filesystem::path path(job.init);
+    if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
+    job.init = path.lexically_normal().string();
+  }
 }
 
 // The engine's own range check for this parameter; its message starts with the parameter name,

@@ -1,9 +1,6 @@
 // Job parameters as they appear in sweep configs (defaults, grid and zip axes), applied to a
-// StyleJob with type checks. Every engine parameter can be set:
-//   content (image name), style (name or list of names), blend (list), alpha, beta, ratio,
-//   content_layers, style_layers (lists of layer names), style_layer_weights (list), optimizer,
-//   lr, iterations, size, seed, init (noise|content|style|image path), pooling, tv_weight,
-//   style_scale, scales (list of coarse sizes), scale_iterations, preserve_colors (bool).
+// StyleJob with type checks: every parameter of job/job_fields.h, read by its type; `content`
+// and `style` name declared images, and a relative `init` path is relative to the config.
 #pragma once
 
 #include <yaml-cpp/yaml.h>

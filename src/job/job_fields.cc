@@ -1,0 +1,332 @@
+#include "job/job_fields.h"
+
+#include <cmath>
+#include <numeric>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/text.h"
+#include "h5/h5_file.h"
+#include "vgg/vgg_layers.h"
+
+namespace stylesweep {
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+
+// For formatted messages: built only when the check fails, since validation runs for every job
+// of a sweep (a million times when planning large ones).
+template <typename Format>
+auto require(bool condition, const Format& message) -> decltype(void(message())) {
+  if (!condition) throw Error(message());
+}
+
+void check_layers(const std::string& parameter, const std::vector<std::string>& layers) {
+  require(!layers.empty(), parameter + ": at least one layer is needed");
+  for (const auto& layer : layers) {
+    try {
+      const LayerSpec& spec = vgg19_layer(layer);
+      require(spec.kind != LayerKind::kPool, [&] {
+        return fmt::format("{}: '{}' is a pooling layer; use a conv* or relu* layer", parameter, layer);
+      });
+    } catch (const Error& error) {
+      throw Error(parameter + ": " + error.what());
+    }
+  }
+}
+
+void check_weights(const std::string& parameter, const std::vector<double>& weights) {
+  for (double weight : weights) {
+    require(std::isfinite(weight) && weight >= 0, [&] {
+      return fmt::format("{}: weights must be finite and non-negative, got {}", parameter, weight);
+    });
+  }
+  require(weights.empty() || std::accumulate(weights.begin(), weights.end(), 0.0) > 0,
+          parameter + ": weights must not all be zero");
+}
+
+void check_non_negative(const char* name, double value) {
+  require(std::isfinite(value) && value >= 0,
+          [&] { return fmt::format("{}: must be finite and >= 0, got {}", name, value); });
+}
+
+void check_at_least_one(const char* name, int value) {
+  require(value >= 1, [&] { return fmt::format("{}: must be >= 1, got {}", name, value); });
+}
+
+// Shortest text that reads back as the same double: ids must not depend on printing precision.
+std::string exact(double value) { return fmt::format("{}", value); }
+
+std::string exact_list(const std::vector<double>& values) {
+  std::vector<std::string> parts;
+  for (double value : values) parts.push_back(exact(value));
+  return join(parts, ",");
+}
+
+std::string int_list(const std::vector<int>& values, const char* separator) {
+  std::vector<std::string> parts;
+  for (int value : values) parts.push_back(std::to_string(value));
+  return join(parts, separator);
+}
+
+const std::vector<JobField> kFields = [] {
+  std::vector<JobField> fields;
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
+
+  JobField content{"content", &StyleJob::content, "image name", "the only content image", "content image"};
+  content.check = [](const StyleJob& job) { require(!job.content.empty(), "content: an image path is required"); };
+  content.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
+    return hash(job.content);
+  };
+  content.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "content", job.content_name.empty() ? job.content : job.content_name);
+    file.set_attribute(group, "content_path", job.content);
+  };
+  content.shapes_cost = content.shapes_batch = true;
+  add(content);
+
+  JobField style{"style", &StyleJob::styles, "name or list of names", "the only style image",
+                 "style image(s); several are blended"};
+  style.check = [](const StyleJob& job) { require(!job.styles.empty(), "style: at least one style image is required"); };
+  style.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
+    std::vector<std::string> hashes;
+    for (const auto& path : job.styles) hashes.push_back(hash(path));
+    return join(hashes, ",");
+  };
+  style.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "style", job.style_name.empty() ? join(job.styles, "+") : job.style_name);
+    file.set_attribute(group, "style_paths", job.styles);
+  };
+  style.shapes_cost = style.shapes_batch = true;
+  add(style);
+
+  JobField blend{"blend", &StyleJob::style_blend, "list of numbers ≥ 0", "equal",
+                 "blend weight per style, normalized to sum 1", LabelStyle::kPrefixed, "blend"};
+  blend.check = [](const StyleJob& job) { check_weights("blend", job.style_blend); };
+  blend.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    return exact_list(job.normalized_blend());
+  };
+  blend.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "style_blend", job.normalized_blend());
+  };
+  blend.shapes_batch = true;
+  add(blend);
+
+  JobField alpha{"alpha", &StyleJob::alpha, "number ≥ 0", "1e-3", "content weight α", LabelStyle::kScientific, "a"};
+  alpha.check = [](const StyleJob& job) { check_non_negative("alpha", job.alpha); };
+  alpha.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    return exact(job.effective_alpha());
+  };
+  alpha.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "alpha", job.effective_alpha());
+  };
+  add(alpha);
+
+  JobField beta{"beta", &StyleJob::beta, "number ≥ 0", "1", "style weight β", LabelStyle::kScientific, "b"};
+  beta.check = [](const StyleJob& job) { check_non_negative("beta", job.beta); };
+  beta.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    return exact(job.effective_beta());
+  };
+  beta.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "beta", job.effective_beta());
+  };
+  add(beta);
+
+  JobField ratio{"ratio", &StyleJob::ratio, "number > 0", "1e-3",
+                 "α/β with β = 1; when set it wins over `alpha`/`beta`", LabelStyle::kScientific, "r"};
+  ratio.check = [](const StyleJob& job) {
+    if (!job.ratio) return;
+    require(std::isfinite(*job.ratio) && *job.ratio > 0,
+            [&] { return fmt::format("ratio: must be a finite number > 0, got {}", *job.ratio); });
+  };
+  ratio.in_id = false;  // it sets alpha and beta, whose lines hold it
+  ratio.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "ratio", job.effective_alpha() / job.effective_beta());
+  };
+  add(ratio);
+
+  JobField content_layers{"content_layers", &StyleJob::content_layers, "list of layer names", "`[relu4_2]`",
+                          "content layers (`conv*` or `relu*`)"};
+  content_layers.check = [](const StyleJob& job) { check_layers("content_layers", job.content_layers); };
+  content_layers.shapes_content_targets = content_layers.shapes_cost = content_layers.shapes_batch = true;
+  add(content_layers);
+
+  JobField style_layers{"style_layers", &StyleJob::style_layers, "list of layer names",
+                        "`[relu1_1, relu2_1, relu3_1, relu4_1, relu5_1]`", "style layers"};
+  style_layers.check = [](const StyleJob& job) { check_layers("style_layers", job.style_layers); };
+  style_layers.shapes_style_targets = style_layers.shapes_cost = style_layers.shapes_batch = true;
+  add(style_layers);
+
+  JobField layer_weights{"style_layer_weights", &StyleJob::style_layer_weights, "list of numbers ≥ 0",
+                         "1/|style layers| each", "w_l, one per style layer", LabelStyle::kPrefixed, "w"};
+  layer_weights.check = [](const StyleJob& job) { check_weights("style_layer_weights", job.style_layer_weights); };
+  layer_weights.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    return exact_list(job.resolved_style_layer_weights());
+  };
+  layer_weights.write_attribute = [](h5::File& file, const std::string& group, const StyleJob& job) {
+    file.set_attribute(group, "style_layer_weights", job.resolved_style_layer_weights());
+  };
+  add(layer_weights);
+
+  JobField optimizer{"optimizer", &StyleJob::optimizer, "`lbfgs` or `adam`", "`lbfgs`",
+                     "the paper's L-BFGS, or Adam", LabelStyle::kValue, "", "--optimizer", "lbfgs (the paper's) or adam"};
+  optimizer.check = [](const StyleJob& job) {
+    require(job.optimizer == "lbfgs" || job.optimizer == "adam",
+            "optimizer: must be 'lbfgs' or 'adam', got '" + job.optimizer + "'");
+  };
+  optimizer.shapes_cost = true;
+  add(optimizer);
+
+  JobField lr{"lr", &StyleJob::lr, "number > 0", "10", "Adam's step size in pixel units", LabelStyle::kScientific,
+              "lr", "--lr", "Adam step size in pixel units"};
+  // libtorch keeps the rate as a float: larger values fail inside it, without a name.
+  lr.check = [](const StyleJob& job) {
+    require(std::isfinite(job.lr) && job.lr > 0 && job.lr <= 1e30,
+            [&] { return fmt::format("lr: must be > 0 and at most 1e30, got {}", job.lr); });
+  };
+  lr.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    return job.optimizer == "adam" ? exact(job.lr) : "-";
+  };
+  add(lr);
+
+  JobField iterations{"iterations", &StyleJob::iterations, "integer ≥ 1", "500",
+                      "loss evaluations (L-BFGS) or steps (Adam)", LabelStyle::kPrefixed, "it", "--iterations",
+                      "Loss evaluations (lbfgs) or steps (adam)"};
+  iterations.check = [](const StyleJob& job) { check_at_least_one("iterations", job.iterations); };
+  iterations.shapes_cost = iterations.shapes_batch = true;  // a batch takes its steps together
+  add(iterations);
+
+  JobField size{"size", &StyleJob::size, "integer 8 … 8192", "512", "long side of the result in pixels",
+                LabelStyle::kPrefixed, "s", "--size", "Long side of the result in pixels"};
+  size.check = [](const StyleJob& job) {
+    require(job.size >= 8 && job.size <= 8192,
+            [&] { return fmt::format("size: must be 8 to 8192 pixels, got {}", job.size); });
+  };
+  size.shapes_content_targets = size.shapes_style_targets = size.shapes_cost = size.shapes_batch = true;
+  add(size);
+
+  add({"seed", &StyleJob::seed, "integer ≥ 0", "0", "seed of the noise initialization", LabelStyle::kPrefixed,
+       "seed", "--seed", "Seed of the noise initialization"});
+
+  JobField init{"init", &StyleJob::init, "`noise`, `content`, `style` or an image path", "`noise`",
+                "the starting image", LabelStyle::kInitImage, "", "--init", "noise, content, style or an image path"};
+  init.check = [](const StyleJob& job) {
+    require(!job.init.empty(), "init: must be noise, content, style or an image path");
+  };
+  init.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
+    return is_init_keyword(job.init) ? job.init : "image:" + hash(job.init);
+  };
+  add(init);
+
+  JobField pooling{"pooling", &StyleJob::pooling, "`avg` or `max`", "`avg`", "pooling in VGG-19", LabelStyle::kValue,
+                   "", "--pooling", "avg (the paper's) or max"};
+  pooling.check = [](const StyleJob& job) {
+    require(job.pooling == "avg" || job.pooling == "max", "pooling: must be 'avg' or 'max', got '" + job.pooling + "'");
+  };
+  pooling.shapes_content_targets = pooling.shapes_style_targets = pooling.shapes_batch = true;
+  add(pooling);
+
+  JobField tv{"tv_weight", &StyleJob::tv_weight, "number ≥ 0", "0", "total-variation weight γ",
+              LabelStyle::kScientific, "tv", "--tv", "Total variation weight"};
+  tv.check = [](const StyleJob& job) { check_non_negative("tv_weight", job.tv_weight); };
+  add(tv);
+
+  JobField style_scale{"style_scale", &StyleJob::style_scale, "number in (0, 8]", "1",
+                       "style long side = scale × `size` (Grams are compared per position, so any style size is "
+                       "a fair target)",
+                       LabelStyle::kPrefixed, "ss", "--style-scale", "Style long side = scale x content long side"};
+  style_scale.check = [](const StyleJob& job) {
+    require(std::isfinite(job.style_scale) && job.style_scale > 0 && job.style_scale <= 8,
+            [&] { return fmt::format("style_scale: must be in (0, 8], got {}", job.style_scale); });
+  };
+  style_scale.shapes_style_targets = style_scale.shapes_cost = style_scale.shapes_batch = true;
+  add(style_scale);
+
+  JobField scales{"scales", &StyleJob::scales, "list of integers, ascending, each ≥ 8 and < `size`", "`[]`",
+                  "coarse-to-fine: optimize first at these long sides, each stage starting from the previous "
+                  "result upsampled; `[]` is a single scale, as in the paper",
+                  LabelStyle::kScales};
+  scales.check = [](const StyleJob& job) {
+    const auto& sizes = job.scales;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      require(sizes[i] >= 8, [&] { return fmt::format("scales: each must be at least 8, got {}", sizes[i]); });
+      require(i == 0 || sizes[i] > sizes[i - 1],
+              [&] { return fmt::format("scales: must be ascending, got {} after {}", sizes[i], sizes[i - 1]); });
+    }
+  };
+  // Absent for single-scale jobs, whose ids predate the option.
+  scales.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.scales.empty()) return std::nullopt;
+    return int_list(job.scales, ",");
+  };
+  scales.shapes_cost = true;
+  add(scales);
+
+  JobField scale_iterations{"scale_iterations", &StyleJob::scale_iterations, "integer ≥ 1", "100",
+                            "evaluations (or Adam steps) at each of `scales`", LabelStyle::kPrefixed, "scit",
+                            "--scale-iterations", "Evaluations (or Adam steps) at each of --scales"};
+  scale_iterations.check = [](const StyleJob& job) { check_at_least_one("scale_iterations", job.scale_iterations); };
+  scale_iterations.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.scales.empty()) return std::nullopt;
+    return std::to_string(job.scale_iterations);
+  };
+  scale_iterations.shapes_cost = true;
+  add(scale_iterations);
+
+  add({"preserve_colors", &StyleJob::preserve_colors, "boolean", "false", "keep the content's colours",
+       LabelStyle::kSwitch, "", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
+  return fields;
+}();
+
+}  // namespace
+
+const std::vector<JobField>& job_fields() { return kFields; }
+
+const JobField* find_job_field(const std::string& name) {
+  for (const JobField& field : kFields) {
+    if (name == field.name) return &field;
+  }
+  return nullptr;
+}
+
+bool same_value(const StyleJob& a, const StyleJob& b, const JobField& field) {
+  return std::visit([&](auto member) { return a.*member == b.*member; }, field.member);
+}
+
+bool agree_on(const StyleJob& a, const StyleJob& b, bool JobField::*flag) {
+  for (const JobField& field : kFields) {
+    if (field.*flag && !same_value(a, b, field)) return false;
+  }
+  return true;
+}
+
+std::string key_of(const StyleJob& job, bool JobField::*flag) {
+  std::string key;
+  for (const JobField& field : kFields) {
+    if (field.*flag) key.append(exact_text(job, field)).append(1, '|');
+  }
+  return key;
+}
+
+std::string exact_text(const StyleJob& job, const JobField& field) {
+  return std::visit(
+      [&job](auto member) -> std::string {
+        const auto& value = job.*member;
+        using Value = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<Value, std::string>) return value;
+        else if constexpr (std::is_same_v<Value, std::vector<std::string>>) return join(value, ",");
+        else if constexpr (std::is_same_v<Value, double>) return exact(value);
+        else if constexpr (std::is_same_v<Value, std::optional<double>>) return value ? exact(*value) : "";
+        else if constexpr (std::is_same_v<Value, std::vector<double>>) return exact_list(value);
+        else if constexpr (std::is_same_v<Value, std::vector<int>>) return int_list(value, ",");
+        else if constexpr (std::is_same_v<Value, bool>) return value ? "true" : "false";
+        else return std::to_string(value);  // int, std::uint64_t
+      },
+      field.member);
+}
+
+}  // namespace stylesweep

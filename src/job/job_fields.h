@@ -1,0 +1,82 @@
+// Every job parameter, declared once (job/job_fields.cc): its name, where it lives in StyleJob,
+// its documentation (docs/config.md's table, checked by a test), its range check, its line of
+// the canonical id text, its history attribute, its label part and its `stylize` option. The
+// sweep parser, validation, job ids, history files, the wire messages, labels and the stylize
+// command walk this table; a new parameter is a new entry here and its use in the engine.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "job/job_params.h"
+
+namespace stylesweep {
+
+namespace h5 { class File; }
+
+// Where a field lives in StyleJob; the member's C++ type decides how the field is read from a
+// config, sent between ranks and stored.
+using FieldMember =
+    std::variant<std::string StyleJob::*, std::vector<std::string> StyleJob::*, double StyleJob::*,
+                 std::optional<double> StyleJob::*, std::vector<double> StyleJob::*, int StyleJob::*,
+                 std::vector<int> StyleJob::*, std::uint64_t StyleJob::*, bool StyleJob::*>;
+
+// How a value appears in a job's label when it varies.
+enum class LabelStyle {
+  kValue,       // as it reads (layers joined by '+', names)
+  kPrefixed,    // prefix and value: s512, it100
+  kScientific,  // prefix and scientific notation: r1e-03
+  kSwitch,      // colors / nocolors
+  kScales,      // sc128+256, or single
+  kInitImage,   // init-<keyword or file name>
+};
+
+struct JobField {
+  const char* name;
+  FieldMember member;
+  // docs/config.md's row.
+  const char* type_doc;
+  const char* default_doc;
+  const char* meaning;
+  // The label part when the field varies.
+  LabelStyle label_style = LabelStyle::kValue;
+  const char* label_prefix = "";
+  // The `stylize` option of a scalar field set directly ("" when the command has none, or
+  // handles the field itself).
+  const char* flag = "";
+  const char* flag_help = "";
+  // Throws Error "<name>: <reason>" for an out-of-range value; null when any value is fine.
+  void (*check)(const StyleJob& job) = nullptr;
+  // The value of the field's line in the canonical id text: null for the value as exact text;
+  // nullopt for no line. `hash` names files by their content.
+  std::optional<std::string> (*id_value)(const StyleJob& job, const FileHasher& hash) = nullptr;
+  bool in_id = true;  // false: the id does not depend on it (it acts through other fields)
+  // Writes the history attribute(s): null for the value under the field's name, by its type.
+  void (*write_attribute)(h5::File& file, const std::string& group, const StyleJob& job) = nullptr;
+  // What the field shapes besides the result: the content features, the style Grams (jobs that
+  // agree on these share targets), the cost estimate, and whether a batch's jobs must agree on it.
+  bool shapes_content_targets = false;
+  bool shapes_style_targets = false;
+  bool shapes_cost = false;
+  bool shapes_batch = false;
+};
+
+// In the order of the history attributes.
+const std::vector<JobField>& job_fields();
+// nullptr when `name` is not a job parameter.
+const JobField* find_job_field(const std::string& name);
+
+// The field's value as text for ids: shortest text that reads back as the same double, lists
+// joined by ','.
+std::string exact_text(const StyleJob& job, const JobField& field);
+// Whether two jobs hold the same value of the field.
+bool same_value(const StyleJob& a, const StyleJob& b, const JobField& field);
+// Whether two jobs agree on every field with `flag` set (e.g. &JobField::shapes_cost).
+bool agree_on(const StyleJob& a, const StyleJob& b, bool JobField::*flag);
+// The values of every field with `flag` set, as exact text joined by '|': a key of what they shape.
+std::string key_of(const StyleJob& job, bool JobField::*flag);
+
+}  // namespace stylesweep
