@@ -73,10 +73,9 @@ std::string int_list(const std::vector<int>& values, const char* separator) {
   return join(parts, separator);
 }
 
-const std::vector<JobField> kFields = [] {
-  std::vector<JobField> fields;
+// The images and how several styles are blended.
+void add_image_fields(std::vector<JobField>& fields) {
   auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
-
   JobField content{"content", &StyleJob::content, "image name", "the only content image", "content image"};
   content.check = [](const StyleJob& job) { require(!job.content.empty(), "content: an image path is required"); };
   content.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
@@ -115,7 +114,11 @@ const std::vector<JobField> kFields = [] {
   };
   blend.shapes_batch = true;
   add(blend);
+}
 
+// The loss weights: alpha, beta and their ratio.
+void add_weight_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField alpha{"alpha", &StyleJob::alpha, "number ≥ 0", "1e-3", "content weight α", LabelStyle::kScientific, "a"};
   alpha.check = [](const StyleJob& job) { check_non_negative("alpha", job.alpha); };
   alpha.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
@@ -148,7 +151,11 @@ const std::vector<JobField> kFields = [] {
     file.set_attribute(group, "ratio", job.effective_alpha() / job.effective_beta());
   };
   add(ratio);
+}
 
+// The layers and their weights.
+void add_layer_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField content_layers{"content_layers", &StyleJob::content_layers, "list of layer names", "`[relu4_2]`",
                           "content layers (`conv*` or `relu*`)"};
   content_layers.check = [](const StyleJob& job) { check_layers("content_layers", job.content_layers); };
@@ -171,7 +178,11 @@ const std::vector<JobField> kFields = [] {
     file.set_attribute(group, "style_layer_weights", job.resolved_style_layer_weights());
   };
   add(layer_weights);
+}
 
+// The optimizer, its steps and the image's size, seed and start.
+void add_optimizer_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField optimizer{"optimizer", &StyleJob::optimizer, "`lbfgs` or `adam`", "`lbfgs`",
                      "the paper's L-BFGS, or Adam", LabelStyle::kValue, "", "--optimizer", "lbfgs (the paper's) or adam"};
   optimizer.check = [](const StyleJob& job) {
@@ -221,7 +232,11 @@ const std::vector<JobField> kFields = [] {
     return is_init_keyword(job.init) ? job.init : "image:" + hash(job.init);
   };
   add(init);
+}
 
+// The network's pooling, total variation and the style's scale.
+void add_network_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField pooling{"pooling", &StyleJob::pooling, "`avg` or `max`", "`avg`", "pooling in VGG-19", LabelStyle::kValue,
                    "", "--pooling", "avg (the paper's) or max"};
   pooling.check = [](const StyleJob& job) {
@@ -245,7 +260,11 @@ const std::vector<JobField> kFields = [] {
   };
   style_scale.shapes_style_targets = style_scale.shapes_cost = style_scale.shapes_batch = true;
   add(style_scale);
+}
 
+// Coarse-to-fine stages and colour preservation.
+void add_schedule_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField scales{"scales", &StyleJob::scales, "list of integers, ascending, each ≥ 8 and < `size`", "`[]`",
                   "coarse-to-fine: optimize first at these long sides, each stage starting from the previous "
                   "result upsampled; `[]` is a single scale, as in the paper",
@@ -279,15 +298,29 @@ const std::vector<JobField> kFields = [] {
 
   add({"preserve_colors", &StyleJob::preserve_colors, "boolean", "false", "keep the content's colours",
        LabelStyle::kSwitch, "", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
-  return fields;
-}();
+}
+
+
 
 }  // namespace
 
-const std::vector<JobField>& job_fields() { return kFields; }
+// Built on first use, so other units' static initializers may use it too.
+const std::vector<JobField>& job_fields() {
+  static const std::vector<JobField> fields = [] {
+    std::vector<JobField> all;
+    add_image_fields(all);
+    add_weight_fields(all);
+    add_layer_fields(all);
+    add_optimizer_fields(all);
+    add_network_fields(all);
+    add_schedule_fields(all);
+    return all;
+  }();
+  return fields;
+}
 
 const JobField* find_job_field(const std::string& name) {
-  for (const JobField& field : kFields) {
+  for (const JobField& field : job_fields()) {
     if (name == field.name) return &field;
   }
   return nullptr;
@@ -298,7 +331,7 @@ bool same_value(const StyleJob& a, const StyleJob& b, const JobField& field) {
 }
 
 bool agree_on(const StyleJob& a, const StyleJob& b, bool JobField::*flag) {
-  for (const JobField& field : kFields) {
+  for (const JobField& field : job_fields()) {
     if (field.*flag && !same_value(a, b, field)) return false;
   }
   return true;
@@ -306,7 +339,7 @@ bool agree_on(const StyleJob& a, const StyleJob& b, bool JobField::*flag) {
 
 std::string key_of(const StyleJob& job, bool JobField::*flag) {
   std::string key;
-  for (const JobField& field : kFields) {
+  for (const JobField& field : job_fields()) {
     if (field.*flag) key.append(exact_text(job, field)).append(1, '|');
   }
   return key;
