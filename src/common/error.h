@@ -35,6 +35,16 @@ class ReportedError : public Error {
   explicit ReportedError(ErrorKind kind) : Error("reported already", kind) {}
 };
 
+// Throws Error(message) unless `condition`. With a callable, the message is built only when the
+// check fails: validation runs for every job of a sweep (a million times for large ones).
+inline void require(bool condition, const std::string& message) {
+  if (!condition) throw Error(message);
+}
+template <typename Format>
+auto require(bool condition, const Format& message) -> decltype(void(message())) {
+  if (!condition) throw Error(message());
+}
+
 // "<path>: <reason>", the shape of every file-related message.
 Error file_error(const std::string& path, const std::string& reason,
                  ErrorKind kind = ErrorKind::kBadInput);

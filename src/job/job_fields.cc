@@ -14,17 +14,6 @@
 namespace stylesweep {
 namespace {
 
-void require(bool condition, const std::string& message) {
-  if (!condition) throw Error(message);
-}
-
-// For formatted messages: built only when the check fails, since validation runs for every job
-// of a sweep (a million times when planning large ones).
-template <typename Format>
-auto require(bool condition, const Format& message) -> decltype(void(message())) {
-  if (!condition) throw Error(message());
-}
-
 void check_layers(const std::string& parameter, const std::vector<std::string>& layers) {
   require(!layers.empty(), parameter + ": at least one layer is needed");
   for (const auto& layer : layers) {

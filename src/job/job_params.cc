@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -11,20 +12,6 @@
 #include "job/job_fields.h"
 
 namespace stylesweep {
-namespace {
-
-void require(bool condition, const std::string& message) {
-  if (!condition) throw Error(message);
-}
-
-// The message is built only when the check fails: validation runs for every job of a sweep.
-template <typename Format>
-auto require(bool condition, const Format& message) -> decltype(void(message())) {
-  if (!condition) throw Error(message());
-}
-
-}  // namespace
-
 std::vector<double> StyleJob::resolved_style_layer_weights() const {
   if (!style_layer_weights.empty()) return style_layer_weights;
   return std::vector<double>(style_layers.size(), 1.0 / double(style_layers.size()));
@@ -47,7 +34,8 @@ void StyleJob::validate_parameter(const std::string& key) const {
 
 void StyleJob::validate() const {
   for (const JobField& field : job_fields()) {
-    const bool weights_set_by_ratio = ratio && (field.name == std::string("alpha") || field.name == std::string("beta"));
+    const std::string_view name = field.name;
+    const bool weights_set_by_ratio = ratio && (name == "alpha" || name == "beta");
     if (field.check && !weights_set_by_ratio) field.check(*this);
   }
   validate_parameter("checkpoint_every");

@@ -38,13 +38,13 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
       attempts_(settings_.output_directory + "/attempts.log") {
   journal_.directory = settings_.output_directory + "/jobs";
   png_writer_ = std::make_unique<PngWriterThread>();
-  const SegmentWriterSettings writing{settings_.output_directory, settings_.weights_sha256, settings_.varying_keys};
   // First: a writer that cannot start leaves nothing behind in the output directory.
   if (settings_.journal_writers > 0) {
-    segment_writer_ = std::make_unique<ProcessSegmentWriter>(writing, journal_, settings_.journal_writer_program,
+    segment_writer_ = std::make_unique<ProcessSegmentWriter>(segment_writer_settings(), journal_,
+                                                             settings_.journal_writer_program,
                                                              settings_.journal_writers);
   } else {
-    segment_writer_ = std::make_unique<ThreadSegmentWriter>(writing, journal_, *png_writer_);
+    segment_writer_ = std::make_unique<ThreadSegmentWriter>(segment_writer_settings(), journal_, *png_writer_);
   }
   for (const char* sub : {"", "/images", "/jobs", "/checkpoints"}) {
     std::error_code error;
@@ -79,6 +79,10 @@ ResultStore::~ResultStore() {
   segment_writer_.reset();  // a thread writer removes its temporary file; processes end
   png_writer_.reset();
   release_reserve();
+}
+
+SegmentWriterSettings ResultStore::segment_writer_settings() const {
+  return {settings_.output_directory, settings_.weights_sha256, settings_.varying_keys};
 }
 
 void ResultStore::hold_reserve() const {
@@ -237,9 +241,7 @@ void ResultStore::recover_segment_after(const std::exception& error) {
   discard_segment();
   // The rest of the run writes on this thread: a writer process that failed once (or is gone)
   // is not trusted with the batch again.
-  segment_writer_ = std::make_unique<ThreadSegmentWriter>(
-      SegmentWriterSettings{settings_.output_directory, settings_.weights_sha256, settings_.varying_keys},
-      journal_, *png_writer_);
+  segment_writer_ = std::make_unique<ThreadSegmentWriter>(segment_writer_settings(), journal_, *png_writer_);
   release_reserve();
   segment_items_ = std::move(items);
   try {

@@ -105,6 +105,7 @@ class ResultStore : public ResultSink {
     std::size_t bytes = 0;  // roughly what it adds to a segment (images, histories, overhead)
   };
   std::string image_file(const WorkItem& item) const;
+  SegmentWriterSettings segment_writer_settings() const;
   std::string reserve_file() const { return settings_.output_directory + "/.space-reserve"; }
   void hold_reserve() const;
   void release_reserve() const;
