@@ -14,17 +14,20 @@ torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Ten
   return 0.5 * (features - target).pow(2).sum();
 }
 
+StyleGram matched_to(const StyleGram& target, std::int64_t positions) {
+  if (positions == target.positions) return target;
+  return {target.gram * (double(positions) / double(target.positions)), positions};
+}
+
 // Computed as sum (G - A M/Ms)^2 / (4 N^2 M^2), equal to sum (G/M - A/Ms)^2 / (4 N^2): a style
 // of the result's size (M = Ms) then takes exactly the paper's operations, and its values stay
-// bit-identical to those of the paper's formula.
+// bit-identical to those of the paper's formula. Jobs match their targets once (matched_to), so
+// the scaling here is for targets of another size only.
 torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
                                const StyleGram& target) {
   const double channels = double(gram.size(0));
   const double normalizer = 4.0 * channels * channels * double(positions) * double(positions);
-  const torch::Tensor matched =
-      positions == target.positions ? target.gram
-                                    : target.gram * (double(positions) / double(target.positions));
-  return (gram - matched).pow(2).sum() / normalizer;
+  return (gram - matched_to(target, positions).gram).pow(2).sum() / normalizer;
 }
 
 torch::Tensor total_variation_loss(const torch::Tensor& image) {

@@ -17,11 +17,15 @@ namespace stylesweep {
 // features: [1, N, H, W] -> [N, N] Gram matrix F F^T over the M = H*W positions.
 torch::Tensor gram_matrix(const torch::Tensor& features);
 torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Tensor& target);
-// A style image's Gram matrix at one layer and the number of positions Ms it sums over.
+// A style image's Gram matrix at one layer and the number of positions it stands for: the
+// style's own Ms, or the result's M once matched_to() it.
 struct StyleGram {
   torch::Tensor gram;
   std::int64_t positions = 0;
 };
+// The same target for a result of `positions` (M) positions: A M/Ms, which the paper's formula
+// then compares with G as sum (G/M - A/Ms)^2 / (4 N^2). Unchanged when M = Ms.
+StyleGram matched_to(const StyleGram& target, std::int64_t positions);
 // E_l for one layer: `gram` from gram_matrix(features) over `positions` (M) of the result.
 torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
                                const StyleGram& target);

@@ -221,10 +221,12 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
       for (const auto& layer : job.style_layers) grams[layer] = gram_matrix(features.at(layer));
       target_cache.insert(style_key, grams);
     }
-    // Each Gram sums over the style's own positions, which the key's size determines.
+    // Each Gram sums over the style's own positions Ms, which the key's size determines. It is
+    // matched to the result's M positions once here, A M/Ms, rather than at every evaluation.
     for (const auto& layer : job.style_layers) {
-      target.grams[layer] = {grams.at(layer),
-                             layer_positions(int(styles[s].size(3)), int(styles[s].size(2)), layer)};
+      const StyleGram own{grams.at(layer), layer_positions(int(styles[s].size(3)), int(styles[s].size(2)), layer)};
+      const std::int64_t result_positions = layer_positions(int(content.size(3)), int(content.size(2)), layer);
+      target.grams[layer] = matched_to(own, result_positions);
     }
     targets.styles.push_back(std::move(target));
   }

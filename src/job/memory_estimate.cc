@@ -60,9 +60,13 @@ MemoryEstimate estimate_job_memory(const StyleJob& job, std::pair<int, int> cont
     const LayerSpec& layer = vgg19_layer(name);
     estimate.targets += layer.out_channels * positions(content_size, layer.downsampling) * kFloatBytes;
   }
+  // A style of another size than the result has its Grams matched to the result's positions
+  // (engine/losses.h): a copy beside the cached ones.
+  const auto other_sizes = std::count_if(style_sizes.begin(), style_sizes.end(),
+                                         [&](const auto& size) { return size != content_size; });
   for (const auto& name : job.style_layers) {
     const LayerSpec& layer = vgg19_layer(name);
-    estimate.targets += std::int64_t(layer.out_channels) * layer.out_channels * kFloatBytes;
+    estimate.targets += (1 + other_sizes) * std::int64_t(layer.out_channels) * layer.out_channels * kFloatBytes;
   }
   // A style image larger than the content image: its no-grad forward holds two layers at once.
   for (const auto& style_size : style_sizes) {
