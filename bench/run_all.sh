@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, in the order the README's Performance section lists them (about 50 minutes on
+# Every benchmark, in the order the README's Performance section lists them (about 55 minutes on
 # two cores; bench/gpu.sh, for GPU machines, is separate).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +18,7 @@ JOURNAL_WRITERS=4 "$root/bench/coordinator_bench.sh" "$build" 2000
 "$root/bench/plan_bench.sh" "$build"
 "$root/bench/memory_check.sh" "$build" 64 128 256
 "$root/bench/time_to_quality.sh" "$build" 512 500 128,256 100
+"$root/bench/demo_balance.sh" "$build"
 for size_batch in "64 2" "128 4" "256 4" "512 2"; do
   read -r size batch <<< "$size_batch"
   "$root/$build/bench/batch_bench" "$weights" \
