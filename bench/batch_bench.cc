@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       job.content = argv[2];
       job.styles = {argv[3]};
       job.size = std::atoi(argv[arg]);
-      job.optimizer = "adam";
+      job.optimizer = Optimizer::kAdam;
       job.iterations = steps;
       job.ratio = 1e-4;
       job.seed = std::uint64_t(b);  // a seed sweep: same targets, different starts

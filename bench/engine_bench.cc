@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       job.content = argv[2];
       job.styles = {argv[3]};
       job.size = std::atoi(argv[arg]);
-      job.optimizer = optimizer;
+      job.optimizer = from_text<Optimizer>(optimizer).value();
       job.iterations = evaluations;
       job.ratio = 1e-4;
       engine->run(job);  // warm-up: allocator and thread pool

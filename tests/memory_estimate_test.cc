@@ -26,7 +26,7 @@ TEST(MemoryEstimateTest, GrowsWithPixelsAndTheLbfgsHistory) {
   EXPECT_EQ(large.runtime, small.runtime);
   // L-BFGS keeps 100 pairs of image-sized vectors, Adam two moments.
   EXPECT_EQ(large.optimizer, (2 * 100 + 4) * 3 * 512 * 512 * 4);
-  job.optimizer = "adam";
+  job.optimizer = Optimizer::kAdam;
   EXPECT_EQ(estimate_job_memory(job, {512, 512}, {{512, 512}}).optimizer, 4 * 3 * 512 * 512 * 4);
   // Truncation: content relu1_1 with style relu1_1 stops after the first block.
   job.content_layers = {"relu1_1"};

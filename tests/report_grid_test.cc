@@ -18,7 +18,7 @@ JobRecord job(const std::string& id, std::map<std::string, std::string> paramete
   JobRecord record;
   record.id = id;
   record.label = id;
-  record.status = status;
+  record.status = parse_choice<JobStatus>(status).value();
   record.parameters = std::move(parameters);
   return record;
 }

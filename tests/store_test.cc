@@ -142,6 +142,35 @@ TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
   expect_standalone_results(settings_for(dir), 2, published, 3);
 }
 
+// The index holds each varying parameter as the plan wrote it (WorkItem::parameters), whether
+// the row comes from memory, from a writer process or from the journal read again; a parameter
+// without an attribute of its own name (blend is stored as style_blend) is no exception.
+TEST(ResultStoreTest, TheIndexHoldsThePlansTextsOfTheVaryingParameters) {
+  for (int journal_writers : {0, 1}) {
+    TempDir dir;
+    StoreSettings settings = settings_for(dir, journal_writers);
+    settings.varying_keys = {"seed", "blend", "init"};
+    auto carrying = [](int seed) {
+      WorkItem item = item_for(seed);
+      item.parameters = {std::to_string(seed), "0.25+0.75", "../images/start.png"};
+      return item;
+    };
+    std::map<std::string, std::string> published;
+    {
+      ResultStore store(settings);
+      for (int seed = 1; seed <= 2; ++seed) store.store(carrying(seed), outcome_for(carrying(seed), true));
+      store.publish(false);
+      published = index_of(store.results_path());
+    }
+    EXPECT_EQ(published.at("seed"), "1.000000|2.000000|") << journal_writers;  // numbers stay numbers
+    EXPECT_EQ(published.at("blend"), "0.25+0.75|0.25+0.75|") << journal_writers;
+    EXPECT_EQ(published.at("init"), "../images/start.png|../images/start.png|") << journal_writers;
+    ResultStore reopened(settings);  // rows rebuilt from the journal's groups
+    reopened.publish(true);
+    EXPECT_EQ(index_of(reopened.results_path()), published) << journal_writers;
+  }
+}
+
 // Results computed with the paper's unequal-size normalization (before per-position Grams) are
 // refused whole, naming the file, and left exactly as they are: never mixed into a results.h5 of
 // the current loss, never moved aside as damaged.

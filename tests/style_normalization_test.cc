@@ -130,7 +130,7 @@ class StyleNormalizationTest : public ::testing::Test {
     job.styles = styles;
     job.size = 32;
     job.iterations = 1;
-    job.init = "content";
+    job.init = Init{InitKind::kContent, ""};
     job.ratio = 1e-3;
     return job;
   }
@@ -217,7 +217,7 @@ TEST_F(StyleNormalizationTest, CoarseStagesCompareTheirOwnSizesPerPosition) {
 
 TEST_F(StyleNormalizationTest, TheBatchPathComparesPerPosition) {
   std::vector<StyleJob> jobs(2, first_evaluation_job({square_style_}));
-  for (StyleJob& job : jobs) job.optimizer = "adam";
+  for (StyleJob& job : jobs) job.optimizer = Optimizer::kAdam;
   jobs[1].ratio = 1e-1;
   jobs[1].seed = 3;
   const auto outcomes = engine_->run_batch(jobs);

@@ -32,7 +32,7 @@ class StylizeTest : public ::testing::Test {
     job.content = content_;
     job.styles = {style_};
     job.size = 32;
-    job.optimizer = optimizer;
+    job.optimizer = from_text<Optimizer>(optimizer).value();
     job.iterations = iterations;
     job.ratio = 1e-3;
     return job;
@@ -68,7 +68,7 @@ TEST_F(StylizeTest, AdamLowersTheLossByNinetyPercentWithinOneHundredSteps) {
 
 TEST_F(StylizeTest, ContentInitHasZeroContentLossAtTheStart) {
   StyleJob job = small_job("lbfgs", 3);
-  job.init = "content";
+  job.init = Init{InitKind::kContent, ""};
   const JobResult result = engine_->run(job);
   EXPECT_EQ(result.history.content.front(), 0.0);
   EXPECT_GT(result.history.style.front(), 0.0);

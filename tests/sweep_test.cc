@@ -166,9 +166,9 @@ TEST(ConfigDocsTest, TheParameterTableIsTheJobFieldTable) {
       {"scale_iterations", double(job.scale_iterations)}, {"beta", job.beta}};
   for (const auto& [parameter, value] : numeric) EXPECT_EQ(defaults[parameter], value_text(value)) << parameter;
   EXPECT_EQ(std::stod(defaults["alpha"]), job.alpha);
-  EXPECT_EQ(defaults["optimizer"], "`" + job.optimizer + "`");
-  EXPECT_EQ(defaults["pooling"], "`" + job.pooling + "`");
-  EXPECT_EQ(defaults["init"], "`" + job.init + "`");
+  EXPECT_EQ(defaults["optimizer"], "`" + to_text(job.optimizer) + "`");
+  EXPECT_EQ(defaults["pooling"], "`" + to_text(job.pooling) + "`");
+  EXPECT_EQ(defaults["init"], "`" + to_text(job.init) + "`");
   EXPECT_EQ(defaults["preserve_colors"], job.preserve_colors ? "true" : "false");
 }
 

@@ -130,6 +130,7 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
     job.item.job = planned.job;
     job.item.id = planned.id;
     job.item.label = planned.label;
+    job.item.parameters = planned.varying_values;
     job.item.attempt = store.attempts(planned.id) + 1;
     job.cost = planned.flops;
     job.target_keys = target_keys_of(planned.job);

@@ -55,6 +55,19 @@ void add_field_options(CLI::App& command, StyleJob& job) {
           using Value = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<Value, bool>) {
             command.add_flag(field.flag, value, field.flag_help);
+          } else if constexpr (has_text_form_v<Value>) {
+            command
+                .add_option_function<std::string>(
+                    field.flag,
+                    [&value, name = field.name](const std::string& text) {
+                      std::optional<Value> parsed = from_text<Value>(text);
+                      require(parsed.has_value(), [&] {
+                        return fmt::format("{}: must be {}, got '{}'", name, text_form_alternatives<Value>(), text);
+                      });
+                      value = *parsed;
+                    },
+                    field.flag_help)
+                ->default_str(to_text(value));
           } else if constexpr (std::is_same_v<Value, std::string> || std::is_same_v<Value, double> ||
                                std::is_same_v<Value, int> || std::is_same_v<Value, std::uint64_t>) {
             command.add_option(field.flag, value, field.flag_help)->capture_default_str();
@@ -111,7 +124,7 @@ void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   const std::string stages =
       job.scales.empty() ? "" : fmt::format(" after coarse stages at {} px, {} in all", fmt::join(job.scales, ", "),
                                             job.planned_evaluations());
-  std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px{} on {}\n", job.optimizer,
+  std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px{} on {}\n", choice_name(job.optimizer),
                            job.iterations, job.size, stages, device_text);
   ProgressPrinter printer(stderr, arguments.log_every);
   JobResult result;

@@ -41,7 +41,7 @@ double Stage::seconds() const {
 }
 
 int Stage::result_evaluation() const {
-  return job_.optimizer == "adam" ? int(evaluation_.history().size()) - 1 : best_.evaluation;
+  return job_.optimizer == Optimizer::kAdam ? int(evaluation_.history().size()) - 1 : best_.evaluation;
 }
 
 // The optimizer minimizes objective_scale * L; the history keeps L itself.

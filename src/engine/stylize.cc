@@ -87,9 +87,9 @@ struct StyleEngine::Impl {
   torch::Device device{torch::kCPU};
   std::string device_name;
   std::int64_t memory_budget = 0;
-  std::map<std::string, Vgg19> networks;  // by pooling
+  std::map<Pooling, Vgg19> networks;
 
-  Vgg19& network(const std::string& pooling, const std::vector<std::string>& layers);
+  Vgg19& network(Pooling pooling, const std::vector<std::string>& layers);
   std::vector<double> mean_pixel_rgb() const;
   // `start`, when given, is the previous stage's result of a coarse-to-fine job.
   torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
@@ -144,7 +144,7 @@ const Image& StyleEngine::Impl::resized_image(const std::string& path, int long_
   return image_cache.emplace(key, resize_long_side(read_image(path), long_side)).first->second;
 }
 
-Vgg19& StyleEngine::Impl::network(const std::string& pooling,
+Vgg19& StyleEngine::Impl::network(Pooling pooling,
                                   const std::vector<std::string>& layers) {
   // Fails early, naming the file, if a requested layer needs a conv the file lacks.
   std::vector<std::string> needed_convs;
@@ -155,7 +155,7 @@ Vgg19& StyleEngine::Impl::network(const std::string& pooling,
   weights.require_convs(needed_convs, weights_path);
   auto found = networks.find(pooling);
   if (found == networks.end()) {
-    Vgg19 vgg(weights, parse_pooling(pooling), deepest_available_layer(weights), weights_path);
+    Vgg19 vgg(weights, pooling, deepest_available_layer(weights), weights_path);
     vgg->to(device);
     vgg->eval();
     found = networks.emplace(pooling, vgg).first;
@@ -172,12 +172,12 @@ std::vector<double> StyleEngine::Impl::mean_pixel_rgb() const {
 torch::Tensor StyleEngine::Impl::initial_image(const StyleJob& job, const torch::Tensor& content,
                                                const torch::Tensor& style, const Image* start) const {
   if (start) return image_to_tensor(resize(*start, int(content.size(3)), int(content.size(2))), device);
-  if (job.init == "content") return content.clone();
-  if (job.init == "style") {
+  if (job.init.kind == InitKind::kContent) return content.clone();
+  if (job.init.kind == InitKind::kStyle) {
     return torch::upsample_bilinear2d(style, {content.size(2), content.size(3)}, false);
   }
-  if (job.init != "noise") {
-    Image init = read_image(job.init);
+  if (job.init.kind == InitKind::kImage) {
+    Image init = read_image(job.init.image);
     return image_to_tensor(resize(init, int(content.size(3)), int(content.size(2))), device);
   }
   // White noise around the mean pixel from the project's generator: identical on every device.
@@ -198,7 +198,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
   torch::NoGradGuard no_grad;
   LossTargets targets;
   const std::string content_key = fmt::format("content|{}|{}|{}|{}", job.content, job.size,
-                                              fmt::join(job.content_layers, ","), job.pooling);
+                                              fmt::join(job.content_layers, ","), choice_name(job.pooling));
   if (auto cached = target_cache.find(content_key)) {
     targets.content = *cached;
   } else {
@@ -212,7 +212,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     target.blend = blend[s];
     const std::string style_key =
         fmt::format("style|{}|{}x{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
-                    fmt::join(job.style_layers, ","), job.pooling);
+                    fmt::join(job.style_layers, ","), choice_name(job.pooling));
     std::map<std::string, torch::Tensor> grams;
     if (auto cached = target_cache.find(style_key)) {
       grams = std::move(*cached);
@@ -352,7 +352,7 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   }
   Stage stage(job, {prepared.vgg, prepared.layers, &prepared.targets}, image, std::move(history),
               checkpoint_key, progress, should_stop);
-  if (job.optimizer == "adam") {
+  if (job.optimizer == Optimizer::kAdam) {
     stage.run_adam(resumed);
   } else {
     stage.run_lbfgs();

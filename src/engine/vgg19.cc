@@ -9,14 +9,6 @@
 
 namespace stylesweep {
 
-Pooling parse_pooling(const std::string& name) {
-  if (name == "max") return Pooling::kMax;
-  if (name == "avg") return Pooling::kAvg;
-  throw Error("pooling must be 'max' or 'avg', got '" + name + "'");
-}
-
-std::string pooling_name(Pooling pooling) { return pooling == Pooling::kMax ? "max" : "avg"; }
-
 Vgg19Impl::Vgg19Impl(const VggWeights& weights, Pooling pooling, const std::string& deepest_layer,
                      const std::string& weights_path)
     : pooling_(pooling), deepest_layer_(deepest_layer),

@@ -11,13 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "job/job_choices.h"
 #include "vgg/weights_file.h"
 
 namespace stylesweep {
-
-enum class Pooling { kMax, kAvg };
-Pooling parse_pooling(const std::string& name);  // "max" | "avg", Error otherwise
-std::string pooling_name(Pooling pooling);
 
 class Vgg19Impl : public torch::nn::Module {
  public:

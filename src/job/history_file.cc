@@ -25,6 +25,8 @@ void write_field_attribute(h5::File& file, const std::string& group, const Style
         } else if constexpr (std::is_same_v<Value, int> || std::is_same_v<Value, std::uint64_t> ||
                              std::is_same_v<Value, bool>) {
           file.set_attribute(group, field.name, std::int64_t(value));
+        } else if constexpr (has_text_form_v<Value>) {
+          file.set_attribute(group, field.name, to_text(value));
         } else if constexpr (std::is_same_v<Value, std::optional<double>>) {
           if (value) file.set_attribute(group, field.name, *value);
         } else {

@@ -174,10 +174,6 @@ void add_optimizer_fields(std::vector<JobField>& fields) {
   auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField optimizer{"optimizer", &StyleJob::optimizer, "`lbfgs` or `adam`", "`lbfgs`",
                      "the paper's L-BFGS, or Adam", LabelStyle::kValue, "", "--optimizer", "lbfgs (the paper's) or adam"};
-  optimizer.check = [](const StyleJob& job) {
-    require(job.optimizer == "lbfgs" || job.optimizer == "adam",
-            "optimizer: must be 'lbfgs' or 'adam', got '" + job.optimizer + "'");
-  };
   optimizer.shapes_cost = true;
   add(optimizer);
 
@@ -189,7 +185,7 @@ void add_optimizer_fields(std::vector<JobField>& fields) {
             [&] { return fmt::format("lr: must be > 0 and at most 1e30, got {}", job.lr); });
   };
   lr.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
-    return job.optimizer == "adam" ? exact(job.lr) : "-";
+    return job.optimizer == Optimizer::kAdam ? exact(job.lr) : "-";
   };
   add(lr);
 
@@ -214,11 +210,8 @@ void add_optimizer_fields(std::vector<JobField>& fields) {
 
   JobField init{"init", &StyleJob::init, "`noise`, `content`, `style` or an image path", "`noise`",
                 "the starting image", LabelStyle::kInitImage, "", "--init", "noise, content, style or an image path"};
-  init.check = [](const StyleJob& job) {
-    require(!job.init.empty(), "init: must be noise, content, style or an image path");
-  };
   init.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
-    return is_init_keyword(job.init) ? job.init : "image:" + hash(job.init);
+    return job.init.kind == InitKind::kImage ? "image:" + hash(job.init.image) : init_text(job.init);
   };
   add(init);
 }
@@ -228,9 +221,6 @@ void add_network_fields(std::vector<JobField>& fields) {
   auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField pooling{"pooling", &StyleJob::pooling, "`avg` or `max`", "`avg`", "pooling in VGG-19", LabelStyle::kValue,
                    "", "--pooling", "avg (the paper's) or max"};
-  pooling.check = [](const StyleJob& job) {
-    require(job.pooling == "avg" || job.pooling == "max", "pooling: must be 'avg' or 'max', got '" + job.pooling + "'");
-  };
   pooling.shapes_content_targets = pooling.shapes_style_targets = pooling.shapes_batch = true;
   add(pooling);
 
@@ -340,6 +330,7 @@ std::string exact_text(const StyleJob& job, const JobField& field) {
         const auto& value = job.*member;
         using Value = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<Value, std::string>) return value;
+        else if constexpr (has_text_form_v<Value>) return to_text(value);
         else if constexpr (std::is_same_v<Value, std::vector<std::string>>) return join(value, ",");
         else if constexpr (std::is_same_v<Value, double>) return exact(value);
         else if constexpr (std::is_same_v<Value, std::optional<double>>) return value ? exact(*value) : "";

@@ -12,6 +12,24 @@
 #include "job/job_fields.h"
 
 namespace stylesweep {
+
+std::string init_text(const Init& init) {
+  switch (init.kind) {
+    case InitKind::kNoise: return "noise";
+    case InitKind::kContent: return "content";
+    case InitKind::kStyle: return "style";
+    case InitKind::kImage: break;
+  }
+  return init.image;
+}
+
+std::optional<Init> parse_init(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  if (text == "noise") return Init{InitKind::kNoise, ""};
+  if (text == "content") return Init{InitKind::kContent, ""};
+  if (text == "style") return Init{InitKind::kStyle, ""};
+  return Init{InitKind::kImage, text};
+}
 std::vector<double> StyleJob::resolved_style_layer_weights() const {
   if (!style_layer_weights.empty()) return style_layer_weights;
   return std::vector<double>(style_layers.size(), 1.0 / double(style_layers.size()));
@@ -88,7 +106,7 @@ const std::vector<IdLine>& id_lines() {
 }  // namespace
 
 bool can_share_batch(const StyleJob& a, const StyleJob& b) {
-  return a.optimizer == "adam" && b.optimizer == "adam" && a.scales.empty() && b.scales.empty() &&
+  return a.optimizer == Optimizer::kAdam && b.optimizer == Optimizer::kAdam && a.scales.empty() && b.scales.empty() &&
          agree_on(a, b, &JobField::shapes_batch);
 }
 

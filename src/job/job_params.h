@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "job/job_choices.h"
+
 namespace stylesweep {
 
 struct StyleJob {
@@ -24,13 +26,13 @@ struct StyleJob {
   std::vector<std::string> style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
   std::vector<double> style_layer_weights;  // empty: 1/|style_layers| each
 
-  std::string optimizer = "lbfgs";      // lbfgs (the paper's) | adam
+  Optimizer optimizer = Optimizer::kLbfgs;
   double lr = 10.0;                     // Adam step size in pixel units; L-BFGS uses 1
   int iterations = 500;                 // loss evaluations (L-BFGS) or steps (Adam)
   int size = 512;                       // long side of the content image and the result, pixels
   std::uint64_t seed = 0;
-  std::string init = "noise";           // noise | content | style | path to an image
-  std::string pooling = "avg";          // avg (the paper's) | max
+  Init init;                            // white noise by default
+  Pooling pooling = Pooling::kAvg;
   double tv_weight = 0.0;
   double style_scale = 1.0;             // style long side = style_scale * size
   // Coarse-to-fine: optimize first at these long sides (ascending, each below `size`), each stage
@@ -63,11 +65,6 @@ struct StyleJob {
 }  // namespace stylesweep
 
 namespace stylesweep {
-
-// noise, content or style: an `init` that names no file.
-inline bool is_init_keyword(const std::string& init) {
-  return init == "noise" || init == "content" || init == "style";
-}
 
 // True when two jobs can run as one batch (StyleEngine::run_batch): Adam jobs on the same
 // images, size, layers, pooling and number of steps, without coarse-to-fine stages. They may

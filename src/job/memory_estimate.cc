@@ -54,7 +54,7 @@ MemoryEstimate estimate_job_memory(const StyleJob& job, std::pair<int, int> cont
   // counting them all (bench/memory_check.sh).
   estimate.gradients = estimate.activations;
   const std::int64_t pixels = 3 * positions(content_size, 1);
-  const int image_copies = job.optimizer == "lbfgs" ? 2 * kLbfgsHistory + 4 : 4;
+  const int image_copies = job.optimizer == Optimizer::kLbfgs ? 2 * kLbfgsHistory + 4 : 4;
   estimate.optimizer = image_copies * pixels * kFloatBytes;
   for (const auto& name : job.content_layers) {
     const LayerSpec& layer = vgg19_layer(name);

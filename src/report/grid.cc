@@ -159,7 +159,7 @@ void PageDrawing::lay_out() {
     // The first job of each row and column value names its input image (content and style axes).
     if (!spec.rows.empty()) row_inputs.emplace(row, source_image(*job, spec.rows));
     if (!spec.columns.empty()) column_inputs.emplace(column, source_image(*job, spec.columns));
-    if (job->status != "done") continue;
+    if (job->status != JobStatus::kDone) continue;
     const Image& image = images[job->id] = read_job_image(results, job->id);
     g.cell_width = std::max(g.cell_width, image.width);
     g.cell_height = std::max(g.cell_height, image.height);
@@ -230,7 +230,7 @@ void PageDrawing::draw_row(int r) {
   for (int c = 0; c < g.columns; ++c) {
     const int x = g.label_width + c * (g.cell_width + kGap);
     auto found = cells.find({value, column_values[std::size_t(c)]});
-    if (found == cells.end() || found->second->status != "done") {
+    if (found == cells.end() || found->second->status != JobStatus::kDone) {
       fill(canvas, x, y, g.cell_width, g.cell_height, 225);
       const std::string mark = found == cells.end() ? "missing" : "failed";
       text.draw(canvas, x + (g.cell_width - text.width(mark, kLabelHeight)) / 2,

@@ -36,7 +36,7 @@ std::vector<std::string> columns(const SweepResults& results) {
 std::string cell(const JobRecord& job, const std::string& column) {
   if (column == "id") return job.id;
   if (column == "label") return job.label;
-  if (column == "status") return job.status;
+  if (column == "status") return choice_name(job.status);
   if (column == "error") return job.error;
   if (column == "loss_total") return fmt::format("{:.6g}", job.loss_total);
   if (column == "loss_content") return fmt::format("{:.6g}", job.loss_content);
@@ -95,7 +95,7 @@ void write_html_report(const SweepResults& results, const ReportFiles& files, co
   for (const auto& name : names) out << "<th>" << html_escape(name) << "</th>";
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& job : results.jobs) {
-    out << "<tr class=\"" << html_escape(job.status) << "\">";
+    out << "<tr class=\"" << html_escape(choice_name(job.status)) << "\">";
     for (const auto& name : names) out << "<td>" << html_escape(cell(job, name)) << "</td>";
     out << "</tr>\n";
   }

@@ -21,10 +21,6 @@ std::string results_file(const std::string& results_or_output) {
   return path.string();
 }
 
-std::vector<double> numbers_or_empty(const h5::File& file, const std::string& dataset) {
-  return file.exists(dataset) ? file.read_float64(dataset) : std::vector<double>{};
-}
-
 }  // namespace
 
 SweepResults read_sweep_results(const std::string& results_or_output) {
@@ -41,30 +37,10 @@ SweepResults read_sweep_results(const std::string& results_or_output) {
     } catch (const YAML::Exception&) {
     }
   }
-  const std::vector<std::string> ids = file.read_strings("/index/id");
-  const std::vector<std::string> labels = file.read_strings("/index/label");
-  const std::vector<std::string> status = file.read_strings("/index/status");
-  const std::vector<std::string> errors = file.read_strings("/index/error");
-  const auto total = file.read_float64("/index/loss_total");
-  const auto content = file.read_float64("/index/loss_content");
-  const auto style = file.read_float64("/index/loss_style");
-  const auto wall = file.read_float64("/index/wall_seconds");
-  const auto evaluations = file.read_float64("/index/evaluations");
-  std::map<std::string, std::vector<std::string>> parameters;
-  for (const auto& key : results.varying_keys) {
-    const std::string dataset = "/index/" + key;
-    if (file.dataset_info(dataset).type == h5::ElementType::kString) {
-      parameters[key] = file.read_strings(dataset);
-    } else {
-      // One text per value (value_text reads back exactly), so cells group by value.
-      for (double value : file.read_float64(dataset)) parameters[key].push_back(value_text(value));
-    }
-  }
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    JobRecord job{ids[i], labels[i], status[i], errors[i], {}, total[i], content[i], style[i], wall[i],
-                  evaluations[i], "", {}};
-    for (const auto& key : results.varying_keys) job.parameters[key] = parameters[key][i];
-    const std::string group = "/jobs/" + ids[i];
+  for (IndexRow& row : read_index(file, results.path)) {
+    JobRecord job;
+    static_cast<IndexRow&>(job) = std::move(row);
+    const std::string group = "/jobs/" + job.id;
     if (file.has_attribute(group, "content_path")) job.content_path = file.attribute_string(group, "content_path");
     if (file.has_attribute(group, "style_paths")) job.style_paths = file.attribute_strings(group, "style_paths");
     results.jobs.push_back(std::move(job));

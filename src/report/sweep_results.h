@@ -8,14 +8,13 @@
 #include <vector>
 
 #include "image/image.h"
+#include "job/index_row.h"
 #include "job/job_result.h"
 
 namespace stylesweep {
 
-struct JobRecord {
-  std::string id, label, status, error;
-  std::map<std::string, std::string> parameters;  // every varying parameter, as text
-  double loss_total = 0, loss_content = 0, loss_style = 0, wall_seconds = 0, evaluations = 0;
+// A job's index row and the images it was made from.
+struct JobRecord : IndexRow {
   std::string content_path;
   std::vector<std::string> style_paths;
 };

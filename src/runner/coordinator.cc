@@ -32,9 +32,7 @@ Coordinator::Coordinator(CoordinatorLink& link, Scheduler& scheduler, ResultSink
 void Coordinator::attach_inputs(WorkItem& item, int worker) {
   std::vector<std::string> paths = {item.job.content};
   paths.insert(paths.end(), item.job.styles.begin(), item.job.styles.end());
-  if (!is_init_keyword(item.job.init)) {
-    paths.push_back(item.job.init);
-  }
+  if (item.job.init.kind == InitKind::kImage) paths.push_back(item.job.init.image);
   auto& shipped = shipped_[worker];
   for (const auto& path : paths) {
     if (!shipped.insert(path).second) continue;

@@ -3,11 +3,22 @@
 #include <type_traits>
 #include <variant>
 
+#include <fmt/format.h>
+
+#include "common/error.h"
 #include "job/job_fields.h"
 #include "runner/wire.h"
 
 namespace stylesweep {
 namespace {
+
+// A choice sent by another rank of this build: anything but a valid text is a broken message.
+template <typename Value>
+Value parsed_text(const std::string& text, const char* name) {
+  std::optional<Value> value = from_text<Value>(text);
+  if (!value) throw Error(fmt::format("malformed message: {} '{}' is not valid", name, text), ErrorKind::kInternal);
+  return *value;
+}
 
 // Every parameter by its type (job/job_fields.h), then what is not a parameter.
 void write_job(WireWriter& out, const StyleJob& job) {
@@ -17,6 +28,7 @@ void write_job(WireWriter& out, const StyleJob& job) {
           const auto& value = job.*member;
           using Value = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<Value, std::string>) out.text(value);
+          else if constexpr (has_text_form_v<Value>) out.text(to_text(value));
           else if constexpr (std::is_same_v<Value, std::vector<std::string>>) out.texts(value);
           else if constexpr (std::is_same_v<Value, std::vector<double>> || std::is_same_v<Value, std::vector<int>>)
             out.numbers(value);
@@ -42,6 +54,7 @@ StyleJob read_job(WireReader& in) {
           auto& value = job.*member;
           using Value = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<Value, std::string>) value = in.text();
+          else if constexpr (has_text_form_v<Value>) value = parsed_text<Value>(in.text(), field.name);
           else if constexpr (std::is_same_v<Value, std::vector<std::string>>) value = in.texts();
           else if constexpr (std::is_same_v<Value, std::vector<double>>) value = in.numbers<double>();
           else if constexpr (std::is_same_v<Value, std::vector<int>>) value = in.numbers<int>();
@@ -84,6 +97,7 @@ std::string encode(const WorkItem& item) {
   out.text(item.label);
   out.number(item.attempt);
   out.text(item.checkpoint);
+  out.texts(item.parameters);
   out.number<std::uint64_t>(item.files.size());
   for (const ShippedFile& file : item.files) {
     out.text(file.path);
@@ -100,6 +114,7 @@ WorkItem decode_work_item(const std::string& bytes) {
   item.label = in.text();
   item.attempt = in.number<int>();
   item.checkpoint = in.text();
+  item.parameters = in.texts();
   const auto files = in.number<std::uint64_t>();
   for (std::uint64_t i = 0; i < files; ++i) {
     ShippedFile file;

@@ -26,6 +26,8 @@ struct WorkItem {
   std::vector<ShippedFile> files;
   // The checkpoint of an earlier, interrupted run of this job (empty: start afresh).
   std::string checkpoint;
+  // The plan's text of each varying parameter (SweepPlan::varying_keys), for the index.
+  std::vector<std::string> parameters;
 };
 
 struct WorkerInfo {

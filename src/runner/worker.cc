@@ -33,7 +33,7 @@ void ShippedFiles::localize(WorkItem& item) {
   };
   local(item.job.content);
   for (auto& style : item.job.styles) local(style);
-  local(item.job.init);
+  local(item.job.init.image);
 }
 
 std::string ShippedFiles::with_original_paths(std::string text) const {

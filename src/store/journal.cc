@@ -63,7 +63,7 @@ void load_journal_file(Journal& journal, const std::string& file_name,
   try {
     const h5::File file = h5::File::open_read_only(path);
     if (file.exists("/jobs")) {
-      for (const auto& id : file.list_group("/jobs")) rows[id] = read_row(file, id, varying_keys);
+      for (const auto& id : file.list_group("/jobs")) rows[id] = read_index_row(file, id, varying_keys);
       // One process of one version wrote the file: its first job speaks for all.
       if (!rows.empty()) normalization = job_normalization(file, "/jobs/" + rows.begin()->first);
     }
@@ -140,7 +140,7 @@ std::optional<std::string> adopt_results_file(const std::string& path, Journal& 
       ResultFileWriter writer(journal.path(name));
       for (const auto& id : missing) {
         writer.file().copy_from(file, "/jobs/" + id, "/jobs/" + id);
-        rows[id] = read_row(writer.file(), id, varying_keys);
+        rows[id] = read_index_row(writer.file(), id, varying_keys);
       }
       writer.commit();
     }

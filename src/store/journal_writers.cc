@@ -228,7 +228,7 @@ int serve_journal_writer(int socket) {
       try {
         if (!image_path.empty()) write_png_into_place(image_path, outcome.result.image);
         if (!segment) segment = std::make_unique<h5::File>(h5::File::create(path, h5::File::SmallDatasets::kCompact));
-        write_outcome(*segment, item, outcome, weights_sha256);
+        write_outcome(*segment, item, outcome, weights_sha256, varying_keys);
         rows[item.id] = row_of_written(*segment, item, outcome, varying_keys);
       } catch (const std::exception& error) {
         failure = error.what();

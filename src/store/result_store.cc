@@ -265,7 +265,7 @@ void ResultStore::discard_segment() {
 std::set<std::string> ResultStore::done_ids() const {
   std::set<std::string> ids;
   for (const auto& [id, row] : journal_.rows) {
-    if (row.status == "done") ids.insert(id);
+    if (row.status == JobStatus::kDone) ids.insert(id);
   }
   return ids;
 }
@@ -273,7 +273,7 @@ std::set<std::string> ResultStore::done_ids() const {
 std::set<std::string> ResultStore::failed_ids() const {
   std::set<std::string> ids;
   for (const auto& [id, row] : journal_.rows) {
-    if (row.status != "done") ids.insert(id);
+    if (row.status != JobStatus::kDone) ids.insert(id);
   }
   return ids;
 }

@@ -5,6 +5,7 @@
 
 #include "common/durable_file.h"
 #include "common/version.h"
+#include "job/index_row.h"
 #include "job/losses_name.h"
 
 namespace stylesweep {
@@ -31,60 +32,6 @@ void ResultFileWriter::commit() {
 }
 
 namespace {
-
-void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
-                 const std::vector<std::string>& varying_keys) {
-  file.create_group("/index");
-  const hsize_t count = rows.size();
-  std::vector<std::string> columns;
-  auto text_column = [&](const std::string& name, auto field) {
-    std::vector<std::string> values;
-    for (const auto& [id, row] : rows) values.push_back(field(row));
-    file.write_strings("/index/" + name, values);
-    columns.push_back(name);
-  };
-  auto number_column = [&](const std::string& name, auto field) {
-    std::vector<double> values;
-    for (const auto& [id, row] : rows) values.push_back(field(row));
-    file.write_float64("/index/" + name, {count}, values.data());
-    columns.push_back(name);
-  };
-  for (const IndexColumn& column : index_columns()) {
-    if (column.text) {
-      text_column(column.name, [&column](const IndexRow& r) { return r.*column.text; });
-    } else {
-      number_column(column.name, [&column](const IndexRow& r) { return r.*column.number; });
-    }
-  }
-  for (const auto& key : varying_keys) {
-    if (std::find(columns.begin(), columns.end(), key) != columns.end()) continue;
-    // Numeric parameters stay numbers, so pandas can sort and plot them.
-    std::vector<double> numbers;
-    bool numeric = count > 0;
-    for (const auto& [id, row] : rows) {
-      const auto found = row.parameters.find(key);
-      const std::string text = found == row.parameters.end() ? "" : found->second;
-      try {
-        std::size_t used = 0;
-        numbers.push_back(std::stod(text, &used));
-        numeric = numeric && used == text.size();
-      } catch (const std::exception&) {
-        numeric = false;
-      }
-    }
-    if (numeric) {
-      file.write_float64("/index/" + key, {count}, numbers.data());
-      columns.push_back(key);
-    } else {
-      text_column(key, [&key](const IndexRow& r) {
-        const auto found = r.parameters.find(key);
-        return found == r.parameters.end() ? std::string() : found->second;
-      });
-    }
-  }
-  file.set_attribute("/index", "columns", columns);
-  file.set_attribute("/index", "varying", varying_keys);
-}
 
 void write_root_attributes(h5::File& file, const ResultsHeader& header) {
   file.set_attribute("/", "format", std::string("stylesweep-results"));

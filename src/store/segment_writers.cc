@@ -22,7 +22,7 @@ void ThreadSegmentWriter::write(const WorkItem& item, const JobOutcome& outcome,
     segment_name_ = journal_.new_segment_name();
     segment_ = std::make_unique<ResultFileWriter>(journal_.path(segment_name_));
   }
-  write_outcome(segment_->file(), item, outcome, settings_.weights_sha256);
+  write_outcome(segment_->file(), item, outcome, settings_.weights_sha256, settings_.varying_keys);
   rows_[item.id] = row_of_written(segment_->file(), item, outcome, settings_.varying_keys);
 }
 

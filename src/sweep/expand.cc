@@ -274,7 +274,7 @@ void complete_job(const SweepConfig& config, std::uint64_t index, std::vector<st
   }
   hash_file(planned.job.content);
   for (const auto& style : planned.job.styles) hash_file(style);
-  if (!is_init_keyword(planned.job.init)) hash_file(planned.job.init);
+  if (planned.job.init.kind == InitKind::kImage) hash_file(planned.job.init.image);
   if (label_parts.empty()) label_parts = {planned.job.content_name, planned.job.style_name};
   planned.label = safe_label(join(label_parts, "-"));
   try {

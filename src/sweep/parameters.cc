@@ -115,6 +115,15 @@ void apply_images(StyleJob& job, const std::string& key, const Reader& reader,
 // An integer parameter, clamped so that an absurd value still reaches the range check as one.
 int clamped_integer(const Reader& reader) { return int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30)); }
 
+// A choice (optimizer, pooling, init) from its text.
+template <typename Value>
+Value parsed_text(const Reader& reader) {
+  const std::string text = reader.text();
+  std::optional<Value> value = from_text<Value>(text);
+  if (!value) reader.fail("must be " + text_form_alternatives<Value>() + ", got '" + text + "'");
+  return *value;
+}
+
 // A field's value by its type; images and `init` resolve names and paths first.
 void apply_value(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
   if (key == "content" || key == "style") return apply_images(job, key, reader, images);
@@ -125,6 +134,7 @@ void apply_value(StyleJob& job, const std::string& key, const Reader& reader, co
         auto& value = job.*member;
         using Value = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<Value, std::string>) value = reader.text();
+        else if constexpr (has_text_form_v<Value>) value = parsed_text<Value>(reader);
         else if constexpr (std::is_same_v<Value, std::vector<std::string>>) value = reader.texts();
         else if constexpr (std::is_same_v<Value, double> || std::is_same_v<Value, std::optional<double>>)
           value = reader.number();
@@ -146,10 +156,10 @@ void apply_value(StyleJob& job, const std::string& key, const Reader& reader, co
         }
       },
       field->member);
-  if (key == "init" && !is_init_keyword(job.init)) {
-    std::filesystem::path path(job.init);
+  if (key == "init" && job.init.kind == InitKind::kImage) {
+    std::filesystem::path path(job.init.image);
     if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
-    job.init = path.lexically_normal().string();
+    job.init.image = path.lexically_normal().string();
   }
 }
 

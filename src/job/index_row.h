@@ -1,0 +1,59 @@
+// One job's line of results.h5's /index, and the table of its columns: the store writes the
+// index from it, reads rows back from journal groups with it and sends rows between processes
+// with it; reports read the index with it.
+#pragma once
+
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/choice.h"
+#include "job/job_result.h"
+
+namespace stylesweep {
+
+namespace h5 { class File; }
+
+enum class JobStatus { kDone, kFailed };
+template <>
+struct ChoiceNames<JobStatus> {
+  static constexpr std::array<const char*, 2> names = {"done", "failed"};
+};
+
+struct IndexRow {
+  std::string id, label;
+  JobStatus status = JobStatus::kFailed;
+  std::string error, host;
+  double loss_total = 0, loss_content = 0, loss_style = 0, loss_tv = 0;
+  double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
+  std::map<std::string, std::string> parameters;  // varying parameter -> its text from the plan
+};
+
+// A fixed column of /index: text, a status (stored as text) or a number. Columns other than
+// `id` mirror the job group's attribute of the same name, or, for the losses, its history at
+// the returned image's evaluation.
+struct IndexColumn {
+  const char* name;
+  std::variant<std::string IndexRow::*, JobStatus IndexRow::*, double IndexRow::*> member;
+  std::vector<double> LossHistory::*loss = nullptr;
+};
+// In their order in /index; the varying parameters follow them.
+const std::vector<IndexColumn>& index_columns();
+
+// A job group's attribute as text: strings as they are, lists joined by '+', numbers by
+// value_text; "" when absent. The index's text of a parameter the group does not carry.
+std::string attribute_text(const h5::File& file, const std::string& group, const std::string& name);
+
+// The row of the job group /jobs/<id> of a journal segment or results.h5.
+IndexRow read_index_row(const h5::File& file, const std::string& id, const std::vector<std::string>& varying_keys);
+
+// Writes /index: the fixed columns, then one per varying key (numbers when every row's text is
+// a number, so pandas can sort and plot them), and the `columns` and `varying` attributes.
+void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
+                 const std::vector<std::string>& varying_keys);
+// The rows of a written /index, in its order; throws Error naming the file and column when a
+// column is missing or of another length.
+std::vector<IndexRow> read_index(const h5::File& file, const std::string& path);
+
+}  // namespace stylesweep

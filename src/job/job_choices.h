@@ -1,0 +1,62 @@
+// The job parameters that take one of a few values: the optimizer, the network's pooling and the
+// starting image. Parsed once where they enter (config, options, wire), enums after that.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "common/choice.h"
+
+namespace stylesweep {
+
+enum class Optimizer { kLbfgs, kAdam };  // the paper's L-BFGS | Adam, as in the TensorFlow port
+enum class Pooling { kAvg, kMax };       // the paper's average pooling | VGG's own max pooling
+
+template <>
+struct ChoiceNames<Optimizer> {
+  static constexpr std::array<const char*, 2> names = {"lbfgs", "adam"};
+};
+template <>
+struct ChoiceNames<Pooling> {
+  static constexpr std::array<const char*, 2> names = {"avg", "max"};
+};
+
+// The starting image: white noise, the content or style image, or an image file.
+enum class InitKind { kNoise, kContent, kStyle, kImage };
+struct Init {
+  InitKind kind = InitKind::kNoise;
+  std::string image;  // the file's path, for kImage only
+
+  bool operator==(const Init& other) const { return kind == other.kind && image == other.image; }
+  bool operator!=(const Init& other) const { return !(*this == other); }
+};
+
+// "noise", "content", "style" or the image's path; empty text is no init.
+std::string init_text(const Init& init);
+std::optional<Init> parse_init(const std::string& text);
+
+// The text form of every such parameter type, for code that walks the field table.
+template <typename T>
+inline constexpr bool has_text_form_v = is_choice_v<T> || std::is_same_v<T, Init>;
+
+template <typename T>
+std::string to_text(const T& value) {
+  if constexpr (std::is_same_v<T, Init>) return init_text(value);
+  else return choice_name(value);
+}
+
+template <typename T>
+std::optional<T> from_text(const std::string& text) {
+  if constexpr (std::is_same_v<T, Init>) return parse_init(text);
+  else return parse_choice<T>(text);
+}
+
+// What a valid text is, for "must be <this>, got '<text>'".
+template <typename T>
+std::string text_form_alternatives() {
+  if constexpr (std::is_same_v<T, Init>) return "noise, content, style or an image path";
+  else return choice_alternatives<T>();
+}
+
+}  // namespace stylesweep
