@@ -124,6 +124,30 @@ class GradientTest : public ::testing::Test {
   LossTargets targets_;
 };
 
+// The terms come to the host in one copy per evaluation; their values are exactly those of
+// the loss functions read one by one, as before that copy.
+TEST_F(GradientTest, TermsReadInOneCopyEqualTheTermsReadOneByOne) {
+  const LossWeights weights{2.0, 3.0, 0.5, {"relu2_1"}, {}, {"relu1_1", "relu3_1"}, {0.25, 0.75}};
+  torch::NoGradGuard no_grad;
+  const torch::Tensor image = torch::rand({1, 3, 8, 8}, torch::kDouble) * 255;
+  const auto activations = vgg_->forward(image, {"relu1_1", "relu2_1", "relu3_1"});
+  const LossTerms terms = combine_losses(activations, image, targets_, weights);
+  const torch::Tensor content = content_layer_loss(activations.at("relu2_1"), targets_.content.at("relu2_1"));
+  EXPECT_EQ(terms.content, 2.0 * content.item<double>());
+  torch::Tensor style = torch::zeros({}, image.options());
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string& layer = weights.style_layers[i];
+    const torch::Tensor& features = activations.at(layer);
+    const torch::Tensor layer_loss = style_layer_loss(gram_matrix(features), features.size(2) * features.size(3),
+                                                      targets_.styles[0].grams.at(layer));
+    EXPECT_EQ(terms.style_layers[i], 1.0 * layer_loss.item<double>()) << layer;
+    style = style + weights.style_layer_weights[i] * layer_loss;
+  }
+  EXPECT_EQ(terms.style, 3.0 * style.item<double>());
+  EXPECT_EQ(terms.tv, (0.5 * total_variation_loss(image)).item<double>());
+  EXPECT_EQ(terms.total_value, terms.total.item<double>());
+}
+
 TEST_F(GradientTest, ContentTermGradientMatchesFiniteDifferences) {
   EXPECT_LT(worst_relative_error({1.0, 0.0, 0.0, {"relu2_1"}, {}, {"relu1_1"}, {1.0}}), 1e-4);
 }

@@ -21,7 +21,7 @@ Evaluation::Evaluation(const LossTargets& targets, LossWeights weights, LossHist
 LossTerms Evaluation::score(const std::map<std::string, torch::Tensor>& activations,
                             const torch::Tensor& image) {
   LossTerms terms = combine_losses(activations, image, targets_, weights_);
-  const double total = terms.total.item<double>();
+  const double total = terms.total_value;
   const int evaluation = int(history_.size());
   const std::pair<const char*, double> checks[] = {
       {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"total", total}};

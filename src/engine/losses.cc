@@ -52,8 +52,10 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
                                                           targets.content.at(layer));
   }
 
+  // The terms for the history stay on the device until one copy to the host at the end: an
+  // evaluation on a GPU then waits for the device once, not once per layer and term.
+  std::vector<torch::Tensor> scalars;
   torch::Tensor style = torch::zeros({}, image.options());
-  terms.style_layers.assign(weights.style_layers.size(), 0.0);
   for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {
     const std::string& layer = weights.style_layers[i];
     const torch::Tensor& features = activations.at(layer);
@@ -61,20 +63,35 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     const std::int64_t positions = features.size(2) * features.size(3);
     for (const StyleTarget& target : targets.styles) {
       torch::Tensor layer_loss = style_layer_loss(gram, positions, target.grams.at(layer));
-      terms.style_layers[i] += target.blend * layer_loss.item<double>();
+      scalars.push_back(layer_loss);
       style = style + (target.blend * weights.style_layer_weights[i]) * layer_loss;
     }
   }
 
   torch::Tensor total = weights.alpha * content + weights.beta * style;
-  terms.content = weights.alpha * content.item<double>();
-  terms.style = weights.beta * style.item<double>();
+  const std::size_t layer_terms = scalars.size();
+  scalars.push_back(content);
+  scalars.push_back(style);
   if (weights.tv > 0) {
     torch::Tensor tv = weights.tv * total_variation_loss(image);
-    terms.tv = tv.item<double>();
+    scalars.push_back(tv);
     total = total + tv;
   }
+  scalars.push_back(total);
+  const torch::Tensor host = torch::stack(scalars).detach().to(torch::kCPU).to(torch::kFloat64);
+  const double* value = host.data_ptr<double>();
+
+  // The same double arithmetic as on the values one by one: histories stay bit-identical.
+  terms.style_layers.assign(weights.style_layers.size(), 0.0);
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {
+    for (const StyleTarget& target : targets.styles) terms.style_layers[i] += target.blend * value[next++];
+  }
+  terms.content = weights.alpha * value[layer_terms];
+  terms.style = weights.beta * value[layer_terms + 1];
+  if (weights.tv > 0) terms.tv = value[layer_terms + 2];
   terms.total = total;
+  terms.total_value = value[scalars.size() - 1];
   return terms;
 }
 

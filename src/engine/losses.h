@@ -52,6 +52,7 @@ struct LossWeights {
 
 struct LossTerms {
   torch::Tensor total;                 // scalar, differentiable
+  double total_value = 0;              // its value on the host
   double content = 0, style = 0, tv = 0;  // weighted: alpha L_c, beta L_s, gamma L_tv
   std::vector<double> style_layers;    // unweighted E_l (blended over styles), per style layer
 };
