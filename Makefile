@@ -6,8 +6,9 @@ CMAKE_FLAGS ?=
 
 FUZZ_DIR ?= build-fuzz
 SERIAL_DIR ?= build-serial
+TORCH2_DIR ?= build-torch2
 
-.PHONY: all deps configure build demo test unit-test serial-test fuzz bench clean
+.PHONY: all deps configure build demo test unit-test serial-test torch2 torch2-test fuzz bench clean
 
 all: build
 
@@ -24,6 +25,7 @@ demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 # Every test: the ctest suite, the serial build's, then each fuzz harness for a minute.
+# (torch2-test joins them once its build is measured to fit CI's time.)
 test: unit-test serial-test fuzz
 
 unit-test: build
@@ -37,6 +39,18 @@ serial-test: deps
 	@cmake --build $(SERIAL_DIR) -j $(JOBS)
 	@cd $(SERIAL_DIR) && ctest --output-on-failure -j $(JOBS) -R '^(cli_test|bad_inputs_test|(CoordinatorTest|InProcessLinkTest|ResultStoreTest)\..*)$$'
 
+# The build against PyPI's libtorch 2.x with CUDA (scripts/build-torch2.sh), in $(TORCH2_DIR).
+# Its tests on the CPU: every unit test and the command-line, run, report, weights and
+# bad-input tests, and the same job's losses against the Debian 1.13 build's; the reliability
+# and Slurm tests run in the 1.13 build only (they test the runner, not libtorch, and take
+# half of CI's time).
+torch2: build
+	@CMAKE_FLAGS="-DSTYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep $(CMAKE_FLAGS)" \
+	  bash scripts/build-torch2.sh $(TORCH2_DIR)
+
+torch2-test: torch2
+	@cd $(TORCH2_DIR) && ctest --output-on-failure -j $(JOBS) -E '^(reliability_test|slurm_test)$$'
+
 # libFuzzer harnesses with ASan and UBSan, built with clang in their own tree (no libtorch).
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -49,4 +63,4 @@ bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR) $(TORCH2_DIR)
