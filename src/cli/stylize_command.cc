@@ -61,9 +61,7 @@ void add_field_options(CLI::App& command, StyleJob& job) {
                     field.flag,
                     [&value, name = field.name](const std::string& text) {
                       std::optional<Value> parsed = from_text<Value>(text);
-                      require(parsed.has_value(), [&] {
-                        return fmt::format("{}: must be {}, got '{}'", name, text_form_alternatives<Value>(), text);
-                      });
+                      require(parsed.has_value(), [&] { return name + (": " + invalid_text_reason<Value>(text)); });
                       value = *parsed;
                     },
                     field.flag_help)

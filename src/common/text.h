@@ -1,6 +1,7 @@
 // Small string helpers shared by the CLI, configs and error messages.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,4 +24,6 @@ std::string utc_now_iso();
 // A parameter value as people read it, in %g style (1e-05, 0.00015, 512), with as many digits as
 // it takes to read back as the same double: two values never share a text.
 std::string value_text(double value);
+// The number when all of `text` reads as one (as std::stod reads it), else nullopt.
+std::optional<double> parse_number(const std::string& text);
 }  // namespace stylesweep

@@ -78,7 +78,7 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     total = total + tv;
   }
   scalars.push_back(total);
-  const torch::Tensor host = torch::stack(scalars).detach().to(torch::kCPU).to(torch::kFloat64);
+  const torch::Tensor host = torch::stack(scalars).detach().to(torch::kCPU, torch::kFloat64);
   const double* value = host.data_ptr<double>();
 
   // The same double arithmetic as on the values one by one: histories stay bit-identical.

@@ -22,6 +22,12 @@ double value_at(const std::vector<double>& values, std::int64_t index) {
 
 }  // namespace
 
+void set_losses(IndexRow& row, const LossHistory& history, std::int64_t result_evaluation) {
+  for (const IndexColumn& column : index_columns()) {
+    if (column.loss) row.*std::get<double IndexRow::*>(column.member) = value_at(history.*column.loss, result_evaluation);
+  }
+}
+
 std::string attribute_text(const h5::File& file, const std::string& group, const std::string& name) {
   if (!file.has_attribute(group, name)) return "";
   if (file.attribute_is_text(group, name)) return join(file.attribute_strings(group, name), "+");
@@ -40,17 +46,6 @@ JobStatus parsed_status(const std::string& text, const std::string& where) {
   const std::optional<JobStatus> status = parse_choice<JobStatus>(text);
   if (!status) throw Error(where + ": status '" + text + "' is not " + choice_alternatives<JobStatus>());
   return *status;
-}
-
-// The number when all of `text` is one.
-std::optional<double> number_of(const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const double number = std::stod(text, &used);
-    if (used == text.size()) return number;
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -88,14 +83,16 @@ IndexRow read_index_row(const h5::File& file, const std::string& id, const std::
           using Value = std::decay_t<decltype(value)>;
           if constexpr (std::is_same_v<Value, std::string>) {
             if (member != &IndexRow::id) value = attribute_text(file, group, column.name);
-          }
-          else if constexpr (std::is_same_v<Value, JobStatus>)
+          } else if constexpr (std::is_same_v<Value, JobStatus>) {
             value = parsed_status(attribute_text(file, group, column.name), file.path() + ": " + group);
-          else value = column.loss ? value_at(history.*column.loss, result) : attribute_number(file, group, column.name);
+          } else if (!column.loss) {
+            value = attribute_number(file, group, column.name);
+          }
         },
         column.member);
   }
   row.id = id;
+  set_losses(row, history, result);
   // The plan's texts where the group carries them (store/journal_record.h), else the attributes.
   std::map<std::string, std::string> carried;
   if (file.has_attribute(group, "varying") && file.has_attribute(group, "varying_values")) {
@@ -149,7 +146,7 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
     };
     std::vector<double> numbers;
     for (const auto& [id, row] : rows) {
-      const std::optional<double> number = number_of(text_of(row));
+      const std::optional<double> number = parse_number(text_of(row));
       if (!number) break;
       numbers.push_back(*number);
     }

@@ -41,6 +41,10 @@ struct IndexColumn {
 // In their order in /index; the varying parameters follow them.
 const std::vector<IndexColumn>& index_columns();
 
+// Sets the loss columns to the history's values at `result_evaluation` (the returned image's;
+// NaN where there is none).
+void set_losses(IndexRow& row, const LossHistory& history, std::int64_t result_evaluation);
+
 // A job group's attribute as text: strings as they are, lists joined by '+', numbers by
 // value_text; "" when absent. The index's text of a parameter the group does not carry.
 std::string attribute_text(const h5::File& file, const std::string& group, const std::string& name);

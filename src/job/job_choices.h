@@ -52,11 +52,13 @@ std::optional<T> from_text(const std::string& text) {
   else return parse_choice<T>(text);
 }
 
-// What a valid text is, for "must be <this>, got '<text>'".
+// Why `text` is no T: "must be 'lbfgs' or 'adam', got 'sgd'".
 template <typename T>
-std::string text_form_alternatives() {
-  if constexpr (std::is_same_v<T, Init>) return "noise, content, style or an image path";
-  else return choice_alternatives<T>();
+std::string invalid_text_reason(const std::string& text) {
+  std::string expected;
+  if constexpr (std::is_same_v<T, Init>) expected = "noise, content, style or an image path";
+  else expected = choice_alternatives<T>();
+  return "must be " + expected + ", got '" + text + "'";
 }
 
 }  // namespace stylesweep

@@ -17,16 +17,6 @@ constexpr float kLabelHeight = 15;
 static_assert(kGridTitleHeight == int(kLabelHeight) + 2 * kGap, "title height");
 constexpr int kMinCell = 96;
 
-bool is_number(const std::string& text, double* value) {
-  try {
-    std::size_t used = 0;
-    *value = std::stod(text, &used);
-    return used == text.size();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 void fill(Image& image, int x, int y, int width, int height, float gray) {
   for (int row = std::max(0, y); row < std::min(image.height, y + height); ++row) {
     for (int column = std::max(0, x); column < std::min(image.width, x + width); ++column) {
@@ -91,8 +81,8 @@ std::vector<std::string> ordered_values(const SweepResults& results, const std::
   for (const auto& job : results.jobs) unique.insert(job.parameters.at(key));
   std::vector<std::string> values(unique.begin(), unique.end());
   std::stable_sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) {
-    double x = 0, y = 0;
-    if (is_number(a, &x) && is_number(b, &y)) return x < y;
+    const std::optional<double> x = parse_number(a), y = parse_number(b);
+    if (x && y) return *x < *y;
     const auto parts_a = std::count(a.begin(), a.end(), '+'), parts_b = std::count(b.begin(), b.end(), '+');
     if (parts_a != parts_b) return parts_a < parts_b;
     return a < b;

@@ -1,6 +1,5 @@
 #include "store/journal_record.h"
 
-#include <limits>
 
 #include "common/error.h"
 #include "common/text.h"
@@ -9,12 +8,6 @@
 
 namespace stylesweep {
 namespace {
-
-// The entry of the returned image (see JobResult::result_evaluation), NaN when there is none.
-double value_at(const std::vector<double>& values, std::int64_t index) {
-  if (index < 0 || index >= std::int64_t(values.size())) return std::numeric_limits<double>::quiet_NaN();
-  return values[std::size_t(index)];
-}
 
 // Whether the item carries the plan's text of each varying parameter.
 bool carries_values(const WorkItem& item, const std::vector<std::string>& varying_keys) {
@@ -38,11 +31,7 @@ IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOut
   row.status = outcome.done ? JobStatus::kDone : JobStatus::kFailed;
   row.error = outcome.error;
   row.host = outcome.worker.host;
-  for (const IndexColumn& column : index_columns()) {
-    if (column.loss) {
-      row.*std::get<double IndexRow::*>(column.member) = value_at(result.history.*column.loss, result.result_evaluation);
-    }
-  }
+  set_losses(row, result.history, result.result_evaluation);
   row.evaluations = result.evaluations;
   row.wall_seconds = result.wall_seconds;
   row.attempts = outcome.attempt;

@@ -120,7 +120,7 @@ template <typename Value>
 Value parsed_text(const Reader& reader) {
   const std::string text = reader.text();
   std::optional<Value> value = from_text<Value>(text);
-  if (!value) reader.fail("must be " + text_form_alternatives<Value>() + ", got '" + text + "'");
+  if (!value) reader.fail(invalid_text_reason<Value>(text));
   return *value;
 }
 
@@ -193,13 +193,8 @@ std::string parameter_text(const YAML::Node& value) {
   }
   if (!value.IsScalar()) return YAML::Dump(value);
   const std::string& text = value.Scalar();
-  try {
-    std::size_t used = 0;
-    const double number = std::stod(text, &used);
-    if (used == text.size()) return value_text(number);
-  } catch (const std::exception&) {
-  }
-  return text;
+  const std::optional<double> number = parse_number(text);
+  return number ? value_text(*number) : text;
 }
 
 }  // namespace stylesweep
