@@ -12,7 +12,7 @@ build_dir=${1:-build-torch2}
 torch_version=${TORCH_VERSION:-2.11.0}
 venv=${TORCH_VENV:-build-torch2-venv}
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh torch2
 if [[ -z "${TORCH_CMAKE_PREFIX:-}" ]]; then
   if [[ ! -x "$venv/bin/python" ]]; then
     /usr/bin/python3 -m venv "$venv"

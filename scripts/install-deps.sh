@@ -16,10 +16,15 @@ packages=(
   clang libclang-rt-14-dev        # fuzz harnesses: libFuzzer, AddressSanitizer, UBSan
   strace                          # cli_test watches a large plan re-execute itself
 )
-# Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline.
-if [[ "${1:-}" == "bench" ]]; then
-  packages+=(python3-torch python3-yaml)
-fi
+# Extra groups, installed on request: `install-deps.sh bench` adds the PyTorch baseline,
+# `install-deps.sh torch2` what the libtorch 2.x build needs (a virtual environment for pip).
+for group in "$@"; do
+  case "$group" in
+    bench) packages+=(python3-torch python3-yaml) ;;
+    torch2) packages+=(python3-venv python3-pip) ;;
+    *) echo "install-deps: unknown group '$group' (bench, torch2)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do
