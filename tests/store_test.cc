@@ -153,6 +153,8 @@ TEST(ResultStoreTest, TheIndexHoldsThePlansTextsOfTheVaryingParameters) {
     auto carrying = [](int seed) {
       WorkItem item = item_for(seed);
       item.parameters = {std::to_string(seed), "0.25+0.75", "../images/start.png"};
+      item.job.precision = seed == 1 ? Precision::kFp32 : Precision::kBf16;
+      item.job.deterministic = seed == 2;
       return item;
     };
     std::map<std::string, std::string> published;
@@ -165,6 +167,9 @@ TEST(ResultStoreTest, TheIndexHoldsThePlansTextsOfTheVaryingParameters) {
     EXPECT_EQ(published.at("seed"), "1.000000|2.000000|") << journal_writers;  // numbers stay numbers
     EXPECT_EQ(published.at("blend"), "0.25+0.75|0.25+0.75|") << journal_writers;
     EXPECT_EQ(published.at("init"), "../images/start.png|../images/start.png|") << journal_writers;
+    // Every job's arithmetic, varying or not.
+    EXPECT_EQ(published.at("precision"), "fp32|bf16|") << journal_writers;
+    EXPECT_EQ(published.at("deterministic"), "0.000000|1.000000|") << journal_writers;
     ResultStore reopened(settings);  // rows rebuilt from the journal's groups
     reopened.publish(true);
     EXPECT_EQ(index_of(reopened.results_path()), published) << journal_writers;

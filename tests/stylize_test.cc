@@ -3,6 +3,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <torch/serialize.h>
+
 #include "job/history_file.h"
 #include "engine/stylize.h"
 #include "h5/h5_file.h"
@@ -246,6 +248,107 @@ TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {
   const LossHistory read = read_job_history(file, group);
   EXPECT_EQ(read.total, result.history.total);
   EXPECT_EQ(read.style_layers, result.history.style_layers);
+}
+
+// bf16 convolves in bfloat16 and keeps the losses in float32: close to the fp32 job, not equal.
+TEST_F(StylizeTest, Bf16JobsRunABfloat16NetworkWithFloat32Losses) {
+  const StyleJob fp32 = small_job("adam", 6);
+  StyleJob bf16 = fp32;
+  bf16.precision = Precision::kBf16;
+  const JobResult exact = engine_->run(fp32);
+  const JobResult reduced = engine_->run(bf16);
+  ASSERT_EQ(reduced.history.size(), exact.history.size());
+  const double first = exact.history.total.front();
+  EXPECT_NE(reduced.history.total.front(), first);
+  EXPECT_NEAR(reduced.history.total.front(), first, 0.05 * first);
+  EXPECT_LT(reduced.history.total.back(), reduced.history.total.front());
+  // A later fp32 job gets the float32 network and targets again, not the bf16 ones.
+  EXPECT_EQ(engine_->run(fp32).history.total, exact.history.total);
+  // bf16 is part of what shapes a batch: it cannot share one with fp32 jobs.
+  EXPECT_FALSE(can_share_batch(fp32, bf16));
+}
+
+TEST_F(StylizeTest, EachJobRunsUnderTheSwitchesOfItsOwnPrecision) {
+  StyleJob job = small_job("adam", 2);
+  job.precision = Precision::kTf32;
+  job.deterministic = true;
+  const JobResult tf32 = engine_->run(job);
+  NumericsSettings settings = current_numerics();
+  EXPECT_TRUE(settings.tf32_convolutions);
+  EXPECT_TRUE(settings.tf32_matmul);
+  EXPECT_TRUE(settings.deterministic);
+  EXPECT_FALSE(settings.cudnn_benchmark);
+
+  job.precision = Precision::kFp32;
+  job.deterministic = false;
+  const JobResult fp32 = engine_->run(job);
+  settings = current_numerics();
+  EXPECT_FALSE(settings.tf32_convolutions);
+  EXPECT_FALSE(settings.tf32_matmul);
+  EXPECT_FALSE(settings.deterministic);
+  EXPECT_TRUE(settings.cudnn_benchmark);
+  // The CPU has no TF32: the same float32 numbers.
+  EXPECT_EQ(tf32.history.total, fp32.history.total);
+}
+
+TEST_F(StylizeTest, AJobLargerThanTheDevicesFreeMemoryFailsBeforeItStarts) {
+  int probed = 0;
+  engine_->set_device_memory_probe([&probed]() -> std::optional<DeviceMemory> {
+    ++probed;
+    return DeviceMemory{std::int64_t(1) << 20, std::int64_t(80) << 30};
+  });
+  try {
+    engine_->run(small_job("lbfgs", 3), [](const Progress&) { FAIL() << "the job started"; });
+    ADD_FAILURE() << "expected an Error";
+  } catch (const JobFailure&) {
+    ADD_FAILURE() << "expected the check before the job, not a failed job";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("job needs an estimated"), std::string::npos) << message;
+    EXPECT_NE(message.find(" on cpu at 32x21 px, more than the 1.0 MiB free of 80.00 GiB there (cudaMemGetInfo)"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(probed, 1);
+  // With room on the device the same job runs.
+  engine_->set_device_memory_probe([]() -> std::optional<DeviceMemory> {
+    return DeviceMemory{std::int64_t(80) << 30, std::int64_t(80) << 30};
+  });
+  EXPECT_EQ(engine_->run(small_job("lbfgs", 3)).evaluations, 3);
+  engine_->set_device_memory_probe({});
+}
+
+// Checkpoints hold host tensors and load onto the host whatever wrote them; the engine moves
+// the image and the optimizer's moments to its own device (a GPU's, in bench/gpu.sh).
+TEST_F(StylizeTest, CheckpointsHoldHostTensorsOnly) {
+  StyleJob job = small_job("adam", 10);
+  job.checkpoint_every = 4;
+  job.checkpoint_path = dir_->file("host.ckpt");
+  struct Preempted {};
+  EXPECT_THROW(engine_->run(job, [](const Progress& progress) {
+                 if (progress.evaluation == 6) throw Preempted{};
+               }),
+               Preempted);
+  torch::serialize::InputArchive archive;
+  archive.load_from(job.checkpoint_path);
+  torch::Tensor image;
+  archive.read("image", image);
+  EXPECT_TRUE(image.device().is_cpu());
+  torch::serialize::InputArchive optimizer;
+  ASSERT_TRUE(archive.try_read("optimizer", optimizer));
+  std::vector<std::string> keys = optimizer.keys();
+  EXPECT_FALSE(keys.empty());
+  engine_->run(job);
+  EXPECT_FALSE(std::filesystem::exists(job.checkpoint_path));
+}
+
+TEST(DeviceChoiceTest, KConsecutiveWorkersShareEachGpu) {
+  std::vector<int> gpus;
+  for (int worker = 0; worker < 8; ++worker) gpus.push_back(gpu_for_worker(worker, 2, 3));
+  EXPECT_EQ(gpus, (std::vector<int>{0, 0, 1, 1, 2, 2, 0, 0}));
+  EXPECT_EQ(gpu_for_worker(5, 1, 4), 1);  // one worker per GPU: round robin
+  // On a machine without CUDA every worker is a CPU worker, whatever K.
+  EXPECT_EQ(choose_device(3, 4, 1, "", 4).name, "cpu");
 }
 
 TEST_F(StylizeTest, JobIdsAreStableAndContentAddressed) {

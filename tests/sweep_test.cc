@@ -111,6 +111,27 @@ TEST_F(SweepTest, CoarseToFineScalesAreAnAxisAndCostTheirStages) {
   EXPECT_LT(plan.jobs[1].flops, 1.04 * plan.jobs[0].flops);
 }
 
+TEST_F(SweepTest, PrecisionAndDeterminismAreAxesAbsentFromTheIdsAtTheirDefaults) {
+  const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1, size: 32}\n"
+                                            "grid: {precision: [fp32, tf32, bf16], deterministic: [false, true]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 6u);
+  EXPECT_EQ(plan.jobs[0].label, "fp32-nodet");
+  EXPECT_EQ(plan.jobs[5].label, "bf16-det");
+  EXPECT_EQ(plan.jobs[5].job.precision, Precision::kBf16);
+  EXPECT_TRUE(plan.jobs[5].job.deterministic);
+  std::set<std::string> ids;
+  for (const auto& job : plan.jobs) ids.insert(job.id);
+  EXPECT_EQ(ids.size(), 6u);
+  const SweepPlan plain = expand_sweep(parse("defaults: {content: a, style: s1, size: 32}\n"), dir_->file("weights.h5"));
+  EXPECT_EQ(plain.jobs[0].id, plan.jobs[0].id);
+  const std::string text = canonical_job_text(plan.jobs[5].job, "w", [](const std::string&) { return "h"; });
+  EXPECT_NE(text.find("\nprecision=bf16\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\ndeterministic=true\n"), std::string::npos) << text;
+  EXPECT_EQ(canonical_job_text(plain.jobs[0].job, "w", [](const std::string&) { return "h"; }).find("precision"),
+            std::string::npos);
+}
+
 TEST_F(SweepTest, LayerSetsRepeatsAndSeveralStyles) {
   const SweepPlan plan = expand_sweep(
       parse("defaults: {content: a, style: [s1, s2], blend: [3, 1]}\n"
@@ -244,6 +265,8 @@ TEST_F(SweepTest, BadConfigsGiveExactMessages) {
        ":4:6: zip: axes must have equal lengths: size has 2 values, iterations has 3"},
       {"defaults: {optimizer: sgd}\n",
        ":4:23: defaults.optimizer: must be 'lbfgs' or 'adam', got 'sgd'"},
+      {"defaults: {precision: fp16}\n",
+       ":4:23: defaults.precision: must be 'fp32', 'tf32' or 'bf16', got 'fp16'"},
       {"defaults: {preserve_colors: maybe}\n",
        ":4:29: defaults.preserve_colors: expected true or false, got 'maybe'"},
       {"grid: {ratio: {logspace: [1e-5, 1e-2]}}\n",

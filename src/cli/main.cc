@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "common/version.h"
+#include "engine/device.h"
 #include "runner/session.h"
 
 int main(int argc, char** argv) {
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
   CLI::App app{"stylesweep: neural style transfer (Gatys et al., arXiv 1508.06576) as parameter "
                "sweeps"};
   app.set_version_flag("--version", std::string("stylesweep ") + version() +
-                                        (sessions_have_mpi() ? " (MPI)" : " (serial: no MPI)"));
+                                        (sessions_have_mpi() ? " (MPI)" : " (serial: no MPI)") + ", " +
+                                        libtorch_description());
   app.add_flag_callback("--exit-codes", [] {
     std::cout << exit_code_table();
     throw CLI::Success();

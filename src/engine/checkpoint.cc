@@ -67,7 +67,9 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
   if (job.checkpoint_path.empty() || !std::filesystem::exists(job.checkpoint_path)) return false;
   auto archive = std::make_shared<torch::serialize::InputArchive>();
   try {
-    archive->load_from(job.checkpoint_path);
+    // Onto the CPU whatever device wrote it: a job drained on a GPU resumes on a CPU-only worker
+    // (and back); the engine moves the image, restore_optimizer the optimizer's state.
+    archive->load_from(job.checkpoint_path, torch::Device(torch::kCPU));
     c10::IValue stored_key;
     archive->read("key", stored_key);
     if (stored_key.toStringRef() != key) {
@@ -114,7 +116,17 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
 void restore_optimizer(const CheckpointState& state, torch::optim::Optimizer& optimizer) {
   if (!state.archive) return;
   torch::serialize::InputArchive optimizer_archive;
-  if (state.archive->try_read("optimizer", optimizer_archive)) optimizer.load(optimizer_archive);
+  if (!state.archive->try_read("optimizer", optimizer_archive)) return;
+  optimizer.load(optimizer_archive);
+  // The moments follow the parameters to their device.
+  const torch::Device device = optimizer.param_groups().front().params().front().device();
+  for (auto& entry : optimizer.state()) {
+    if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(entry.second.get())) {
+      adam->exp_avg(adam->exp_avg().to(device));
+      adam->exp_avg_sq(adam->exp_avg_sq().to(device));
+      if (adam->max_exp_avg_sq().defined()) adam->max_exp_avg_sq(adam->max_exp_avg_sq().to(device));
+    }
+  }
 }
 
 void remove_checkpoint(const StyleJob& job) {

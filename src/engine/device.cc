@@ -1,10 +1,17 @@
 #include "engine/device.h"
 
 #include <torch/cuda.h>
+#include <torch/version.h>
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 
 #include <malloc.h>
+
+#ifdef STYLESWEEP_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <cuda_runtime_api.h>
+#endif
 
 #include <algorithm>
 #include <limits>
@@ -17,13 +24,36 @@
 
 namespace stylesweep {
 
+std::string libtorch_description() {
+#ifdef STYLESWEEP_CUDA
+  const std::string build = "CUDA";
+#else
+  const std::string build = "CPU only";
+#endif
+  const std::size_t devices = torch::cuda::is_available() ? torch::cuda::device_count() : 0;
+  return fmt::format("libtorch {}, {}{}", TORCH_VERSION, build,
+                     build == "CUDA" ? fmt::format(" ({} devices visible)", devices) : "");
+}
+
+int gpu_for_worker(int local_worker_index, int workers_per_gpu, int gpu_count) {
+  return (local_worker_index / std::max(1, workers_per_gpu)) % std::max(1, gpu_count);
+}
+
 DeviceChoice choose_device(int local_worker_index, int workers_on_node, int threads,
-                           const std::string& max_memory) {
+                           const std::string& max_memory, int workers_per_gpu) {
   DeviceChoice choice;
   if (!max_memory.empty()) choice.memory_budget = parse_memory_size(max_memory);
   if (torch::cuda::is_available()) {
+    // cuBLAS is deterministic only with a fixed workspace, which must be chosen before its first
+    // handle: a job with `deterministic: true` would otherwise fail inside libtorch.
+    setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);
     const int count = int(torch::cuda::device_count());
-    choice.name = "cuda:" + std::to_string(local_worker_index % count);
+    choice.name = "cuda:" + std::to_string(gpu_for_worker(local_worker_index, workers_per_gpu, count));
+    if (max_memory.empty()) {
+      if (const auto memory = device_memory(choice.name)) {
+        choice.memory_budget = memory->total / std::max(1, workers_per_gpu);
+      }
+    }
     return choice;
   }
   choice.name = "cpu";
@@ -70,6 +100,38 @@ std::string apply_device(const DeviceChoice& choice) {
   }
   return choice.threads > 0 ? fmt::format("{} ({} threads)", choice.name, choice.threads)
                             : choice.name;
+}
+
+void apply_numerics(Precision precision, bool deterministic) {
+  at::Context& context = at::globalContext();
+  const bool tf32 = precision == Precision::kTf32;
+  context.setAllowTF32CuDNN(tf32);
+  context.setAllowTF32CuBLAS(tf32);
+  context.setDeterministicAlgorithms(deterministic, false);
+  context.setDeterministicCuDNN(deterministic);
+  context.setBenchmarkCuDNN(!deterministic);
+}
+
+NumericsSettings current_numerics() {
+  const at::Context& context = at::globalContext();
+  return {context.allowTF32CuDNN(), context.allowTF32CuBLAS(), context.deterministicAlgorithms(),
+          context.benchmarkCuDNN()};
+}
+
+std::optional<DeviceMemory> device_memory(const std::string& device_name) {
+#ifdef STYLESWEEP_CUDA
+  if (device_name.rfind("cuda", 0) != 0) return std::nullopt;
+  const c10::Device device(device_name);
+  const c10::cuda::CUDAGuard guard(device.has_index() ? device.index() : 0);
+  // Blocks the allocator caches are free to this process but not to cudaMemGetInfo.
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  std::size_t free = 0, total = 0;
+  if (cudaMemGetInfo(&free, &total) != cudaSuccess) return std::nullopt;
+  return DeviceMemory{std::int64_t(free), std::int64_t(total)};
+#else
+  (void)device_name;
+  return std::nullopt;
+#endif
 }
 
 }  // namespace stylesweep

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "job/job_choices.h"
 
 namespace c10 { struct Device; }
 
@@ -19,11 +22,36 @@ struct DeviceChoice {
 // local_worker_index: this worker's index among the workers on its node (0 for a lone process).
 // threads: requested CPU threads; 0 picks all cores / workers_on_node.
 // max_memory: --max-memory ("8G"); empty: on CPU the node's memory shared by its workers, on a
-// GPU unchecked (libtorch 1.13's C++ API cannot ask a device its size).
+// GPU the device's memory shared by the workers_per_gpu workers that run on it.
+// workers_per_gpu: K consecutive workers of a node share one GPU (--workers-per-gpu).
 DeviceChoice choose_device(int local_worker_index, int workers_on_node, int threads,
-                           const std::string& max_memory = "");
+                           const std::string& max_memory = "", int workers_per_gpu = 1);
+
+// The GPU of a node's worker: workers 0…K-1 on GPU 0, K…2K-1 on GPU 1, and round again when a
+// node has more workers than K per GPU.
+int gpu_for_worker(int local_worker_index, int workers_per_gpu, int gpu_count);
+
+// "libtorch 2.11.0, CUDA (1 device)", "libtorch 1.13.0, CPU only": what --version reports.
+std::string libtorch_description();
 
 // Sets libtorch's intra-op thread count for a CPU choice; returns a one-line description.
 std::string apply_device(const DeviceChoice& choice);
+
+// libtorch's process-wide switches for a job's arithmetic, set before each job (jobs of one
+// worker may differ): TF32 for cuDNN convolutions and cuBLAS products only for `tf32`;
+// deterministic algorithms, or cuDNN benchmarking its algorithms once per shape.
+void apply_numerics(Precision precision, bool deterministic);
+struct NumericsSettings {
+  bool tf32_convolutions = false, tf32_matmul = false;
+  bool deterministic = false, cudnn_benchmark = false;
+};
+NumericsSettings current_numerics();
+
+// A device's memory as the driver reports it (cudaMemGetInfo), after this process has returned
+// the blocks its caching allocator holds unused; nullopt for the CPU or without CUDA.
+struct DeviceMemory {
+  std::int64_t free = 0, total = 0;
+};
+std::optional<DeviceMemory> device_memory(const std::string& device_name);
 
 }  // namespace stylesweep

@@ -15,6 +15,7 @@
 #include "common/random.h"
 #include "common/sha256.h"
 #include "engine/checkpoint.h"
+#include "engine/device.h"
 #include "engine/evaluation.h"
 #include "engine/stage.h"
 #include "image/color.h"
@@ -87,9 +88,11 @@ struct StyleEngine::Impl {
   torch::Device device{torch::kCPU};
   std::string device_name;
   std::int64_t memory_budget = 0;
-  std::map<Pooling, Vgg19> networks;
+  std::function<std::optional<DeviceMemory>()> device_memory_probe;
+  std::map<std::pair<Pooling, Precision>, Vgg19> networks;
 
-  Vgg19& network(Pooling pooling, const std::vector<std::string>& layers);
+  // The network for the job's pooling and precision (bf16 jobs run a bfloat16 copy).
+  Vgg19& network(const StyleJob& job, const std::vector<std::string>& layers);
   std::vector<double> mean_pixel_rgb() const;
   // `start`, when given, is the previous stage's result of a coarse-to-fine job.
   torch::Tensor initial_image(const StyleJob& job, const torch::Tensor& content,
@@ -104,6 +107,8 @@ struct StyleEngine::Impl {
     LossTargets targets;
   };
   Prepared prepare(const StyleJob& job);
+  // Throws Error when the job's estimate exceeds the memory budget or the device's free memory.
+  void check_memory(const StyleJob& job, const Image& content_image, const std::vector<torch::Tensor>& styles) const;
   // One optimization at job.size, appending to `history` (earlier stages' evaluations, or a
   // resumed checkpoint's when `resumed` is given).
   JobResult optimize(const StyleJob& job, const Image* start, LossHistory history,
@@ -144,8 +149,7 @@ const Image& StyleEngine::Impl::resized_image(const std::string& path, int long_
   return image_cache.emplace(key, resize_long_side(read_image(path), long_side)).first->second;
 }
 
-Vgg19& StyleEngine::Impl::network(Pooling pooling,
-                                  const std::vector<std::string>& layers) {
+Vgg19& StyleEngine::Impl::network(const StyleJob& job, const std::vector<std::string>& layers) {
   // Fails early, naming the file, if a requested layer needs a conv the file lacks.
   std::vector<std::string> needed_convs;
   const auto& table = vgg19_layers();
@@ -153,12 +157,13 @@ Vgg19& StyleEngine::Impl::network(Pooling pooling,
     if (table[std::size_t(i)].kind == LayerKind::kConv) needed_convs.push_back(table[std::size_t(i)].name);
   }
   weights.require_convs(needed_convs, weights_path);
-  auto found = networks.find(pooling);
+  const auto key = std::make_pair(job.pooling, job.precision);
+  auto found = networks.find(key);
   if (found == networks.end()) {
-    Vgg19 vgg(weights, pooling, deepest_available_layer(weights), weights_path);
-    vgg->to(device);
+    Vgg19 vgg(weights, job.pooling, deepest_available_layer(weights), weights_path);
+    vgg->to(device, job.precision == Precision::kBf16 ? torch::kBFloat16 : torch::kFloat);
     vgg->eval();
-    found = networks.emplace(pooling, vgg).first;
+    found = networks.emplace(key, vgg).first;
   }
   return found->second;
 }
@@ -192,13 +197,38 @@ torch::Tensor StyleEngine::Impl::initial_image(const StyleJob& job, const torch:
   return torch::from_blob(pixels.data(), {1, 3, height, width}).clone().to(device);
 }
 
+void StyleEngine::Impl::check_memory(const StyleJob& job, const Image& content_image,
+                                     const std::vector<torch::Tensor>& styles) const {
+  const std::optional<DeviceMemory> device_free = device_memory_probe ? device_memory_probe() : std::nullopt;
+  if (memory_budget <= 0 && !device_free) return;
+  std::vector<std::pair<int, int>> style_sizes;
+  for (const auto& style : styles) style_sizes.emplace_back(int(style.size(3)), int(style.size(2)));
+  const MemoryEstimate need = estimate_job_memory(job, {content_image.width, content_image.height}, style_sizes);
+  if (memory_budget > 0 && need.total() > memory_budget) {
+    throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's "
+                            "memory budget of {} (--max-memory); use a smaller size or fewer "
+                            "workers per node",
+                            need.describe(), content_image.width, content_image.height,
+                            format_bytes(memory_budget)));
+  }
+  if (device_free && need.on_device() > device_free->free) {
+    throw Error(fmt::format("job needs an estimated {} on {} at {}x{} px, more than the {} free of {} there "
+                            "(cudaMemGetInfo); use a smaller size, precision bf16 or fewer workers per GPU "
+                            "(the job's whole estimate: {})",
+                            format_bytes(need.on_device()), device_name, content_image.width,
+                            content_image.height, format_bytes(device_free->free),
+                            format_bytes(device_free->total), need.describe()));
+  }
+}
+
 LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
                                                const torch::Tensor& content,
                                                const std::vector<torch::Tensor>& styles) {
   torch::NoGradGuard no_grad;
   LossTargets targets;
-  const std::string content_key = fmt::format("content|{}|{}|{}|{}", job.content, job.size,
-                                              fmt::join(job.content_layers, ","), choice_name(job.pooling));
+  const std::string content_key =
+      fmt::format("content|{}|{}|{}|{}|{}", job.content, job.size, fmt::join(job.content_layers, ","),
+                  choice_name(job.pooling), choice_name(job.precision));
   if (auto cached = target_cache.find(content_key)) {
     targets.content = *cached;
   } else {
@@ -211,8 +241,8 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     StyleTarget target;
     target.blend = blend[s];
     const std::string style_key =
-        fmt::format("style|{}|{}x{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
-                    fmt::join(job.style_layers, ","), choice_name(job.pooling));
+        fmt::format("style|{}|{}x{}|{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
+                    fmt::join(job.style_layers, ","), choice_name(job.pooling), choice_name(job.precision));
     std::map<std::string, torch::Tensor> grams;
     if (auto cached = target_cache.find(style_key)) {
       grams = std::move(*cached);
@@ -240,6 +270,7 @@ StyleEngine::StyleEngine(const std::string& weights_path, const std::string& dev
   impl_->weights_sha256 = sha256_file(weights_path);
   impl_->device = translating_libtorch_errors([&] { return torch::Device(device); });
   impl_->device_name = device;
+  impl_->device_memory_probe = [device] { return device_memory(device); };
 }
 
 StyleEngine::~StyleEngine() = default;
@@ -248,6 +279,9 @@ const std::string& StyleEngine::weights_path() const { return impl_->weights_pat
 const std::string& StyleEngine::weights_sha256() const { return impl_->weights_sha256; }
 const std::string& StyleEngine::device() const { return impl_->device_name; }
 void StyleEngine::set_memory_budget(std::int64_t bytes) { impl_->memory_budget = bytes; }
+void StyleEngine::set_device_memory_probe(std::function<std::optional<DeviceMemory>()> probe) {
+  impl_->device_memory_probe = std::move(probe);
+}
 
 JobResult StyleEngine::run(const StyleJob& job, const ProgressCallback& progress,
                            const StopCheck& should_stop) {
@@ -262,6 +296,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
                                      const StopCheck& should_stop) {
   const auto job_start = Clock::now();
   job.validate();
+  apply_numerics(job.precision, job.deterministic);
   const std::string checkpoint_key =
       job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_sha256);
   CheckpointState resumed;
@@ -322,20 +357,8 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
     require_large_enough(style_image.width, style_image.height, job.style_layers, "style");
     styles.push_back(image_to_tensor(style_image, device));
   }
-  if (memory_budget > 0) {
-    std::vector<std::pair<int, int>> style_sizes;
-    for (const auto& style : styles) style_sizes.emplace_back(int(style.size(3)), int(style.size(2)));
-    const MemoryEstimate need =
-        estimate_job_memory(job, {content_image.width, content_image.height}, style_sizes);
-    if (need.total() > memory_budget) {
-      throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's "
-                              "memory budget of {} (--max-memory); use a smaller size or fewer "
-                              "workers per node",
-                              need.describe(), content_image.width, content_image.height,
-                              format_bytes(memory_budget)));
-    }
-  }
-  Vgg19& vgg = network(job.pooling, layers);
+  check_memory(job, content_image, styles);
+  Vgg19& vgg = network(job, layers);
   LossTargets targets = compute_targets(job, vgg, content, styles);
   return {std::move(content_image), content, std::move(styles), std::move(layers), &vgg, std::move(targets)};
 }
@@ -388,6 +411,7 @@ std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch_unguarded(const st
   }
   std::vector<BatchOutcome> outcomes(jobs.size());
   if (jobs.empty()) return outcomes;
+  apply_numerics(jobs.front().precision, jobs.front().deterministic);
   const Impl::Prepared prepared = impl_->prepare(jobs.front());
   Impl::Batch batch;
   for (const StyleJob& job : jobs) {

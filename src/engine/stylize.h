@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "engine/device.h"
 #include "job/job_params.h"
 #include "job/job_result.h"
 
@@ -62,6 +63,9 @@ class StyleEngine {
   // Jobs whose estimated peak (job/memory_estimate.h) exceeds `bytes` fail before they start;
   // 0 (the default) checks nothing.
   void set_memory_budget(std::int64_t bytes);
+  // Where jobs learn the device's free memory before they start (device_memory by default,
+  // nothing on the CPU); a job whose estimate on the device exceeds it fails at once.
+  void set_device_memory_probe(std::function<std::optional<DeviceMemory>()> probe);
 
   // Throws Error for bad parameters or input images, JobFailure for a diverged optimization,
   // JobInterrupted when should_stop said so (the checkpoint is then saved, if the job has a

@@ -70,7 +70,10 @@ std::map<std::string, torch::Tensor> Vgg19Impl::forward(const torch::Tensor& ima
                 "' is deeper than this network's last layer '" + deepest_layer_ + "'");
   }
   std::map<std::string, torch::Tensor> activations;
-  torch::Tensor x = preprocess(image);
+  // A network moved to bfloat16 convolves in it; what it returns has the image's type (float32),
+  // so Grams and losses accumulate in float32 and gradients reach the image through the casts.
+  const torch::ScalarType compute_type = parameters().empty() ? image.scalar_type() : parameters().front().scalar_type();
+  torch::Tensor x = preprocess(image).to(compute_type);
   convs_in_last_forward_ = 0;
   const auto& table = vgg19_layers();
   for (int i = 0; i <= stop; ++i) {
@@ -88,7 +91,7 @@ std::map<std::string, torch::Tensor> Vgg19Impl::forward(const torch::Tensor& ima
         x = pooling_ == Pooling::kMax ? torch::max_pool2d(x, 2, 2) : torch::avg_pool2d(x, 2, 2);
         break;
     }
-    if (wanted.count(layer.name)) activations[layer.name] = x;
+    if (wanted.count(layer.name)) activations[layer.name] = x.to(image.scalar_type());
   }
   return activations;
 }

@@ -23,7 +23,9 @@ class Vgg19Impl : public torch::nn::Module {
   Vgg19Impl(const VggWeights& weights, Pooling pooling, const std::string& deepest_layer,
             const std::string& weights_path = "<weights>");
 
-  // image: [N, 3, H, W], RGB, 0-255. Returns activations for `layers` (each at most deepest_layer).
+  // image: [N, 3, H, W], RGB, 0-255. Returns activations for `layers` (each at most
+  // deepest_layer) in the image's type, computed in the type of the module's parameters (a
+  // bfloat16 module serves float32 images).
   std::map<std::string, torch::Tensor> forward(const torch::Tensor& image,
                                                const std::vector<std::string>& layers);
 

@@ -65,6 +65,8 @@ const std::vector<IndexColumn>& index_columns() {
       {"wall_seconds", &IndexRow::wall_seconds},
       {"attempts", &IndexRow::attempts},
       {"rank", &IndexRow::rank},
+      {"precision", &IndexRow::precision},
+      {"deterministic", &IndexRow::deterministic},
   };
   return columns;
 }

@@ -27,6 +27,8 @@ struct IndexRow {
   std::string error, host;
   double loss_total = 0, loss_content = 0, loss_style = 0, loss_tv = 0;
   double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
+  std::string precision;    // the job's arithmetic (fp32, tf32, bf16)
+  double deterministic = 0; // 1: deterministic algorithms
   std::map<std::string, std::string> parameters;  // varying parameter -> its text from the plan
 };
 

@@ -12,6 +12,9 @@ namespace stylesweep {
 
 enum class Optimizer { kLbfgs, kAdam };  // the paper's L-BFGS | Adam, as in the TensorFlow port
 enum class Pooling { kAvg, kMax };       // the paper's average pooling | VGG's own max pooling
+// The arithmetic of the network's convolutions and matrix products: float32 throughout (the
+// paper's, TF32 off on GPUs) | TF32 tensor cores on GPUs | bfloat16 network, float32 losses.
+enum class Precision { kFp32, kTf32, kBf16 };
 
 template <>
 struct ChoiceNames<Optimizer> {
@@ -20,6 +23,10 @@ struct ChoiceNames<Optimizer> {
 template <>
 struct ChoiceNames<Pooling> {
   static constexpr std::array<const char*, 2> names = {"avg", "max"};
+};
+template <>
+struct ChoiceNames<Precision> {
+  static constexpr std::array<const char*, 3> names = {"fp32", "tf32", "bf16"};
 };
 
 // The starting image: white noise, the content or style image, or an image file.

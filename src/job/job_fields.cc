@@ -276,10 +276,36 @@ void add_schedule_fields(std::vector<JobField>& fields) {
   add(scale_iterations);
 
   add({"preserve_colors", &StyleJob::preserve_colors, "boolean", "false", "keep the content's colours",
-       LabelStyle::kSwitch, "", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
+       LabelStyle::kSwitch, "colors", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
 }
 
+// The device's arithmetic. Absent from the id at their defaults, so ids from before them stay.
+void add_numerics_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
+  JobField precision{"precision", &StyleJob::precision, "`fp32`, `tf32` or `bf16`", "`fp32`",
+                     "arithmetic of convolutions and matrix products: float32 with TF32 off (the paper's "
+                     "math), TF32 tensor cores (GPUs only; the CPU computes float32), or a bfloat16 network "
+                     "with Grams and losses in float32",
+                     LabelStyle::kValue, "", "--precision", "fp32 (default), tf32 or bf16"};
+  precision.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.precision == Precision::kFp32) return std::nullopt;
+    return std::string(choice_name(job.precision));
+  };
+  // A bf16 job runs its own copy of the network, whose features differ from float32's.
+  precision.shapes_content_targets = precision.shapes_style_targets = precision.shapes_batch = true;
+  add(precision);
 
+  JobField deterministic{"deterministic", &StyleJob::deterministic, "boolean", "false",
+                         "deterministic algorithms only (the same bits on every run on one device); "
+                         "otherwise cuDNN picks its fastest algorithms once per shape",
+                         LabelStyle::kSwitch, "det", "--deterministic", "Deterministic algorithms only"};
+  deterministic.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (!job.deterministic) return std::nullopt;
+    return std::string("true");
+  };
+  deterministic.shapes_batch = true;  // a batch runs under one setting
+  add(deterministic);
+}
 
 }  // namespace
 
@@ -293,6 +319,7 @@ const std::vector<JobField>& job_fields() {
     add_optimizer_fields(all);
     add_network_fields(all);
     add_schedule_fields(all);
+    add_numerics_fields(all);
     return all;
   }();
   return fields;

@@ -23,14 +23,14 @@ using FieldMember =
     std::variant<std::string StyleJob::*, std::vector<std::string> StyleJob::*, double StyleJob::*,
                  std::optional<double> StyleJob::*, std::vector<double> StyleJob::*, int StyleJob::*,
                  std::vector<int> StyleJob::*, std::uint64_t StyleJob::*, bool StyleJob::*,
-                 Optimizer StyleJob::*, Pooling StyleJob::*, Init StyleJob::*>;
+                 Optimizer StyleJob::*, Pooling StyleJob::*, Precision StyleJob::*, Init StyleJob::*>;
 
 // How a value appears in a job's label when it varies.
 enum class LabelStyle {
   kValue,       // as it reads (layers joined by '+', names)
   kPrefixed,    // prefix and value: s512, it100
   kScientific,  // prefix and scientific notation: r1e-03
-  kSwitch,      // colors / nocolors
+  kSwitch,      // prefix / no<prefix>: colors / nocolors
   kScales,      // sc128+256, or single
   kInitImage,   // init-<keyword or file name>
 };

@@ -41,6 +41,8 @@ struct StyleJob {
   std::vector<int> scales;
   int scale_iterations = 100;
   bool preserve_colors = false;
+  Precision precision = Precision::kFp32;
+  bool deterministic = false;           // deterministic algorithms; otherwise cuDNN benchmarks
   int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
   std::string checkpoint_path;          // where checkpoints go (and are resumed from)
 

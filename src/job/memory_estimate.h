@@ -21,6 +21,8 @@ struct MemoryEstimate {
   std::int64_t total() const {
     return runtime + weights + activations + gradients + optimizer + targets;
   }
+  // What a GPU job holds on its device: all but the process's own runtime.
+  std::int64_t on_device() const { return total() - runtime; }
   // "1.7 GiB (activations 0.6 GiB, L-BFGS history 0.6 GiB, ...)"
   std::string describe() const;
 };

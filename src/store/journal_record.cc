@@ -36,6 +36,8 @@ IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOut
   row.wall_seconds = result.wall_seconds;
   row.attempts = outcome.attempt;
   row.rank = outcome.worker.rank;
+  row.precision = choice_name(item.job.precision);
+  row.deterministic = item.job.deterministic ? 1 : 0;
   const bool carried = carries_values(item, varying_keys);
   for (std::size_t k = 0; k < varying_keys.size(); ++k) {
     row.parameters[varying_keys[k]] =

@@ -51,7 +51,7 @@ std::string label_part(const std::string& key, const YAML::Node& value) {
   switch (field ? field->label_style : LabelStyle::kValue) {
     case LabelStyle::kScientific: return field->label_prefix + scientific(text);
     case LabelStyle::kPrefixed: return field->label_prefix + text;
-    case LabelStyle::kSwitch: return text == "true" ? "colors" : "nocolors";
+    case LabelStyle::kSwitch: return (text == "true" ? "" : "no") + std::string(field->label_prefix);
     case LabelStyle::kScales: return text.empty() ? "single" : "sc" + text;
     case LabelStyle::kInitImage: return "init-" + std::filesystem::path(text).filename().string();
     case LabelStyle::kValue: break;
