@@ -71,6 +71,7 @@ expect 2 "size: the content image at 16x11 px is too small for layer relu5_1, wh
 expect 2 "iterations: must be >= 1, got 0" -- "${base[@]}" --size 32 --iterations 0
 expect 2 "optimizer: must be 'lbfgs' or 'adam', got 'sgd'" -- "${stylize[@]}" --optimizer sgd
 expect 2 "pooling: must be 'avg' or 'max', got 'min'" -- "${stylize[@]}" --pooling min
+expect 2 "precision: must be 'fp32', 'tf32' or 'bf16', got 'fp16'" -- "${stylize[@]}" --precision fp16
 expect 2 "ratio: must be a finite number > 0, got -1" -- "${stylize[@]}" --ratio -1
 expect 2 "ratio: must be a finite number > 0, got nan" -- "${stylize[@]}" --ratio nan
 expect 2 "--ratio cannot be combined with --alpha/--beta" -- "${stylize[@]}" --ratio 1e-3 --alpha 1
@@ -83,6 +84,14 @@ expect 2 "$work/w.h5: no such file" -- "${stylize[@]}" --weights "$work/w.h5"
 expect 2 "Could not convert" -- "${base[@]}" --size big
 expect 2 "$work/missing/o.png: cannot write PNG" -- stylize --content "$content" --style "$style" --out "$work/missing/o.png" --size 32 --iterations 2
 expect 1 "job failed: loss became inf at evaluation 1" -- "${stylize[@]}" --optimizer adam --lr 1e30
+
+# The arithmetic options reach the job and its record.
+check "stylize --precision bf16 --deterministic runs" "$exe" "${stylize[@]}" --precision bf16 --deterministic \
+  --history "$work/bf16.h5"
+check "both are in the history's attributes" /usr/bin/python3 -c "
+import sys, h5py
+(job,) = h5py.File(sys.argv[1], 'r')['jobs'].values()
+assert job.attrs['precision'] == 'bf16' and job.attrs['deterministic'] == 1, dict(job.attrs)" "$work/bf16.h5"
 
 # A successful run with the default weights: says so, writes the image and the history file.
 output=$("$exe" "${stylize[@]}" --history "$work/h.h5" 2>&1)
@@ -144,6 +153,11 @@ check "the config path survives quoting" bash -c 'eval "$(grep "^config=" "$1")"
 check "nothing in the path ran" bash -c "[ ! -e '$work/pwned' ] && [ ! -e '$work/pwned2' ]"
 check "drain exit code requeues" grep -q 'if \[\[ \$code -eq 75 \]\]; then' "$work/script.sbatch"
 expect 2 "--partition: 'gpu;rm' has characters that cannot go on an #SBATCH line" -- submit "$root/configs/demo.yaml" --dry-run --partition 'gpu;rm'
+"$exe" submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --gpus-per-node 4 --workers-per-gpu 2 --batch 4 \
+  > "$work/shared-gpus.sbatch"
+check "4 GPUs with 2 workers each: 8 workers and the coordinator" grep -q '^#SBATCH --ntasks=9$' "$work/shared-gpus.sbatch"
+check "the ranks are told to share GPUs and batch" grep -q 'run "$config" --workers-per-gpu 2 --batch 4 &$' "$work/shared-gpus.sbatch"
+check "one worker per GPU by default" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --gpus-per-node 4 | grep -q '^#SBATCH --ntasks=5$'"
 check "paper_fig3 gets a time from the planner" bash -c "'$exe' submit '$root/configs/paper_fig3.yaml' --dry-run | grep -qE '^#SBATCH --time=[0-9]+-[0-9]{2}:[0-9]{2}:00'"
 
 echo "cli_test: $passed passed, $failed failed"

@@ -115,4 +115,54 @@ assert f["jobs"][bad].attrs["attempts"] == 2
 PY
 passed=$((passed + 1))
 
+# --batch 3: an Adam sweep over seeds and rates run in batches (one process, and two workers
+# under mpirun) gives what its jobs give one at a time, bit for bit; a diverging job of a batch
+# fails alone. Every job records its precision and determinism in /index.
+for mode in alone batched batched-np3; do
+  cat > "$work/sweep-$mode.yaml" <<YAML
+output: $work/out-$mode
+images:
+  content: {chelsea: $root/configs/images/chelsea.png}
+  style: {hubble: $root/configs/images/hubble_deep_field.jpg}
+defaults: {size: 32, iterations: 5, optimizer: adam, deterministic: true}
+grid:
+  seed: [0, 1, 2]
+  lr: [2.0, 1.0e+30]
+YAML
+  case $mode in
+    alone) run_logged "$work/$mode.log" "$exe" run "$work/sweep-$mode.yaml" --threads 1 ;;
+    batched) run_logged "$work/$mode.log" "$exe" run "$work/sweep-$mode.yaml" --threads 1 --batch 3 ;;
+    batched-np3) run_logged "$work/$mode.log" "$root/scripts/mpirun.sh" -np 3 "$exe" run "$work/sweep-$mode.yaml" \
+                   --threads 1 --batch 3 ;;
+  esac
+  code=$?
+  check "$mode: the diverging jobs fail, the others finish (exit $code)" \
+    bash -c "[[ $code -eq 3 ]] && grep -q '^summary: 3 done, 3 failed, 0 skipped' '$work/$mode.log'"
+done
+"$python" - "$work" <<'PY' || { failed=$((failed + 1)); echo "FAIL: batched results"; }
+import sys, h5py, numpy as np
+work = sys.argv[1]
+alone = h5py.File(f"{work}/out-alone/results.h5", "r")
+for mode in ["batched", "batched-np3"]:
+    batched = h5py.File(f"{work}/out-{mode}/results.h5", "r")
+    assert sorted(batched["jobs"]) == sorted(alone["jobs"]), mode
+    for job in alone["jobs"]:
+        a, b = alone["jobs"][job], batched["jobs"][job]
+        assert a.attrs["status"] == b.attrs["status"], (mode, job)
+        if a.attrs["status"] != "done":
+            assert "loss became inf" in b.attrs["error"], (mode, b.attrs["error"])
+            continue
+        assert np.array_equal(a["image"][()], b["image"][()]), (mode, job, "image")
+        for name in ["total", "content", "style", "style_layers"]:
+            assert np.array_equal(a["loss/" + name][()], b["loss/" + name][()]), (mode, job, name)
+    # A batch's jobs share its wall time; jobs run alone do not.
+    done = [j for j in batched["jobs"] if batched["jobs"][j].attrs["status"] == "done"]
+    seconds = {batched["index/wall_seconds"][i] for i, s in enumerate(batched["index/status"][()]) if s == b"done"}
+    assert len(seconds) < len(done), (mode, seconds)
+    assert [p.decode() for p in batched["index/precision"][()]] == ["fp32"] * 6, mode
+    assert list(batched["index/deterministic"][()]) == [1.0] * 6, mode
+print("batched runs equal the unbatched one bit for bit")
+PY
+passed=$((passed + 1))
+
 finish run_test

@@ -41,8 +41,20 @@ class FakeLink : public CoordinatorLink {
       ++stops;
       return;
     }
+    if (kind == MessageKind::kBatch) {
+      std::vector<std::string> ids;
+      for (const WorkItem& item : decode_work_items(payload)) {
+        ids.push_back(item.id);
+        answer(worker, item);
+      }
+      batches.push_back(ids);
+      return;
+    }
     if (kind != MessageKind::kJob) return;  // an interrupt for a job that has already answered
-    const WorkItem item = decode_work_item(payload);
+    answer(worker, decode_work_item(payload));
+  }
+
+  void answer(int worker, const WorkItem& item) {
     if (on_job) on_job(item.id);
     dispatched.push_back({worker, item.id});
     shipped_files[worker] += item.files.size();
@@ -67,6 +79,7 @@ class FakeLink : public CoordinatorLink {
   std::map<std::string, std::string> received_checkpoints;
   std::function<void(const std::string& id)> on_job;
   std::vector<std::pair<int, std::string>> dispatched;  // (worker, id) in order
+  std::vector<std::vector<std::string>> batches;         // the ids of each batch message
   std::map<int, std::size_t> shipped_files;
   int stops = 0;
   bool quiet = false;  // never reports pending messages: every moment looks like a pause
@@ -135,6 +148,42 @@ TEST(SchedulerTest, AffinityNeverOvertakesAMuchCostlierJob) {
                       1, 1);
   EXPECT_EQ(scheduler.next_for(1)->id, "a1");
   EXPECT_EQ(scheduler.next_for(1)->id, "b-big");
+}
+
+ScheduledJob adam_job(const std::string& id) {
+  ScheduledJob job = make_job(id, 10);
+  job.item.job.optimizer = Optimizer::kAdam;
+  return job;
+}
+
+TEST(CoordinatorTest, HandsCompatibleAdamJobsOutAsBatchesAndWaitsForTheWholeBatch) {
+  FakeLink link(1);
+  Scheduler scheduler({adam_job("a1"), adam_job("a2"), make_job("l1", 10), adam_job("a3"), adam_job("a4"),
+                       adam_job("a5")},
+                      1, 1);
+  RecordingSink sink;
+  CoordinatorOptions options;
+  options.batch = 3;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file, options);
+  const RunCounts counts = coordinator.run(6);
+  EXPECT_EQ(counts.done, 6u);
+  // a1 takes the next two Adam jobs along, past the L-BFGS one; nothing more goes to the worker
+  // until all three are back; then l1, next in line, runs alone, and a4 and a5 are a batch.
+  EXPECT_EQ(link.batches, (std::vector<std::vector<std::string>>{{"a1", "a2", "a3"}, {"a4", "a5"}}));
+  std::vector<std::string> order;
+  for (const auto& [worker, id] : link.dispatched) order.push_back(id);
+  EXPECT_EQ(order, (std::vector<std::string>{"a1", "a2", "a3", "l1", "a4", "a5"}));
+  EXPECT_EQ(sink.stored.size(), 6u);
+}
+
+TEST(CoordinatorTest, WithoutBatchingEveryJobGoesAlone) {
+  FakeLink link(1);
+  Scheduler scheduler({adam_job("a1"), adam_job("a2")}, 1, 1);
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  EXPECT_EQ(coordinator.run(2).done, 2u);
+  EXPECT_TRUE(link.batches.empty());
+  EXPECT_EQ(link.dispatched.size(), 2u);
 }
 
 TEST(CoordinatorTest, RunsEveryJobExactlyOnceAndStopsEveryWorker) {

@@ -19,6 +19,48 @@ EngineJobRunner::EngineJobRunner(StyleEngine& engine, std::string expected_weigh
   std::filesystem::create_directories(scratch_directory_);
 }
 
+void EngineJobRunner::require_coordinators_weights() const {
+  if (engine_.weights_sha256() != expected_weights_sha256_) {
+    throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}",
+                            engine_.weights_path(), host_, engine_.weights_sha256(), expected_weights_sha256_));
+  }
+}
+
+void EngineJobRunner::finish(JobOutcome& outcome, const WorkItem& item) const {
+  outcome.error = files_.with_original_paths(outcome.error);
+  if (outcome.result.history.style_layer_names.empty()) {
+    outcome.result.history.style_layer_names = item.job.style_layers;
+  }
+  outcome.result.device = engine_.device();
+}
+
+std::vector<JobOutcome> EngineJobRunner::run_batch(const std::vector<WorkItem>& received) {
+  std::vector<JobOutcome> outcomes;
+  try {
+    require_coordinators_weights();
+    std::vector<StyleJob> jobs;
+    for (WorkItem item : received) {
+      files_.localize(item);
+      jobs.push_back(item.job);
+    }
+    for (auto& batched : engine_.run_batch(jobs)) {
+      JobOutcome outcome;
+      outcome.done = batched.error.empty();
+      outcome.error = std::move(batched.error);
+      outcome.result = std::move(batched.result);
+      outcomes.push_back(std::move(outcome));
+    }
+  } catch (const std::exception&) {
+    // What keeps the batch from running (an unreadable image, another weights file) is each
+    // job's own failure: they run alone and each reports its own.
+    outcomes.clear();
+    for (const WorkItem& item : received) outcomes.push_back((*this)(item, [] { return false; }));
+    return outcomes;
+  }
+  for (std::size_t i = 0; i < outcomes.size(); ++i) finish(outcomes[i], received[i]);
+  return outcomes;
+}
+
 JobOutcome EngineJobRunner::operator()(const WorkItem& received,
                                        const std::function<bool()>& interrupted) {
   JobOutcome outcome;
@@ -26,11 +68,7 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received,
   // coordinator, and with the job again when it is resumed.
   const std::string checkpoint = scratch_directory_ + "/" + received.id + ".ckpt";
   try {
-    if (engine_.weights_sha256() != expected_weights_sha256_) {
-      throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}",
-                              engine_.weights_path(), host_, engine_.weights_sha256(),
-                              expected_weights_sha256_));
-    }
+    require_coordinators_weights();
     WorkItem item = received;
     files_.localize(item);
     item.job.checkpoint_path = checkpoint;
@@ -50,11 +88,7 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received,
   } catch (const std::exception& error) {
     outcome.error = error.what();
   }
-  outcome.error = files_.with_original_paths(outcome.error);
-  if (outcome.result.history.style_layer_names.empty()) {
-    outcome.result.history.style_layer_names = received.job.style_layers;
-  }
-  outcome.result.device = engine_.device();
+  finish(outcome, received);
   return outcome;
 }
 

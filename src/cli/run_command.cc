@@ -41,6 +41,8 @@ struct RunArguments {
   std::string progress = "auto";  // live | plain | auto
   double progress_interval = 60;  // seconds between plain status lines
   int journal_writers = 0;
+  int workers_per_gpu = 1;      // worker ranks sharing one GPU
+  int batch = 1;                // jobs a worker runs as one batch, at most
 };
 
 // A live status line needs a terminal that is really the user's: under mpirun, srun or a Slurm
@@ -259,6 +261,7 @@ Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, Coord
   CoordinatorOptions options;
   options.deadline = resolve_deadline(arguments.deadline);
   options.deadline_margin = arguments.deadline_margin;
+  options.batch = arguments.batch;
   const CoordinatorEvents events = progress_events(progress, status, start);
   Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
@@ -307,7 +310,8 @@ struct Placement {
 std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
                                          const std::string& weights_spec, Placement placement, WorkerInfo& info) {
   const DeviceChoice device =
-      choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory);
+      choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory,
+                    arguments.workers_per_gpu);
   info = {session.rank(), session.host(), apply_device(device)};
   auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
   engine->set_memory_budget(device.memory_budget);
@@ -345,12 +349,13 @@ Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   const JobRunner run_job = [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
     return runner(item, interrupted);
   };
+  const BatchRunner run_batch = [&runner](const std::vector<WorkItem>& items) { return runner.run_batch(items); };
   if (session.size() == 1) {
-    InProcessLink link(info, run_job);
+    InProcessLink link(info, run_job, run_batch);
     return coordinate(arguments, *setup, link, live);
   }
   const std::unique_ptr<WorkerLink> link = session.worker_link();
-  run_worker(*link, info, run_job);
+  run_worker(*link, info, run_job, run_batch);
   return Outcome::kOk;
 }
 
@@ -392,7 +397,20 @@ void add_run_command(CLI::App& app, int* argc, char*** argv, Outcome& outcome) {
   command->add_option("--max-memory", arguments->max_memory,
                       "Memory one job may use per worker, e.g. 8G; a job estimated to need more "
                       "fails before it starts (default: the node's memory / its workers; on a GPU "
-                      "unchecked)");
+                      "its memory / --workers-per-gpu, and always what the device has free)");
+  command->add_option("--workers-per-gpu", arguments->workers_per_gpu,
+                      "Worker ranks that share one GPU and its memory: a node's workers 0..K-1 use "
+                      "GPU 0, K..2K-1 GPU 1, ... (no effect on CPU workers, which share the node's "
+                      "cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  command->add_option("--batch", arguments->batch,
+                      "Jobs a worker runs as one batch, at most: Adam jobs on the same images, size, "
+                      "layers, pooling, precision and steps, without scales (a seed or ratio sweep); "
+                      "each gives what it gives alone. Batches take no checkpoints: a drain waits "
+                      "for a running batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   command->add_option("--journal-writers", arguments->journal_writers,
                       "Processes that write rank 0's journal in parallel, for coordinators that "
                       "must store more than about 2,000 small jobs a second (0: rank 0 writes it "

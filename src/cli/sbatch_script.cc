@@ -31,7 +31,7 @@ std::string directive_value(const std::string& option, const std::string& value)
 
 int worker_count(const SbatchSettings& settings) {
   if (settings.workers > 0) return settings.workers;
-  return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node : 2);
+  return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node * settings.workers_per_gpu : 2);
 }
 
 }  // namespace
@@ -68,13 +68,20 @@ std::string render_sbatch(const SbatchSettings& settings) {
   replace_all(script, "@OPTIONAL_LINES@\n", optional);
   replace_all(script, "@STYLESWEEP@", shell_quote(settings.executable));
   replace_all(script, "@CONFIG@", shell_quote(settings.config_path));
+  std::string run_options;
+  if (settings.gpus_per_node > 0 && settings.workers_per_gpu > 1) {
+    run_options += fmt::format(" --workers-per-gpu {}", settings.workers_per_gpu);
+  }
+  if (settings.batch > 1) run_options += fmt::format(" --batch {}", settings.batch);
+  replace_all(script, "@RUN_OPTIONS@", run_options);
   return script;
 }
 
 std::string suggest_time_limit(double total_flops, const SbatchSettings& settings,
                                double gflops_per_worker) {
+  // Workers that share a GPU share its throughput.
   const double per_worker = gflops_per_worker > 0 ? gflops_per_worker
-                            : settings.gpus_per_node > 0 ? 5000.0
+                            : settings.gpus_per_node > 0 ? 5000.0 / settings.workers_per_gpu
                                                          : 50.0 * settings.cpus_per_task;
   const double seconds = total_flops / (per_worker * 1e9 * worker_count(settings)) * 1.5 + 600;
   const long minutes = std::max(15L, long(std::ceil(seconds / 60)));

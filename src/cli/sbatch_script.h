@@ -14,7 +14,9 @@ struct SbatchSettings {
   std::string executable;        // absolute path of stylesweep
   int nodes = 1;
   int gpus_per_node = 0;
-  int workers = 0;               // 0: nodes x gpus_per_node, or 2 per node on CPU
+  int workers = 0;               // 0: nodes x gpus_per_node x workers_per_gpu, or 2 per node on CPU
+  int workers_per_gpu = 1;       // worker ranks sharing one GPU (`run --workers-per-gpu`)
+  int batch = 1;                 // jobs a worker runs as one batch (`run --batch`)
   int cpus_per_task = 1;
   int signal_seconds = 120;
   std::string time;              // Slurm time format

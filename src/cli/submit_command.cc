@@ -82,8 +82,14 @@ void add_submit_command(CLI::App& app) {
   command->add_option("--nodes", settings.nodes, "Nodes")->capture_default_str()->check(CLI::Range(1, 100000));
   command->add_option("--gpus-per-node", settings.gpus_per_node, "GPUs per node (0: CPU workers)")
       ->capture_default_str()->check(CLI::Range(0, 64));
+  command->add_option("--workers-per-gpu", settings.workers_per_gpu,
+                      "Worker ranks that share each GPU (run --workers-per-gpu)")
+      ->capture_default_str()->check(CLI::Range(1, 64));
+  command->add_option("--batch", settings.batch, "Jobs a worker runs as one batch, at most (run --batch)")
+      ->capture_default_str()->check(CLI::Range(1, 64));
   command->add_option("--workers", settings.workers,
-                      "Worker ranks in all (default: nodes x GPUs per node, or 2 per node on CPU)")
+                      "Worker ranks in all (default: nodes x GPUs per node x workers per GPU, or 2 "
+                      "per node on CPU)")
       ->check(CLI::Range(1, 1000000));
   command->add_option("--cpus-per-task", settings.cpus_per_task, "CPU threads per rank")
       ->capture_default_str()->check(CLI::Range(1, 1024));

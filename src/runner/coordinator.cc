@@ -106,17 +106,38 @@ void Coordinator::dispatch(int worker) {
     return;
   }
   waiting_.erase(worker);
-  busy_[worker] = item->id;
-  costs_[item->id] = cost;
-  in_flight_[item->id] = *item;
-  sink_.started(*item);
-  attach_inputs(*item, worker);
-  link_.send(worker, MessageKind::kJob, encode(*item));
+  send_work(worker, std::move(*item), cost);
+}
+
+void Coordinator::send_work(int worker, WorkItem first, double cost) {
+  std::vector<std::pair<WorkItem, double>> work = {{std::move(first), cost}};
+  // A job resumed from a checkpoint runs alone: batches take no checkpoints.
+  if (options_.batch > 1 && !sink_.checkpoint(work.front().first.id)) {
+    for (auto& mate : scheduler_.take_batch_mates(worker, work.front().first.job, std::size_t(options_.batch - 1))) {
+      work.push_back(std::move(mate));
+    }
+  }
+  std::vector<WorkItem> items;
+  for (auto& [item, item_cost] : work) {
+    busy_[worker].insert(item.id);
+    costs_[item.id] = item_cost;
+    batch_size_[item.id] = work.size();
+    in_flight_[item.id] = item;
+    sink_.started(item);
+    attach_inputs(item, worker);
+    items.push_back(std::move(item));
+  }
+  if (items.size() == 1) link_.send(worker, MessageKind::kJob, encode(items.front()));
+  else link_.send(worker, MessageKind::kBatch, encode(items));
 }
 
 void Coordinator::handle_result(int worker, const std::string& payload) {
-  busy_.erase(worker);
   JobOutcome outcome = decode_job_outcome(payload);
+  auto busy = busy_.find(worker);
+  if (busy != busy_.end()) {
+    busy->second.erase(outcome.id);
+    if (busy->second.empty()) busy_.erase(busy);
+  }
   const WorkItem item = in_flight_[outcome.id];
   if (outcome.interrupted) {
     // A checkpoint that cannot be written only costs the work done so far.
@@ -128,7 +149,9 @@ void Coordinator::handle_result(int worker, const std::string& payload) {
     return;
   }
   if (outcome.done && outcome.result.wall_seconds > 0) {
-    measured_seconds_ += outcome.result.wall_seconds;
+    // A batch's jobs each report the batch's time: each counts for its share.
+    const std::size_t shared = batch_size_.count(outcome.id) ? batch_size_[outcome.id] : 1;
+    measured_seconds_ += outcome.result.wall_seconds / double(shared);
     measured_cost_ += costs_.count(outcome.id) ? costs_[outcome.id] : 0;
     if (measured_cost_ > 0) seconds_per_cost_ = measured_seconds_ / measured_cost_;
   }
@@ -204,7 +227,8 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     } else {
       continue;  // kNone: woken for a stop request
     }
-    dispatch(message.worker);
+    // A worker with a batch gets more work once every job of the batch is back.
+    if (!busy_.count(message.worker)) dispatch(message.worker);
     // A retry or the end of the run may have something for workers that were waiting.
     for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
     publish_if_quiet(false);

@@ -81,6 +81,9 @@ struct CoordinatorOptions {
   // Publishing waits while messages are queued, but not longer than this (or ten times what the
   // last publish took, if more).
   double publish_interval = 1.0;
+  // Up to this many jobs that can share a batch (can_share_batch) go to a worker as one batch
+  // (--batch); 1: one job at a time.
+  int batch = 1;
   std::function<double()> now;                 // seconds since the epoch; tests fake it
   std::function<bool()> stop_requested;        // signals; tests fake it
 };
@@ -100,6 +103,8 @@ class Coordinator {
  private:
   void handle_result(int worker, const std::string& payload);
   void dispatch(int worker);
+  // Sends `first` alone, or with the queued jobs that can share its batch.
+  void send_work(int worker, WorkItem first, double cost);
   bool may_start(double cost) const;
   void start_drain(const std::string& reason);
   // Runs a write to the sink; on Error records it as the run's storage error and drains.
@@ -120,7 +125,8 @@ class Coordinator {
   bool draining_ = false;
   std::set<int> waiting_;                         // idle workers with nothing to do yet
   std::set<int> stopped_;
-  std::map<int, std::string> busy_;               // worker -> job id
+  std::map<int, std::set<std::string>> busy_;     // worker -> the ids of its job or batch
+  std::map<std::string, std::size_t> batch_size_; // by id: how many jobs ran with it
   std::map<int, std::set<std::string>> shipped_;  // paths each worker has received
   std::map<std::string, WorkItem> in_flight_;     // by id
   std::map<std::string, double> costs_;           // by id, for the time estimate

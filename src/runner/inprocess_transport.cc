@@ -4,8 +4,8 @@
 
 namespace stylesweep {
 
-InProcessLink::InProcessLink(WorkerInfo info, JobRunner run_job)
-    : info_(std::move(info)), run_job_(std::move(run_job)) {
+InProcessLink::InProcessLink(WorkerInfo info, JobRunner run_job, BatchRunner run_batch)
+    : info_(std::move(info)), run_job_(std::move(run_job)), run_batch_(std::move(run_batch)) {
   inbox_.push_back({1, MessageKind::kHello, encode(info_)});
 }
 
@@ -17,6 +17,12 @@ Envelope InProcessLink::receive() {
 }
 
 void InProcessLink::send(int, MessageKind kind, const std::string& payload) {
+  if (kind == MessageKind::kBatch) {
+    for (const JobOutcome& outcome : run_batch_message(payload, info_, run_job_, run_batch_)) {
+      inbox_.push_back({1, MessageKind::kResult, encode(outcome)});
+    }
+    return;
+  }
   if (kind != MessageKind::kJob) return;
   const WorkItem item = decode_work_item(payload);
   JobOutcome outcome = run_job_(item, [] { return false; });

@@ -11,7 +11,7 @@ namespace stylesweep {
 
 class InProcessLink : public CoordinatorLink {
  public:
-  InProcessLink(WorkerInfo info, JobRunner run_job);
+  InProcessLink(WorkerInfo info, JobRunner run_job, BatchRunner run_batch = {});
   int worker_count() const override { return 1; }
   Envelope receive() override;
   void send(int worker, MessageKind kind, const std::string& payload) override;
@@ -20,6 +20,7 @@ class InProcessLink : public CoordinatorLink {
  private:
   WorkerInfo info_;
   JobRunner run_job_;
+  BatchRunner run_batch_;
   std::deque<Envelope> inbox_;
 };
 

@@ -125,6 +125,20 @@ WorkItem decode_work_item(const std::string& bytes) {
   return item;
 }
 
+std::string encode(const std::vector<WorkItem>& items) {
+  WireWriter out;
+  out.number<std::uint64_t>(items.size());
+  for (const WorkItem& item : items) out.text(encode(item));
+  return out.take();
+}
+
+std::vector<WorkItem> decode_work_items(const std::string& bytes) {
+  WireReader in(bytes);
+  std::vector<WorkItem> items;
+  for (auto count = in.number<std::uint64_t>(); count > 0; --count) items.push_back(decode_work_item(in.text()));
+  return items;
+}
+
 std::string encode(const JobOutcome& outcome) {
   WireWriter out;
   out.text(outcome.id);

@@ -49,6 +49,9 @@ struct JobOutcome {
 
 std::string encode(const WorkItem& item);
 WorkItem decode_work_item(const std::string& bytes);
+// A batch: jobs a worker runs as one (StyleEngine::run_batch).
+std::string encode(const std::vector<WorkItem>& items);
+std::vector<WorkItem> decode_work_items(const std::string& bytes);
 std::string encode(const JobOutcome& outcome);
 JobOutcome decode_job_outcome(const std::string& bytes);
 std::string encode(const WorkerInfo& info);

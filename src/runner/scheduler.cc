@@ -15,6 +15,8 @@ namespace {
 constexpr double kAffinityCostFraction = 0.9;
 // How far down the queue to look for such a job.
 constexpr std::size_t kAffinityWindow = 64;
+// How far down the queue to look for jobs that can join a batch.
+constexpr std::size_t kBatchWindow = 1024;
 // Targets remembered per worker (about what its cache holds).
 constexpr std::size_t kRememberedTargets = 16;
 
@@ -85,13 +87,31 @@ std::optional<WorkItem> Scheduler::next_for(int worker) {
       break;
     }
   }
-  taken_[chosen] = true;
+  return take(chosen, worker);
+}
+
+WorkItem Scheduler::take(std::size_t index, int worker) {
+  taken_[index] = true;
   --remaining_;
-  remember_targets(jobs_[chosen], worker);
-  ++tries_[jobs_[chosen].item.id];
-  WorkItem item = jobs_[chosen].item;
-  running_[item.id] = jobs_[chosen];
+  remember_targets(jobs_[index], worker);
+  ++tries_[jobs_[index].item.id];
+  WorkItem item = jobs_[index].item;
+  running_[item.id] = jobs_[index];
   return item;
+}
+
+std::vector<std::pair<WorkItem, double>> Scheduler::take_batch_mates(int worker, const StyleJob& first,
+                                                                     std::size_t limit) {
+  std::vector<std::pair<WorkItem, double>> mates;
+  std::size_t looked = 0;
+  for (std::size_t i = head_; i < jobs_.size() && mates.size() < limit && looked < kBatchWindow; ++i) {
+    if (taken_[i]) continue;
+    ++looked;
+    if (!can_share_batch(first, jobs_[i].item.job)) continue;
+    const double cost = jobs_[i].cost;
+    mates.emplace_back(take(i, worker), cost);
+  }
+  return mates;
 }
 
 bool Scheduler::record(const JobOutcome& outcome, int worker) {

@@ -34,6 +34,9 @@ class Scheduler {
 
   // The next job for `worker`, or nothing when no job suits it now (it waits for one).
   std::optional<WorkItem> next_for(int worker);
+  // Up to `limit` more queued first attempts that can share a batch with `first`
+  // (can_share_batch), taken for `worker` as next_for would take them, with their costs.
+  std::vector<std::pair<WorkItem, double>> take_batch_mates(int worker, const StyleJob& first, std::size_t limit);
   // Records an outcome; returns true when it is final (done, or failed with no retry left).
   bool record(const JobOutcome& outcome, int worker);
   // Puts an interrupted job back in front of the queue; an interruption is not an attempt.
@@ -49,6 +52,7 @@ class Scheduler {
 
  private:
   bool affine(const ScheduledJob& job, int worker) const;
+  WorkItem take(std::size_t index, int worker);
   void remember_targets(const ScheduledJob& job, int worker);
 
   std::vector<ScheduledJob> jobs_;  // costliest first

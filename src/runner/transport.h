@@ -14,6 +14,7 @@ enum class MessageKind : int {
   kStop = 4,    // coordinator -> worker: no more work
   kInterrupt = 5,  // coordinator -> busy worker: checkpoint the running job and report it
   kNone = 6,    // no message: receive() returned for a stop request or after a second's wait
+  kBatch = 7,   // coordinator -> worker: WorkItems to run as one batch; one kResult comes per item
 };
 
 struct Envelope {

@@ -46,10 +46,33 @@ std::string ShippedFiles::with_original_paths(std::string text) const {
   return text;
 }
 
-void run_worker(WorkerLink& link, const WorkerInfo& info, const JobRunner& run_job) {
+std::vector<JobOutcome> run_batch_message(const std::string& payload, const WorkerInfo& info, const JobRunner& run_job,
+                                          const BatchRunner& run_batch) {
+  const std::vector<WorkItem> items = decode_work_items(payload);
+  std::vector<JobOutcome> outcomes;
+  if (run_batch) {
+    outcomes = run_batch(items);
+  } else {
+    for (const WorkItem& item : items) outcomes.push_back(run_job(item, [] { return false; }));
+  }
+  for (std::size_t i = 0; i < items.size() && i < outcomes.size(); ++i) {
+    outcomes[i].id = items[i].id;
+    outcomes[i].attempt = items[i].attempt;
+    outcomes[i].worker = info;
+  }
+  return outcomes;
+}
+
+void run_worker(WorkerLink& link, const WorkerInfo& info, const JobRunner& run_job, const BatchRunner& run_batch) {
   link.send(MessageKind::kHello, encode(info));
   while (true) {
     Envelope message = link.receive();
+    if (message.kind == MessageKind::kBatch) {
+      for (const JobOutcome& outcome : run_batch_message(message.payload, info, run_job, run_batch)) {
+        link.send(MessageKind::kResult, encode(outcome));
+      }
+      continue;
+    }
     if (message.kind != MessageKind::kJob) return;
     const WorkItem item = decode_work_item(message.payload);
     JobOutcome outcome = run_job(item, [&link] { return link.interrupt_requested(); });

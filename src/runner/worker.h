@@ -16,6 +16,15 @@ namespace stylesweep {
 // `interrupted` between evaluations.
 using JobRunner = std::function<JobOutcome(const WorkItem&, const std::function<bool()>& interrupted)>;
 
+// Runs jobs that can share a batch (can_share_batch) as one and returns one outcome per item, in
+// their order; must not throw. A batch takes no checkpoints and no stop requests.
+using BatchRunner = std::function<std::vector<JobOutcome>(const std::vector<WorkItem>&)>;
+
+// The outcomes of a batch message, each with its id, attempt and worker: through `run_batch`,
+// or each job alone when there is none.
+std::vector<JobOutcome> run_batch_message(const std::string& payload, const WorkerInfo& info, const JobRunner& run_job,
+                                          const BatchRunner& run_batch);
+
 // Stores shipped input files in a node-local directory and points jobs at the local copies.
 class ShippedFiles {
  public:
@@ -33,6 +42,7 @@ class ShippedFiles {
   std::map<std::string, std::string> local_paths_;  // job path -> local copy
 };
 
-void run_worker(WorkerLink& link, const WorkerInfo& info, const JobRunner& run_job);
+void run_worker(WorkerLink& link, const WorkerInfo& info, const JobRunner& run_job,
+                const BatchRunner& run_batch = {});
 
 }  // namespace stylesweep
