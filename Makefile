@@ -8,7 +8,7 @@ FUZZ_DIR ?= build-fuzz
 SERIAL_DIR ?= build-serial
 TORCH2_DIR ?= build-torch2
 
-.PHONY: all deps configure build demo test unit-test serial-test torch2 torch2-test fuzz bench clean
+.PHONY: all deps configure build demo test unit-test serial-test torch2 torch2-test gpu-check fuzz bench clean
 
 all: build
 
@@ -24,9 +24,10 @@ build: configure
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# Every test: the ctest suite, the serial build's, then each fuzz harness for a minute.
-# (torch2-test joins them once its build is measured to fit CI's time.)
-test: unit-test serial-test fuzz
+# Every test: the ctest suite against Debian's libtorch 1.13, the serial build's, the suite
+# against PyPI's libtorch 2.11 (CUDA build, run on the CPU), bench/gpu.sh --check, then each fuzz
+# harness for a minute.
+test: unit-test serial-test torch2-test gpu-check fuzz
 
 unit-test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -51,6 +52,12 @@ torch2: build
 torch2-test: torch2
 	@cd $(TORCH2_DIR) && ctest --output-on-failure -j $(JOBS) -E '^(reliability_test|slurm_test)$$'
 
+# bench/gpu.sh's steps on the CPU, at small sizes: the Debian packages it carries to GPU machines
+# (scripts/fetch-gpu-deps.sh), unpacked and built against, and its figures checked for sanity.
+gpu-check: torch2
+	@bash scripts/fetch-gpu-deps.sh >/dev/null
+	@bash bench/gpu.sh --check
+
 # libFuzzer harnesses with ASan and UBSan, built with clang in their own tree (no libtorch).
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -63,4 +70,4 @@ bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR) $(TORCH2_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR) $(TORCH2_DIR) build-gpu build-gpu-check
