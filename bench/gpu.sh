@@ -43,6 +43,8 @@ else
   python=${PYTHON:-python3}
   command -v nvidia-smi >/dev/null || die "no nvidia-smi: this machine has no NVIDIA GPU (--check runs on a CPU)"
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >&2
+  # A CUDA libtorch's CMake config needs the toolkit; it is often installed off the PATH.
+  if ! command -v nvcc >/dev/null && [[ -x /usr/local/cuda/bin/nvcc ]]; then export PATH=/usr/local/cuda/bin:$PATH; fi
 fi
 torch_prefix=$("$python" - "$check" <<'PY'
 import os, sys
