@@ -34,5 +34,38 @@ TEST(MemoryEstimateTest, GrowsWithPixelsAndTheLbfgsHistory) {
   EXPECT_LT(estimate_job_memory(job, {512, 512}, {{512, 512}}).weights, 10000);
 }
 
+TEST(MemoryEstimateTest, AJobOverItsBudgetOrTheDevicesFreeMemoryIsRefusedWithBothFigures) {
+  MemoryEstimate need;
+  need.runtime = std::int64_t(300) << 20;
+  need.activations = std::int64_t(100) << 20;
+  EXPECT_NO_THROW(require_memory_fits(need, {64, 48}, {}));  // no limits
+  MemoryLimits budget;
+  budget.budget = std::int64_t(256) << 20;
+  try {
+    require_memory_fits(need, {64, 48}, budget);
+    ADD_FAILURE() << "over the budget";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("job needs an estimated 400.0 MiB (runtime 0.29 GiB"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("at 64x48 px, more than this worker's memory budget of 256.0 MiB"),
+              std::string::npos)
+        << error.what();
+  }
+  // On a GPU the process's runtime stays on the host: 100 MiB must fit in what the device has free.
+  MemoryLimits gpu{0, std::int64_t(99) << 20, std::int64_t(80) << 30, "cuda:1"};
+  try {
+    require_memory_fits(need, {64, 48}, gpu);
+    ADD_FAILURE() << "over the device's free memory";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("job needs an estimated 100.0 MiB on cuda:1 at 64x48 px, more than the 99.0 MiB free of "
+                        "80.00 GiB there (cudaMemGetInfo)"),
+              std::string::npos)
+        << error.what();
+  }
+  gpu.device_free = std::int64_t(100) << 20;
+  EXPECT_NO_THROW(require_memory_fits(need, {64, 48}, gpu));
+}
+
 }  // namespace
 }  // namespace stylesweep

@@ -203,22 +203,10 @@ void StyleEngine::Impl::check_memory(const StyleJob& job, const Image& content_i
   if (memory_budget <= 0 && !device_free) return;
   std::vector<std::pair<int, int>> style_sizes;
   for (const auto& style : styles) style_sizes.emplace_back(int(style.size(3)), int(style.size(2)));
-  const MemoryEstimate need = estimate_job_memory(job, {content_image.width, content_image.height}, style_sizes);
-  if (memory_budget > 0 && need.total() > memory_budget) {
-    throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's "
-                            "memory budget of {} (--max-memory); use a smaller size or fewer "
-                            "workers per node",
-                            need.describe(), content_image.width, content_image.height,
-                            format_bytes(memory_budget)));
-  }
-  if (device_free && need.on_device() > device_free->free) {
-    throw Error(fmt::format("job needs an estimated {} on {} at {}x{} px, more than the {} free of {} there "
-                            "(cudaMemGetInfo); use a smaller size, precision bf16 or fewer workers per GPU "
-                            "(the job's whole estimate: {})",
-                            format_bytes(need.on_device()), device_name, content_image.width,
-                            content_image.height, format_bytes(device_free->free),
-                            format_bytes(device_free->total), need.describe()));
-  }
+  const std::pair<int, int> size{content_image.width, content_image.height};
+  const MemoryLimits limits{memory_budget, device_free ? device_free->free : -1, device_free ? device_free->total : 0,
+                            device_name};
+  require_memory_fits(estimate_job_memory(job, size, style_sizes), size, limits);
 }
 
 LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,

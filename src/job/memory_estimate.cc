@@ -118,4 +118,20 @@ std::string format_bytes(std::int64_t bytes) {
   return fmt::format("{:.0f} KiB", value / 1024.0);
 }
 
+void require_memory_fits(const MemoryEstimate& need, std::pair<int, int> content_size, const MemoryLimits& limits) {
+  const auto [width, height] = content_size;
+  if (limits.budget > 0 && need.total() > limits.budget) {
+    throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's memory budget of {} "
+                            "(--max-memory); use a smaller size or fewer workers per node",
+                            need.describe(), width, height, format_bytes(limits.budget)));
+  }
+  if (limits.device_free >= 0 && need.on_device() > limits.device_free) {
+    throw Error(fmt::format("job needs an estimated {} on {} at {}x{} px, more than the {} free of {} there "
+                            "(cudaMemGetInfo); use a smaller size, precision bf16 or fewer workers per GPU "
+                            "(the job's whole estimate: {})",
+                            format_bytes(need.on_device()), limits.device, width, height,
+                            format_bytes(limits.device_free), format_bytes(limits.device_total), need.describe()));
+  }
+}
+
 }  // namespace stylesweep

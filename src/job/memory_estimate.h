@@ -33,6 +33,17 @@ struct MemoryEstimate {
 MemoryEstimate estimate_job_memory(const StyleJob& job, std::pair<int, int> content_size,
                                    const std::vector<std::pair<int, int>>& style_sizes);
 
+// Where a job's memory must fit: its worker's budget and, on a GPU, what the device has free.
+struct MemoryLimits {
+  std::int64_t budget = 0;        // bytes; 0: no budget
+  std::int64_t device_free = -1;  // bytes free on the device now (cudaMemGetInfo); < 0: no GPU
+  std::int64_t device_total = 0;
+  std::string device;             // "cuda:0", for the message
+};
+// Throws Error with the estimate and the figure it exceeds: the whole estimate against the
+// budget, the estimate's device part (MemoryEstimate::on_device) against the device's free memory.
+void require_memory_fits(const MemoryEstimate& need, std::pair<int, int> content_size, const MemoryLimits& limits);
+
 // The default budget of one worker: physical memory shared by the ranks on the node.
 std::int64_t default_memory_budget(int workers_on_node);
 
