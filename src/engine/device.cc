@@ -83,6 +83,8 @@ void keep_freed_memory_in_process() {
 
 }  // namespace
 
+void pin_intra_op_threads() { at::set_num_threads(at::get_num_threads()); }
+
 std::string apply_device(const DeviceChoice& choice) {
   // Denormal floats make CPU convolutions several times slower; they carry no visible signal in
   // 0-255 images, so flush them to zero (torch.set_flush_denormal).

@@ -34,6 +34,11 @@ int gpu_for_worker(int local_worker_index, int workers_per_gpu, int gpu_count);
 // "libtorch 2.11.0, CUDA (1 device)", "libtorch 1.13.0, CPU only": what --version reports.
 std::string libtorch_description();
 
+// Pins libtorch's intra-op thread count at its current value. With MKL (PyPI's libtorch) this
+// also turns MKL_DYNAMIC off: MKL would otherwise use fewer threads when the machine is busy,
+// and the same job would change in its last bits with the load.
+void pin_intra_op_threads();
+
 // Sets libtorch's intra-op thread count for a CPU choice; returns a one-line description.
 std::string apply_device(const DeviceChoice& choice);
 

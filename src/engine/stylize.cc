@@ -259,6 +259,8 @@ StyleEngine::StyleEngine(const std::string& weights_path, const std::string& dev
   impl_->device = translating_libtorch_errors([&] { return torch::Device(device); });
   impl_->device_name = device;
   impl_->device_memory_probe = [device] { return device_memory(device); };
+  // Results must not depend on how busy the machine is (engines made without apply_device too).
+  translating_libtorch_errors([] { pin_intra_op_threads(); });
 }
 
 StyleEngine::~StyleEngine() = default;
