@@ -26,13 +26,11 @@ namespace stylesweep {
 
 std::string libtorch_description() {
 #ifdef STYLESWEEP_CUDA
-  const std::string build = "CUDA";
-#else
-  const std::string build = "CPU only";
-#endif
   const std::size_t devices = torch::cuda::is_available() ? torch::cuda::device_count() : 0;
-  return fmt::format("libtorch {}, {}{}", TORCH_VERSION, build,
-                     build == "CUDA" ? fmt::format(" ({} devices visible)", devices) : "");
+  return fmt::format("libtorch {}, CUDA ({} devices visible)", TORCH_VERSION, devices);
+#else
+  return fmt::format("libtorch {}, CPU only", TORCH_VERSION);
+#endif
 }
 
 int gpu_for_worker(int local_worker_index, int workers_per_gpu, int gpu_count) {
