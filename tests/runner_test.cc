@@ -32,6 +32,7 @@ class FakeLink : public CoordinatorLink {
   int worker_count() const override { return workers_; }
   bool has_pending() override { return quiet ? false : !inbox_.empty(); }
   Envelope receive() override {
+    if (inbox_.empty()) return {0, MessageKind::kNone, ""};  // every worker is waiting
     Envelope message = inbox_.front();
     inbox_.pop_front();
     return message;
@@ -105,12 +106,14 @@ class RecordingSink : public ResultSink {
     if (found == checkpoints.end()) return std::nullopt;
     return found->second;
   }
+  JobClaim claim(const WorkItem& item) override { return claims ? claims(item) : JobClaim{}; }
   void publish() override {
     ++publishes;
     unpublished.clear();
     if (on_publish) on_publish();
   }
   std::function<void()> on_publish;
+  std::function<JobClaim(const WorkItem&)> claims;  // other runs' claims; none by default
   std::map<std::string, std::string> checkpoints;
   std::set<std::string> unpublished;
   int publishes = 0;
@@ -202,6 +205,54 @@ TEST(CoordinatorTest, RunsEveryJobExactlyOnceAndStopsEveryWorker) {
   EXPECT_EQ(link.stops, 3);
   // Each worker receives each input file once: content and style, shipped with its first job.
   for (int worker = 1; worker <= 3; ++worker) EXPECT_EQ(link.shipped_files[worker], 2u) << worker;
+}
+
+TEST(CoordinatorTest, JobsThatOtherRunsHoldOrFinishedAreLeftToThemAndTheRunSaysWhich) {
+  Scheduler scheduler({make_job("mine", 30), make_job("held", 20), make_job("finished", 10)}, 1, 2);
+  FakeLink link(2);
+  RecordingSink sink;
+  int claims_of_held = 0;
+  sink.claims = [&](const WorkItem& item) {
+    if (item.id == "held") ++claims_of_held;
+    if (item.id == "held") return JobClaim{JobClaim::State::kHeldElsewhere, "run-b"};
+    if (item.id == "finished") return JobClaim{JobClaim::State::kFinishedElsewhere, ""};
+    return JobClaim{};
+  };
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  const RunCounts counts = coordinator.run(3);
+  EXPECT_EQ(link.dispatched, (std::vector<std::pair<int, std::string>>{{1, "mine"}}));
+  EXPECT_EQ(counts.done, 1u);
+  EXPECT_EQ(counts.finished_elsewhere, 1u);
+  EXPECT_EQ(counts.held_elsewhere, 1u);
+  EXPECT_EQ(counts.holding_runs, std::set<std::string>{"run-b"});
+  EXPECT_EQ(claims_of_held, 2);  // once more when nothing else was left: its run may have died
+  EXPECT_FALSE(counts.drained);
+  EXPECT_EQ(link.stops, 2);
+}
+
+TEST(CoordinatorTest, WithWaitAHeldJobRunsOnceItsClaimIsFree) {
+  Scheduler scheduler({make_job("mine", 30), make_job("held", 20)}, 1, 1);
+  FakeLink link(1);
+  RecordingSink sink;
+  int refusals = 0;
+  sink.claims = [&](const WorkItem& item) {
+    if (item.id == "held" && refusals < 5) {
+      ++refusals;
+      return JobClaim{JobClaim::State::kHeldElsewhere, "run-b"};
+    }
+    return JobClaim{};
+  };
+  CoordinatorOptions options;
+  options.wait_for_other_runs = true;
+  double clock = 0;
+  options.now = [&] { return clock += 0.5; };
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file, options);
+  const RunCounts counts = coordinator.run(2);
+  EXPECT_EQ(refusals, 5);
+  EXPECT_EQ(counts.done, 2u);
+  EXPECT_EQ(counts.held_elsewhere, 0u);
+  EXPECT_TRUE(counts.holding_runs.empty());
+  EXPECT_EQ(sink.stored, (std::vector<std::string>{"mine", "held"}));
 }
 
 TEST(CoordinatorTest, RetriesAFailedJobOnAnotherWorker) {

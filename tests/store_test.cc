@@ -121,9 +121,23 @@ std::vector<std::string> journal_files(const TempDir& dir) {
   return names;
 }
 
+// segment-<16 digits>-<run id>-<n>.h5, and that run id.
+bool is_segment_of(const std::string& name, const std::string& run_id, int counter) {
+  return name.size() > 25 && name.rfind("segment-", 0) == 0 &&
+         name.substr(8, 16).find_first_not_of("0123456789") == std::string::npos &&
+         name.substr(24) == "-" + run_id + "-" + std::to_string(counter) + ".h5" && segment_run_id(name) == run_id;
+}
+
+std::string only_segment(const TempDir& dir) {
+  const std::vector<std::string> names = journal_files(dir);
+  EXPECT_EQ(names.size(), 1u);
+  return names.empty() ? "" : dir.file("out/jobs/" + names[0]);
+}
+
 TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
   TempDir dir;
   std::map<std::string, std::string> published;
+  std::string run_id;
   {
     ResultStore store(settings_for(dir));
     for (int seed = 1; seed <= 3; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), seed != 2));
@@ -131,8 +145,10 @@ TEST(ResultStoreTest, CommittedJobsReadBackAsTheyWereStoredFromOneSegment) {
     published = index_of(store.results_path());
     EXPECT_EQ(store.done_ids(), (std::set<std::string>{item_for(1).id, item_for(3).id}));
     EXPECT_EQ(store.failed_ids(), std::set<std::string>{item_for(2).id});
+    run_id = store.run().run_id;
   }
-  EXPECT_EQ(journal_files(dir), std::vector<std::string>{"segment-00000001.h5"});
+  ASSERT_EQ(journal_files(dir).size(), 1u);
+  EXPECT_TRUE(is_segment_of(journal_files(dir)[0], run_id, 1)) << journal_files(dir)[0];
   EXPECT_TRUE(fs::exists(dir.file("out/images/cat__brick__seed1.png")));
   EXPECT_FALSE(fs::exists(dir.file("out/images/cat__brick__seed2.png")));  // failed: no image
   EXPECT_EQ(published.at("status"), "done|failed|done|");
@@ -206,7 +222,7 @@ TEST(ResultStoreTest, AJournalOfTheEarlierNormalizationIsRefused) {
     store.store(item_for(1), outcome_for(item_for(1), true));
     store.commit();
   }
-  const std::string segment = dir.file("out/jobs/segment-00000001.h5");
+  const std::string segment = only_segment(dir);
   {
     h5::File file = h5::File::open_read_write(segment);
     EXPECT_EQ(file.attribute_string("/jobs/" + item_for(1).id, "normalization"), "paper-per-position");
@@ -222,7 +238,7 @@ TEST(ResultStoreTest, AResultsFileOfTheEarlierNormalizationIsRefused) {
     store.store(item_for(1), outcome_for(item_for(1), true));
     store.publish(true);
   }
-  fs::remove(dir.file("out/jobs/segment-00000001.h5"));  // results.h5 alone holds the job
+  fs::remove(only_segment(dir));  // results.h5 alone holds the job
   {
     h5::File file = h5::File::open_read_write(dir.file("out/results.h5"));
     EXPECT_EQ(file.attribute_string("/", "normalization"), "paper-per-position");
@@ -250,12 +266,20 @@ TEST(ResultStoreTest, AFullSegmentIsCommittedWithoutWaitingForCommit) {
   // 128 px images: about 57 KiB each staged, so a segment fills after about 18 of them.
   for (int seed = 1; seed <= 24; ++seed) store.store(item_for(seed), outcome_for(item_for(seed), true, 128));
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!fs::exists(dir.file("out/jobs/segment-00000001.h5")) && std::chrono::steady_clock::now() < give_up) {
+  const std::string run_id = store.run().run_id;
+  auto first_sealed = [&] {
+    for (const auto& name : journal_files(dir)) {  // the next segment may be in the making
+      if (is_segment_of(name, run_id, 1)) return true;
+    }
+    return false;
+  };
+  while (!first_sealed() && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_TRUE(fs::exists(dir.file("out/jobs/segment-00000001.h5")));
+  EXPECT_TRUE(first_sealed());
   store.commit();
-  EXPECT_EQ(journal_files(dir), (std::vector<std::string>{"segment-00000001.h5", "segment-00000002.h5"}));
+  ASSERT_EQ(journal_files(dir).size(), 2u);
+  EXPECT_TRUE(is_segment_of(journal_files(dir)[1], run_id, 2)) << journal_files(dir)[1];
   EXPECT_EQ(store.done_ids().size(), 24u);
 }
 
@@ -283,7 +307,7 @@ TEST(ResultStoreTest, ReadsJournalsWithOneFilePerJob) {
     store.commit();
   }
   // The layout of earlier versions: jobs/<id>.h5 holding /jobs/<id>.
-  fs::rename(dir.file("out/jobs/segment-00000001.h5"), dir.file("out/jobs/" + item_for(1).id + ".h5"));
+  fs::rename(only_segment(dir), dir.file("out/jobs/" + item_for(1).id + ".h5"));
   ResultStore reopened(settings_for(dir));
   EXPECT_EQ(reopened.done_ids(), std::set<std::string>{item_for(1).id});
   reopened.store(item_for(2), outcome_for(item_for(2), true));
@@ -332,7 +356,8 @@ TEST(ResultStoreTest, WriterProcessesStoreWhatTheStoresOwnThreadStores) {
   }
   EXPECT_TRUE(child_processes().empty());
   // One segment per writer, each complete, none left under a temporary name.
-  EXPECT_EQ(journal_files(by_processes), (std::vector<std::string>{"segment-00000001.h5", "segment-00000002.h5"}));
+  ASSERT_EQ(journal_files(by_processes).size(), 2u);
+  for (const auto& name : journal_files(by_processes)) EXPECT_EQ(name.find(".tmp-"), std::string::npos) << name;
   EXPECT_TRUE(fs::exists(by_processes.file("out/images/cat__brick__seed5.png")));
   expect_standalone_results(settings_for(by_processes, 2), 4, expected, 2);
 }
@@ -382,6 +407,73 @@ TEST(ResultStoreTest, AMissingWriterProgramIsNamed) {
     EXPECT_NE(std::string(error.what()).find(dir.file("no-such-writer")), std::string::npos) << error.what();
   }
   EXPECT_FALSE(fs::exists(dir.file("out")));  // nothing created, no space reserved
+}
+
+}  // namespace
+}  // namespace stylesweep
+
+namespace stylesweep {
+namespace {
+
+// Two runs writing one output directory at once: each names its own segments, each publication
+// holds the other's jobs too, a job the other stored is finished elsewhere, and a run that
+// starts leaves a live run's segment in the making alone.
+TEST(ResultStoreTest, TwoRunsShareOneOutputDirectoryWithoutLosingAJob) {
+  TempDir dir;
+  ResultStore first(settings_for(dir)), second(settings_for(dir));
+  EXPECT_EQ(first.claim(item_for(1)).state, JobClaim::State::kTaken);
+  const JobClaim held = second.claim(item_for(1));
+  EXPECT_EQ(held.state, JobClaim::State::kHeldElsewhere);
+  EXPECT_EQ(held.holder, first.run().run_id);
+  first.store(item_for(1), outcome_for(item_for(1), true));
+  first.commit();  // committed: the claim is released
+  EXPECT_EQ(second.claim(item_for(1)).state, JobClaim::State::kFinishedElsewhere);
+  EXPECT_EQ(second.claim(item_for(2)).state, JobClaim::State::kTaken);
+  second.store(item_for(2), outcome_for(item_for(2), true));
+  second.publish(false);
+  first.store(item_for(3), outcome_for(item_for(3), true));
+  first.publish(false);  // the last publication: every job of both runs
+  const h5::File results = h5::File::open_read_only(first.results_path());
+  EXPECT_EQ(results.list_group("/jobs").size(), 3u);
+  EXPECT_EQ(results.read_strings("/index/status"), (std::vector<std::string>{"done", "done", "done"}));
+  std::set<std::string> writers;
+  for (const auto& name : journal_files(dir)) writers.insert(segment_run_id(name));
+  EXPECT_EQ(writers, (std::set<std::string>{first.run().run_id, second.run().run_id}));
+  // A third run starting now finds all three and leaves the live runs' temporaries alone.
+  const std::string in_the_making = dir.file("out/jobs/segment-0000000000000001-" + first.run().run_id + "-9.h5.tmp-1");
+  std::ofstream(in_the_making) << "x";
+  const std::string left_by_the_dead = dir.file("out/jobs/segment-0000000000000001-gone-1-000000-1.h5.tmp-1");
+  std::ofstream(left_by_the_dead) << "x";
+  ResultStore third(settings_for(dir));
+  EXPECT_EQ(third.done_ids().size(), 3u);
+  EXPECT_TRUE(fs::exists(in_the_making));
+  EXPECT_FALSE(fs::exists(left_by_the_dead));
+}
+
+TEST(ResultStoreTest, ADoneJobIsNotReplacedByALaterFailureOfTheSameJob) {
+  TempDir dir;
+  {
+    ResultStore slow(settings_for(dir)), taker(settings_for(dir));
+    slow.store(item_for(1), outcome_for(item_for(1), true));
+    slow.commit();
+    taker.store(item_for(1), outcome_for(item_for(1), false));  // ran it too, after a takeover
+    taker.commit();
+  }
+  ResultStore reopened(settings_for(dir));
+  EXPECT_EQ(reopened.done_ids(), std::set<std::string>{item_for(1).id});
+}
+
+TEST(ResultStoreTest, ACheckpointAnotherRunLeftIsFound) {
+  TempDir dir;
+  ResultStore waiting(settings_for(dir)), draining(settings_for(dir));
+  ASSERT_EQ(draining.claim(item_for(1)).state, JobClaim::State::kTaken);
+  JobOutcome interrupted;
+  interrupted.id = item_for(1).id;
+  interrupted.interrupted = true;
+  interrupted.checkpoint = "state";
+  draining.interrupted(item_for(1), interrupted);  // releases the claim
+  EXPECT_EQ(waiting.claim(item_for(1)).state, JobClaim::State::kTaken);
+  EXPECT_EQ(waiting.checkpoint(item_for(1).id).value_or(""), "state");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "common/error.h"
 #include "common/interrupt.h"
+#include "common/text.h"
 #include "engine/device.h"
 #include "engine/stylize.h"
 #include "runner/coordinator.h"
@@ -43,6 +44,8 @@ struct RunArguments {
   int journal_writers = 0;
   int workers_per_gpu = 1;      // worker ranks sharing one GPU
   int batch = 1;                // jobs a worker runs as one batch, at most
+  bool wait = false;            // wait for jobs other runs are running instead of ending
+  double claim_timeout = RunRegistry::kDefaultTimeoutSeconds;
 };
 
 // A live status line needs a terminal that is really the user's: under mpirun, srun or a Slurm
@@ -93,12 +96,12 @@ std::string journal_writer_program() {
   return (self.parent_path() / "stylesweep-journal-writer").string();
 }
 
-void open_store(SweepSetup& setup, int journal_writers) {
+void open_store(SweepSetup& setup, const RunArguments& arguments) {
   const SweepPlan& plan = setup.plan;
   setup.store = std::make_unique<ResultStore>(
       StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                    plan.varying_keys, read_weights_source(plan.weights_path), journal_writers,
-                    journal_writer_program()},
+                    plan.varying_keys, read_weights_source(plan.weights_path), arguments.journal_writers,
+                    journal_writer_program(), arguments.claim_timeout},
       &setup.recovery_notes);
 }
 
@@ -180,11 +183,11 @@ void print_start_line(const RunArguments& arguments, const SweepSetup& setup, co
   for (const auto& note : setup.recovery_notes) std::cout << "stylesweep run: recovery: " << note << "\n";
   std::cout << fmt::format(
       "stylesweep run: {} jobs in {}: {} done, {} to run, {} failed before{}{} on {} worker{}; "
-      "results in {}\n",
+      "results in {} (run {})\n",
       setup.plan.jobs.size(), setup.config.path, selection.done, selection.to_run.size(), selection.failed_before,
       selection.failed_before && !arguments.rerun_failed ? " (kept; --rerun-failed runs them again)" : "",
       selection.given_up ? fmt::format(", {} given up after --max-attempts", selection.given_up) : "",
-      workers, workers == 1 ? "" : "s", setup.store->results_path());
+      workers, workers == 1 ? "" : "s", setup.store->results_path(), setup.store->run().run_id);
   std::cout.flush();
 }
 
@@ -230,8 +233,23 @@ CoordinatorEvents progress_events(SweepProgress& progress, RunStatusWriter& stat
   return events;
 }
 
+// Jobs other runs finished or still run, when there were any.
+std::string other_runs_lines(const RunCounts& counts) {
+  std::string lines;
+  if (counts.finished_elsewhere) {
+    lines += fmt::format("{} jobs were finished by other runs writing the same output\n", counts.finished_elsewhere);
+  }
+  if (counts.held_elsewhere && !counts.drained) {
+    lines += fmt::format("all remaining jobs are running in other runs: {} ({} job{}; --wait waits for them)\n",
+                         join(std::vector<std::string>(counts.holding_runs.begin(), counts.holding_runs.end()), ", "),
+                         counts.held_elsewhere, counts.held_elsewhere == 1 ? "" : "s");
+  }
+  return lines;
+}
+
 Outcome finish_run(const SweepSetup& setup, RunCounts counts, RunStatusWriter& status, Clock::time_point start) {
-  setup.store->publish(!counts.drained);
+  // Standalone copies only when this run ended the sweep: other runs still link to segments.
+  setup.store->publish(!counts.drained && counts.held_elsewhere == 0);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   status.update(counts, wall);
   std::cout << fmt::format(
@@ -243,6 +261,7 @@ Outcome finish_run(const SweepSetup& setup, RunCounts counts, RunStatusWriter& s
                      : "",
       format_duration(wall), wall > 0 ? 3600.0 * double(counts.done + counts.failed) / wall : 0.0,
       setup.store->results_path(), setup.config.output);
+  std::cout << other_runs_lines(counts);
   if (counts.drained) return Outcome::kDrained;
   return counts.failed == 0 ? Outcome::kOk : Outcome::kSomeJobsFailed;
 }
@@ -262,6 +281,7 @@ Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, Coord
   options.deadline = resolve_deadline(arguments.deadline);
   options.deadline_margin = arguments.deadline_margin;
   options.batch = arguments.batch;
+  options.wait_for_other_runs = arguments.wait;
   const CoordinatorEvents events = progress_events(progress, status, start);
   Coordinator coordinator(link, scheduler, store, events, read_whole_file, options);
   RunCounts counts = coordinator.run(to_run);
@@ -286,7 +306,7 @@ StartMessage start_ranks(const Session& session, const RunArguments& arguments, 
       const std::string weights = resolve_weights(config.weights);
       SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
       setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
-      open_store(*setup, arguments.journal_writers);
+      open_store(*setup, arguments);
       message = setup->config.weights + "\n" + setup->plan.weights_sha256;
     } catch (const Error& error) {
       if (session.size() > 1) session.broadcast(std::string(1, char(error.kind())));
@@ -417,6 +437,15 @@ void add_run_command(CLI::App& app, int* argc, char*** argv, Outcome& outcome) {
                       "on a thread of its own)")
       ->capture_default_str()
       ->check(CLI::Range(0, 64));
+  command->add_flag("--wait", arguments->wait,
+                    "When only jobs that other runs of this output are running are left, wait for "
+                    "them (and take over those of runs that die) instead of ending with exit 0");
+  command->add_option("--claim-timeout", arguments->claim_timeout,
+                      "Seconds without a heartbeat after which another run's claim on a job is "
+                      "stale and taken over (a run on the same host whose process is gone is "
+                      "stale at once); heartbeats come every timeout / 4, at most 30 s")
+      ->capture_default_str()
+      ->check(CLI::Range(0.2, 86400.0));
   command->add_option("--max-jobs", arguments->max_jobs,
                       "Refuse sweeps that expand to more jobs than this")->capture_default_str();
   command->callback([arguments, argc, argv, &outcome] { outcome = run_sweep(*arguments, argc, argv); });

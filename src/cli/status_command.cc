@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "common/text.h"
 #include "runner/run_status.h"
+#include "store/run_registry.h"
 
 namespace stylesweep {
 
@@ -29,6 +31,17 @@ void add_status_command(CLI::App& app) {
         format_duration(status.elapsed_seconds),
         status.finished ? std::string("finished") : "ETA " + format_duration(status.eta_seconds),
         status.updated_utc);
+    // Several runs may share the output directory (run --wait, submit --array).
+    const std::vector<LiveRun> runs = list_live_runs(directory.string());
+    std::cout << fmt::format("live runs: {}\n", runs.size());
+    for (const LiveRun& run : runs) {
+      // Claimed: running, or done and waiting to be committed.
+      std::cout << fmt::format("  {} (host {}, pid {}, heartbeat {:.0f} s ago): {} job{} claimed{}{}\n",
+                               run.run.owner.run_id, run.run.owner.host, run.run.owner.pid,
+                               run.run.heartbeat_age_seconds, run.job_ids.size(),
+                               run.job_ids.size() == 1 ? "" : "s", run.job_ids.empty() ? "" : ": ",
+                               join(run.job_ids, " "));
+    }
   });
 }
 

@@ -88,25 +88,71 @@ bool Coordinator::try_storage(const std::function<void()>& write) {
   }
 }
 
+bool Coordinator::claim(const WorkItem& item) {
+  JobClaim claim;
+  if (!try_storage([&] { claim = sink_.claim(item); })) {
+    scheduler_.requeue(item.id);  // draining: it stays for the next run
+    return false;
+  }
+  if (claim.state == JobClaim::State::kTaken) {
+    held_by_.erase(item.id);
+    return true;
+  }
+  if (claim.state == JobClaim::State::kHeldElsewhere) {
+    scheduler_.set_aside(item.id);
+    held_by_[item.id] = claim.holder;
+  } else {
+    scheduler_.drop(item.id);
+    held_by_.erase(item.id);
+    ++counts_.finished_elsewhere;
+  }
+  return false;
+}
+
+bool Coordinator::wait_for_held_jobs(int worker) {
+  if (draining_ || !scheduler_.finished() || scheduler_.set_aside_count() == 0) return false;
+  if (!held_jobs_retried_) {  // a run that is gone may have left them: claim them once more
+    held_jobs_retried_ = true;
+    scheduler_.restore_set_aside();
+    return false;
+  }
+  if (!options_.wait_for_other_runs) return false;
+  waiting_.insert(worker);
+  return true;
+}
+
+void Coordinator::poll_held_jobs() {
+  if (!options_.wait_for_other_runs || draining_ || scheduler_.set_aside_count() == 0) return;
+  if (options_.now() - last_claim_poll_ < options_.claim_poll_seconds) return;
+  last_claim_poll_ = options_.now();
+  scheduler_.restore_set_aside();
+  for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
+}
+
 void Coordinator::dispatch(int worker) {
-  if (!draining_ && !scheduler_.finished() && !may_start(scheduler_.next_cost())) {
-    start_drain("not enough time left before the deadline for the next job");
-    if (stopped_.count(worker)) return;
-  }
-  if (draining_ || scheduler_.finished()) {
-    link_.send(worker, MessageKind::kStop, "");
-    stopped_.insert(worker);
+  while (true) {
+    if (!draining_ && !scheduler_.finished() && !may_start(scheduler_.next_cost())) {
+      start_drain("not enough time left before the deadline for the next job");
+      if (stopped_.count(worker)) return;
+    }
+    if (wait_for_held_jobs(worker)) return;
+    if (draining_ || scheduler_.finished()) {
+      link_.send(worker, MessageKind::kStop, "");
+      stopped_.insert(worker);
+      waiting_.erase(worker);
+      return;
+    }
+    const double cost = scheduler_.next_cost();
+    std::optional<WorkItem> item = scheduler_.next_for(worker);
+    if (!item) {
+      waiting_.insert(worker);
+      return;
+    }
+    if (!claim(*item)) continue;
     waiting_.erase(worker);
+    send_work(worker, std::move(*item), cost);
     return;
   }
-  const double cost = scheduler_.next_cost();
-  std::optional<WorkItem> item = scheduler_.next_for(worker);
-  if (!item) {
-    waiting_.insert(worker);
-    return;
-  }
-  waiting_.erase(worker);
-  send_work(worker, std::move(*item), cost);
 }
 
 void Coordinator::send_work(int worker, WorkItem first, double cost) {
@@ -114,7 +160,7 @@ void Coordinator::send_work(int worker, WorkItem first, double cost) {
   // A job resumed from a checkpoint runs alone: batches take no checkpoints.
   if (options_.batch > 1 && !sink_.checkpoint(work.front().first.id)) {
     for (auto& mate : scheduler_.take_batch_mates(worker, work.front().first.job, std::size_t(options_.batch - 1))) {
-      work.push_back(std::move(mate));
+      if (claim(mate.first)) work.push_back(std::move(mate));
     }
   }
   std::vector<WorkItem> items;
@@ -225,15 +271,19 @@ RunCounts Coordinator::run(std::size_t total_jobs) {
     } else if (message.kind == MessageKind::kResult) {
       handle_result(message.worker, message.payload);
     } else {
-      continue;  // kNone: woken for a stop request
+      poll_held_jobs();  // kNone: woken for a stop request, or a second passed
+      continue;
     }
     // A worker with a batch gets more work once every job of the batch is back.
     if (!busy_.count(message.worker)) dispatch(message.worker);
     // A retry or the end of the run may have something for workers that were waiting.
     for (int waiting : std::set<int>(waiting_)) dispatch(waiting);
+    poll_held_jobs();
     publish_if_quiet(false);
   }
   publish_if_quiet(true);
+  counts_.held_elsewhere = scheduler_.set_aside_count();
+  for (const auto& [id, holder] : held_by_) counts_.holding_runs.insert(holder);
   mark_busy(busy_since);
   read_store_load(counts_);
   counts_.running = 0;

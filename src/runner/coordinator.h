@@ -18,11 +18,21 @@
 
 namespace stylesweep {
 
+// Whether this run may start a job: other runs writing the same output may be running it, or
+// may have finished it since this run started.
+struct JobClaim {
+  enum class State { kTaken, kHeldElsewhere, kFinishedElsewhere };
+  State state = State::kTaken;
+  std::string holder;  // kHeldElsewhere: the id of the run that holds it
+};
+
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
   // A final outcome (done, or failed for good); durable once publish() returns.
   virtual void store(const WorkItem& item, const JobOutcome& outcome) = 0;
+  // Asked before a job is sent; the claim lasts until the job is stored or interrupted.
+  virtual JobClaim claim(const WorkItem&) { return {}; }
   // A job is about to start (counts attempts across runs).
   virtual void started(const WorkItem&) {}
   // A job stopped on request; its checkpoint is in outcome.checkpoint.
@@ -42,6 +52,10 @@ class ResultSink {
 struct RunCounts {
   std::size_t total = 0, done = 0, failed = 0, running = 0, queued = 0, skipped = 0;
   std::size_t interrupted = 0;
+  // Jobs another run writing the same output finished after this run started, and jobs other
+  // runs were still running when this one ended, with those runs' ids.
+  std::size_t finished_elsewhere = 0, held_elsewhere = 0;
+  std::set<std::string> holding_runs;
   bool drained = false;  // stopped early: jobs remain
   // Seconds until every job is final: the planner's cost of the unfinished jobs at the measured
   // seconds per unit of cost, spread over the workers; negative until a job has been measured.
@@ -84,6 +98,11 @@ struct CoordinatorOptions {
   // Up to this many jobs that can share a batch (can_share_batch) go to a worker as one batch
   // (--batch); 1: one job at a time.
   int batch = 1;
+  // Jobs that other runs hold: false, the run ends when only those are left (after claiming
+  // them once more); true, it polls their claims every claim_poll_seconds until they are
+  // finished or free (--wait).
+  bool wait_for_other_runs = false;
+  double claim_poll_seconds = 1.0;
   std::function<double()> now;                 // seconds since the epoch; tests fake it
   std::function<bool()> stop_requested;        // signals; tests fake it
 };
@@ -103,6 +122,11 @@ class Coordinator {
  private:
   void handle_result(int worker, const std::string& payload);
   void dispatch(int worker);
+  // Claims `item` for this run; a job held or finished elsewhere leaves the queue (false).
+  bool claim(const WorkItem& item);
+  // Whether the jobs other runs hold keep `worker` waiting instead of stopping.
+  bool wait_for_held_jobs(int worker);
+  void poll_held_jobs();
   // Sends `first` alone, or with the queued jobs that can share its batch.
   void send_work(int worker, WorkItem first, double cost);
   bool may_start(double cost) const;
@@ -130,6 +154,9 @@ class Coordinator {
   std::map<int, std::set<std::string>> shipped_;  // paths each worker has received
   std::map<std::string, WorkItem> in_flight_;     // by id
   std::map<std::string, double> costs_;           // by id, for the time estimate
+  std::map<std::string, std::string> held_by_;    // by id: the run holding a job set aside
+  bool held_jobs_retried_ = false;                // claimed again once the queue ran empty
+  double last_claim_poll_ = 0;
   struct Announcement {
     WorkItem item;
     JobOutcome outcome;

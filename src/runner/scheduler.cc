@@ -138,6 +138,30 @@ void Scheduler::requeue(const std::string& id) {
   running_.erase(found);
 }
 
+void Scheduler::set_aside(const std::string& id) {
+  auto found = running_.find(id);
+  if (found == running_.end()) return;
+  --tries_[id];
+  unfinished_cost_ -= found->second.cost;
+  set_aside_.push_back(std::move(found->second));
+  running_.erase(found);
+}
+
+void Scheduler::drop(const std::string& id) {
+  auto found = running_.find(id);
+  if (found == running_.end()) return;
+  unfinished_cost_ -= found->second.cost;
+  running_.erase(found);
+}
+
+void Scheduler::restore_set_aside() {
+  for (auto it = set_aside_.rbegin(); it != set_aside_.rend(); ++it) {
+    unfinished_cost_ += it->cost;
+    retries_queue_.push_front(std::move(*it));
+  }
+  set_aside_.clear();
+}
+
 double Scheduler::next_cost() const {
   if (!retries_queue_.empty()) return retries_queue_.front().cost;
   for (std::size_t i = head_; i < jobs_.size(); ++i) {

@@ -41,6 +41,14 @@ class Scheduler {
   bool record(const JobOutcome& outcome, int worker);
   // Puts an interrupted job back in front of the queue; an interruption is not an attempt.
   void requeue(const std::string& id);
+  // The job handed out last is held by another run writing the same output: it waits aside,
+  // neither queued nor running, until restore_set_aside().
+  void set_aside(const std::string& id);
+  // Another run finished the job handed out: it leaves this run.
+  void drop(const std::string& id);
+  // Puts the jobs set aside back in front of the queue (to claim them again).
+  void restore_set_aside();
+  std::size_t set_aside_count() const { return set_aside_.size(); }
   // The estimated cost of the job that next_for would hand out next (0 when none is queued).
   double next_cost() const;
 
@@ -60,6 +68,7 @@ class Scheduler {
   std::size_t head_ = 0;            // first index not taken
   std::size_t remaining_;
   std::deque<ScheduledJob> retries_queue_;
+  std::vector<ScheduledJob> set_aside_;
   std::map<std::string, ScheduledJob> running_;        // by job id
   std::map<std::string, std::set<int>> failed_on_;     // workers a job failed on
   std::map<std::string, int> tries_;                   // starts in this run

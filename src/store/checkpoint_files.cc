@@ -10,19 +10,14 @@ namespace stylesweep {
 
 namespace fs = std::filesystem;
 
-CheckpointFiles::CheckpointFiles(std::string directory) : directory_(std::move(directory)) {
-  for (const auto& entry : fs::directory_iterator(directory_)) {
-    if (entry.path().extension() == ".ckpt") ids_.insert(entry.path().stem().string());
-  }
-}
+CheckpointFiles::CheckpointFiles(std::string directory) : directory_(std::move(directory)) {}
 
 void CheckpointFiles::save(const std::string& id, const std::string& bytes) {
   write_file_durably(path(id), bytes);
-  ids_.insert(id);
 }
 
 std::optional<std::string> CheckpointFiles::load(const std::string& id) const {
-  if (!ids_.count(id)) return std::nullopt;
+  // Another run may have written it since this one started: always look (a failed open is cheap).
   std::ifstream in(path(id), std::ios::binary);
   if (!in) return std::nullopt;
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

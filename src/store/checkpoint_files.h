@@ -1,5 +1,6 @@
 // <output>/checkpoints/<id>.ckpt: the checkpoints of interrupted jobs, sent with the job when it
-// is dispatched again, and removed once the job is committed.
+// is dispatched again (by this run or another one writing the same output), and removed once the
+// job is committed.
 #pragma once
 
 #include <optional>
@@ -10,7 +11,7 @@ namespace stylesweep {
 
 class CheckpointFiles {
  public:
-  explicit CheckpointFiles(std::string directory);  // notes the checkpoints already there
+  explicit CheckpointFiles(std::string directory);
 
   std::string path(const std::string& id) const { return directory_ + "/" + id + ".ckpt"; }
   // Written durably (temporary name, fsync, rename).
@@ -21,7 +22,6 @@ class CheckpointFiles {
 
  private:
   std::string directory_;
-  std::set<std::string> ids_;  // most jobs have none: no file to try opening
 };
 
 }  // namespace stylesweep

@@ -1,6 +1,7 @@
 #include "store/journal.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -19,13 +20,12 @@ namespace fs = std::filesystem;
 
 constexpr const char* kSegmentPrefix = "segment-";
 
-std::string segment_name(long number) { return fmt::format("{}{:08d}.h5", kSegmentPrefix, number); }
-
-// The segment's number; 0 for a one-job file of an earlier version's journal, so those load first.
-long segment_number(const std::string& file_name) {
+// The segment's number: its time for this version's names, its counter for segment-<n>.h5 of
+// earlier versions; 0 for their one-job files, so those load first.
+long long segment_number(const std::string& file_name) {
   if (file_name.rfind(kSegmentPrefix, 0) != 0) return 0;
   try {
-    return std::stol(file_name.substr(std::strlen(kSegmentPrefix)));
+    return std::stoll(file_name.substr(std::strlen(kSegmentPrefix)));
   } catch (const std::exception&) {
     return 0;
   }
@@ -33,6 +33,17 @@ long segment_number(const std::string& file_name) {
 
 bool is_temporary(const fs::path& path) {
   return path.filename().string().find(".tmp-") != std::string::npos;
+}
+
+// Whether `later` comes after `earlier` in the journal's order.
+bool sorts_after(const std::string& later, const std::string& earlier) {
+  return std::make_pair(segment_number(later), later) > std::make_pair(segment_number(earlier), earlier);
+}
+
+long long microseconds_now() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Results of an earlier version's loss: refused whole, so one results.h5 never mixes two losses.
@@ -69,7 +80,9 @@ void load_journal_file(Journal& journal, const std::string& file_name,
     }
   } catch (const Error& error) {
     const std::string aside = path + ".damaged";
-    fs::rename(path, aside);
+    std::error_code moved;
+    fs::rename(path, aside, moved);
+    if (moved) return;  // another run moved it aside first
     if (notes) {
       notes->push_back(fmt::format("unreadable journal file moved to {} ({}); its jobs will run again",
                                    aside, error.what()));
@@ -83,32 +96,55 @@ void load_journal_file(Journal& journal, const std::string& file_name,
 }  // namespace
 
 void Journal::remember(const std::string& file_name, std::map<std::string, IndexRow> file_rows) {
+  loaded.insert(file_name);
   for (auto& [id, row] : file_rows) {
+    auto known = file_of.find(id);
+    if (known != file_of.end()) {
+      const bool done_before = rows[id].status == JobStatus::kDone;
+      if (!sorts_after(file_name, known->second) || (done_before && row.status != JobStatus::kDone)) continue;
+    }
     rows[id] = std::move(row);
     file_of[id] = file_name;
   }
 }
 
-std::string Journal::new_segment_name() { return segment_name(next_segment++); }
+std::string Journal::new_segment_name() {
+  return fmt::format("{}{:016d}-{}-{}.h5", kSegmentPrefix, microseconds_now(), run_id, next_segment++);
+}
 
-void load_journal(Journal& journal, const std::vector<std::string>& varying_keys,
-                  std::vector<std::string>* notes) {
-  std::vector<std::pair<long, std::string>> files;  // (segment number, name): oldest first
+std::string segment_run_id(const std::string& file_name) {
+  // segment-<16 digits>-<run id>-<n>.h5[.tmp-<pid>]; run ids hold '-' themselves.
+  const std::size_t start = std::strlen(kSegmentPrefix) + 17;
+  if (file_name.rfind(kSegmentPrefix, 0) != 0 || file_name.size() <= start || file_name[start - 1] != '-') return "";
+  const std::size_t end = file_name.rfind(".h5");
+  const std::size_t counter = end == std::string::npos ? end : file_name.rfind('-', end);
+  if (counter == std::string::npos || counter <= start) return "";
+  return file_name.substr(start, counter - start);
+}
+
+std::vector<std::string> load_journal(Journal& journal, const std::vector<std::string>& varying_keys,
+                                      std::vector<std::string>* notes, const RunIsLive& run_is_live) {
+  std::vector<std::pair<long long, std::string>> files;  // (segment number, name): oldest first
   for (const auto& entry : fs::directory_iterator(journal.directory)) {
     const fs::path path = entry.path();
+    const std::string name = path.filename().string();
     if (is_temporary(path)) {
-      fs::remove(path);
+      // A live run's segment in the making, or the leftover of one that is gone.
+      const std::string owner = segment_run_id(name);
+      std::error_code ignored;
+      if (owner.empty() || !run_is_live(owner)) fs::remove(path, ignored);
       continue;
     }
-    if (path.extension() != ".h5") continue;
-    const std::string name = path.filename().string();
+    if (path.extension() != ".h5" || journal.loaded.count(name)) continue;
     files.emplace_back(segment_number(name), name);
   }
   std::sort(files.begin(), files.end());
+  std::vector<std::string> names;
   for (const auto& [number, name] : files) {
     load_journal_file(journal, name, varying_keys, notes);
-    journal.next_segment = std::max(journal.next_segment, number + 1);
+    names.push_back(name);
   }
+  return names;
 }
 
 std::optional<std::string> adopt_results_file(const std::string& path, Journal& journal,

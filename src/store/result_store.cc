@@ -54,10 +54,16 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
                        "cannot create output directory: " + error.message());
     }
   }
+  registry_ = std::make_unique<RunRegistry>(settings_.output_directory, settings_.claim_timeout);
+  journal_.run_id = registry_->self().run_id;
+  remove_reserves_of_gone_runs();
   hold_reserve();
   checkpoints_ = std::make_unique<CheckpointFiles>(settings_.output_directory + "/checkpoints");
   try {
-    load_journal(journal_, settings_.varying_keys, notes);
+    // Under the lock: another run's publication never sees half of this recovery, nor this one
+    // half of its.
+    RunRegistry::PublicationLock lock(*registry_);
+    refresh_journal(notes);
     if (auto created = adopt_results_file(results_path(), journal_, settings_.varying_keys, notes)) {
       created_utc_ = *created;
     }
@@ -65,6 +71,7 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     release_reserve();
     throw;
   }
+  files_at_start_ = journal_.loaded;
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -79,6 +86,36 @@ ResultStore::~ResultStore() {
   segment_writer_.reset();  // a thread writer removes its temporary file; processes end
   png_writer_.reset();
   release_reserve();
+  registry_.reset();  // claims of jobs not committed go back to the other runs
+}
+
+void ResultStore::refresh_journal(std::vector<std::string>* notes) {
+  load_journal(journal_, settings_.varying_keys, notes,
+               [this](const std::string& run_id) { return registry_->run_is_live(run_id); });
+}
+
+// A run killed with -9 leaves its reserve behind; the next run frees it.
+void ResultStore::remove_reserves_of_gone_runs() const {
+  const std::string prefix = ".space-reserve";
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(settings_.output_directory, ignored)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string owner = name.size() > prefix.size() + 1 ? name.substr(prefix.size() + 1) : "";
+    if (owner.empty() || !registry_->run_is_live(owner)) fs::remove(entry.path(), ignored);
+  }
+}
+
+JobClaim ResultStore::claim(const WorkItem& item) {
+  const ClaimAttempt attempt = registry_->claim(item.id);
+  if (!attempt.taken) return {JobClaim::State::kHeldElsewhere, attempt.holder};
+  refresh_journal();
+  const auto file = journal_.file_of.find(item.id);
+  if (file != journal_.file_of.end() && !files_at_start_.count(file->second)) {
+    registry_->release(item.id);
+    return {JobClaim::State::kFinishedElsewhere, ""};
+  }
+  return {};
 }
 
 SegmentWriterSettings ResultStore::segment_writer_settings() const {
@@ -138,6 +175,9 @@ double ResultStore::journal_writer_cpu_seconds() const {
 void ResultStore::publish(bool standalone) {
   commit();
   try {
+    // Serialized and from every run's segments: the last publication holds every job.
+    RunRegistry::PublicationLock lock(*registry_);
+    refresh_journal();
     write_results_file(results_path(), journal_.directory,
                        {settings_.config_text, settings_.config_path, created_utc_, settings_.weights_sha256,
                         settings_.weights_source},
@@ -218,7 +258,10 @@ void ResultStore::finish_segment() {
 void ResultStore::seal_segment() {
   std::vector<SealedSegment> sealed = segment_writer_->seal();
   for (const auto& [name, rows] : sealed) {
-    for (const auto& [id, row] : rows) checkpoints_->remove(id);  // committed: not dispatched again
+    for (const auto& [id, row] : rows) {
+      checkpoints_->remove(id);  // committed: not dispatched again
+      registry_->release(id);    // other runs find it in the journal
+    }
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -281,6 +324,7 @@ std::set<std::string> ResultStore::failed_ids() const {
 void ResultStore::interrupted(const WorkItem& item, const JobOutcome& outcome) {
   if (!outcome.checkpoint.empty()) checkpoints_->save(item.id, outcome.checkpoint);
   attempts_.interrupted(item.id);
+  registry_->release(item.id);  // another run may resume it from its checkpoint
 }
 
 std::optional<std::string> ResultStore::checkpoint(const std::string& id) const { return checkpoints_->load(id); }

@@ -12,11 +12,14 @@
 // during a run, real copies when it ends. At start the store reads the journal, copies into it
 // any job that only results.h5 holds, moves an unreadable results.h5 aside (never deleting it),
 // and refuses a journal or results.h5 of another loss normalization, leaving it as it is.
+// Several runs may write one output directory at once (store/run_registry.h): each claims a job
+// before it starts, segments are named per run, results.h5 is rebuilt under a lock from every
+// run's segments, and a run's start leaves the temporaries of live runs alone.
 // Each finished image is also <output>/images/<label>.png. Checkpoints of interrupted jobs wait
 // in <output>/checkpoints (store/checkpoint_files.h); <output>/attempts.log counts starts across
 // runs (store/attempts_log.h).
 //
-// A full disk: while a run is open the store holds <output>/.space-reserve (kReserveBytes,
+// A full disk: while a run is open the store holds <output>/.space-reserve-<run id> (kReserveBytes,
 // allocated). When a write fails, commit() frees it, writes the staged batch again into the
 // room it made and rethrows, so no finished job is lost and the final results.h5 (links to
 // every segment written) still fits. Batches are cut at kSegmentBytes so that they fit too.
@@ -38,6 +41,7 @@
 #include "store/checkpoint_files.h"
 #include "store/journal.h"
 #include "store/journal_record.h"
+#include "store/run_registry.h"
 #include "store/segment_writers.h"
 
 namespace stylesweep {
@@ -55,6 +59,8 @@ struct StoreSettings {
   // 0: the store's writer thread writes the segments itself.
   int journal_writers = 0;
   std::string journal_writer_program;
+  // Seconds without a heartbeat after which another run's claim is taken over.
+  double claim_timeout = RunRegistry::kDefaultTimeoutSeconds;
 };
 
 class ResultStore : public ResultSink {
@@ -83,6 +89,10 @@ class ResultStore : public ResultSink {
   double png_cpu_seconds() const override;
   double journal_writer_cpu_seconds() const override;
   void started(const WorkItem& item) override { record_attempt(item.id); }
+  // Claims the job for this run; a job that another run stored since this run started is
+  // finished elsewhere.
+  JobClaim claim(const WorkItem& item) override;
+  const RunOwner& run() const { return registry_->self(); }
   void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
   std::optional<std::string> checkpoint(const std::string& id) const override;
   void publish() override { publish(false); }
@@ -106,7 +116,10 @@ class ResultStore : public ResultSink {
   };
   std::string image_file(const WorkItem& item) const;
   SegmentWriterSettings segment_writer_settings() const;
-  std::string reserve_file() const { return settings_.output_directory + "/.space-reserve"; }
+  std::string reserve_file() const { return settings_.output_directory + "/.space-reserve-" + run().run_id; }
+  void remove_reserves_of_gone_runs() const;
+  // Reads the segments other runs have sealed since the last look.
+  void refresh_journal(std::vector<std::string>* notes = nullptr);
   void hold_reserve() const;
   void release_reserve() const;
   // The writer thread's side: everything below it touches only the open batch's state.
@@ -120,6 +133,8 @@ class ResultStore : public ResultSink {
 
   StoreSettings settings_;
   Journal journal_;  // rows and files on rank 0's thread; new segment names on the writer's
+  std::set<std::string> files_at_start_;  // the journal's files when this run started
+  std::unique_ptr<RunRegistry> registry_;
   std::string created_utc_;
   std::unique_ptr<CheckpointFiles> checkpoints_;
   AttemptsLog attempts_;

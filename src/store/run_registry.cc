@@ -1,0 +1,291 @@
+#include "store/run_registry.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+
+namespace stylesweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown-host";
+  return name;
+}
+
+// Two containers may share a host name; a pid means the same process only in the same namespace.
+std::string pid_namespace() {
+  std::error_code ignored;
+  return fs::read_symlink("/proc/self/ns/pid", ignored).string();
+}
+
+std::string owner_text(const RunOwner& owner) {
+  return fmt::format("run {}\nhost {}\npid_namespace {}\npid {}\n", owner.run_id, owner.host,
+                     owner.pid_namespace, owner.pid);
+}
+
+bool is_owner_file_name(const std::string& name) {
+  return !name.empty() && name[0] != '.' && name.find('.') == std::string::npos;
+}
+
+void sleep_seconds(double seconds) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+RunOwner this_process_owner() {
+  RunOwner owner;
+  owner.host = host_name();
+  owner.pid_namespace = pid_namespace();
+  owner.pid = long(::getpid());
+  std::random_device random;
+  owner.run_id = fmt::format("{}-{}-{:06x}", owner.host, owner.pid, random() & 0xffffffu);
+  return owner;
+}
+
+bool read_claim_record(const std::string& path, ClaimRecord& record) {
+  struct stat info {};
+  std::ifstream in(path);
+  if (!in || ::stat(path.c_str(), &info) != 0) return false;
+  std::string key, value;
+  record.owner = {};
+  while (in >> key && std::getline(in >> std::ws, value)) {
+    if (key == "run") record.owner.run_id = value;
+    else if (key == "host") record.owner.host = value;
+    else if (key == "pid_namespace") record.owner.pid_namespace = value;
+    else if (key == "pid") record.owner.pid = std::atol(value.c_str());
+  }
+  record.job_id = fs::path(path).filename().string();
+  record.inode = long(info.st_ino);
+  record.heartbeat_age_seconds = now_seconds() - (double(info.st_mtim.tv_sec) + 1e-9 * double(info.st_mtim.tv_nsec));
+  return !record.owner.run_id.empty();
+}
+
+bool owner_is_live(const ClaimRecord& record, const RunOwner& self, double timeout_seconds) {
+  if (record.heartbeat_age_seconds > timeout_seconds) return false;
+  const RunOwner& owner = record.owner;
+  if (owner.host != self.host || owner.pid_namespace != self.pid_namespace) return true;
+  return ::kill(pid_t(owner.pid), 0) == 0 || errno == EPERM;
+}
+
+RunRegistry::RunRegistry(std::string output_directory, double timeout_seconds)
+    : directory_(std::move(output_directory)), timeout_(timeout_seconds), self_(this_process_owner()) {
+  for (const char* sub : {"/runs", "/claims"}) {
+    std::error_code error;
+    fs::create_directories(directory_ + sub, error);
+    if (error) throw file_error(directory_ + sub, "cannot create: " + error.message());
+  }
+  remove_dead_run_files();
+  const std::string record = write_private_record(directory_ + "/runs", "run");
+  if (std::rename(record.c_str(), run_path().c_str()) != 0) {
+    throw io_error(run_path(), std::string("cannot register the run: ") + std::strerror(errno));
+  }
+  heartbeat_ = std::thread([this] { heartbeat_loop(); });
+}
+
+RunRegistry::~RunRegistry() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  stop_heartbeat_.notify_all();
+  heartbeat_.join();
+  std::vector<std::string> held;
+  for (const auto& [id, marker] : claims_) held.push_back(id);
+  for (const auto& id : held) release(id);
+  ::unlink(run_path().c_str());
+}
+
+std::string RunRegistry::write_private_record(const std::string& directory, const std::string& tag) const {
+  const std::string path = fmt::format("{}/.{}.{}.new", directory, tag, self_.run_id);
+  std::ofstream out(path, std::ios::trunc);
+  out << owner_text(self_);
+  out.close();
+  if (!out) throw io_error(path, std::string("cannot write: ") + std::strerror(errno));
+  return path;
+}
+
+void RunRegistry::remove_dead_run_files() {
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(directory_ + "/runs", ignored)) {
+    const std::string name = entry.path().filename().string();
+    ClaimRecord record;
+    if (!is_owner_file_name(name) || !read_claim_record(entry.path().string(), record)) continue;
+    if (!owner_is_live(record, self_, timeout_)) fs::remove(entry.path(), ignored);
+  }
+}
+
+bool RunRegistry::try_take_over(const std::string& path, const std::string& marker, const std::string& record) {
+  if (::link(record.c_str(), marker.c_str()) != 0) return false;  // another run is taking over
+  if (std::rename(record.c_str(), path.c_str()) != 0) {
+    ::unlink(marker.c_str());
+    return false;
+  }
+  return true;
+}
+
+ClaimAttempt RunRegistry::claim(const std::string& job_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (claims_.count(job_id)) return {true, ""};
+  const std::string path = claim_path(job_id);
+  const std::string record = write_private_record(directory_ + "/claims", job_id);
+  ClaimRecord held;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (::link(record.c_str(), path.c_str()) == 0) {
+      ::unlink(record.c_str());
+      claims_[job_id] = "";
+      return {true, ""};
+    }
+    if (errno != EEXIST) {
+      const std::string reason = std::strerror(errno);
+      ::unlink(record.c_str());
+      throw io_error(path, "cannot claim the job: " + reason);
+    }
+    if (!read_claim_record(path, held)) continue;  // released meanwhile: try again
+    if (owner_is_live(held, self_, timeout_)) break;
+    const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
+    if (try_take_over(path, marker, record)) {
+      claims_[job_id] = marker;
+      return {true, ""};
+    }
+    break;  // another run took it over first
+  }
+  ::unlink(record.c_str());
+  return {false, held.owner.run_id.empty() ? std::string("(unknown)") : held.owner.run_id};
+}
+
+void RunRegistry::release(const std::string& job_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = claims_.find(job_id);
+  if (found == claims_.end()) return;
+  ClaimRecord record;
+  // A run that was slow to beat may have been taken over: never remove the taker's claim.
+  if (read_claim_record(claim_path(job_id), record) && record.owner.run_id == self_.run_id) {
+    ::unlink(claim_path(job_id).c_str());
+  }
+  if (!found->second.empty()) ::unlink(found->second.c_str());
+  claims_.erase(found);
+}
+
+bool RunRegistry::holds(const std::string& job_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return claims_.count(job_id) > 0;
+}
+
+bool RunRegistry::run_is_live(const std::string& run_id) const {
+  if (run_id == self_.run_id) return true;
+  ClaimRecord record;
+  return read_claim_record(directory_ + "/runs/" + run_id, record) && owner_is_live(record, self_, timeout_);
+}
+
+void RunRegistry::acquire_lock() {
+  const std::string path = lock_path();
+  const std::string record = write_private_record(directory_, "publish-lock");
+  double wait = 0.001;
+  std::string marker_held;
+  while (true) {
+    if (::link(record.c_str(), path.c_str()) == 0) {
+      ::unlink(record.c_str());
+      break;
+    }
+    if (errno != EEXIST) {
+      const std::string reason = std::strerror(errno);
+      ::unlink(record.c_str());
+      throw io_error(path, "cannot take the publication lock: " + reason);
+    }
+    ClaimRecord held;
+    if (read_claim_record(path, held) && !owner_is_live(held, self_, timeout_)) {
+      const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
+      if (try_take_over(path, marker, record)) {
+        marker_held = marker;  // kept until release: a later taker of the same stale lock fails
+        break;
+      }
+    }
+    sleep_seconds(wait);
+    wait = std::min(wait * 2, 0.05);
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  lock_held_ = true;
+  lock_marker_ = marker_held;
+}
+
+void RunRegistry::release_lock() {
+  std::string marker;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lock_held_ = false;
+    marker = std::move(lock_marker_);
+  }
+  ClaimRecord record;
+  if (read_claim_record(lock_path(), record) && record.owner.run_id == self_.run_id) ::unlink(lock_path().c_str());
+  if (!marker.empty()) ::unlink(marker.c_str());
+}
+
+RunRegistry::PublicationLock::PublicationLock(RunRegistry& registry) : registry_(registry) { registry_.acquire_lock(); }
+
+RunRegistry::PublicationLock::~PublicationLock() { registry_.release_lock(); }
+
+void RunRegistry::touch_all() {
+  auto touch = [](const std::string& path) { ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); };
+  touch(run_path());
+  for (const auto& [id, marker] : claims_) touch(claim_path(id));
+  if (lock_held_) touch(lock_path());
+}
+
+void RunRegistry::heartbeat_loop() {
+  const double interval = std::clamp(timeout_ / 4, 0.05, 30.0);
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    stop_heartbeat_.wait_for(lock, std::chrono::duration<double>(interval), [&] { return stopping_; });
+    if (!stopping_) touch_all();
+  }
+}
+
+std::vector<LiveRun> list_live_runs(const std::string& output_directory, double timeout_seconds) {
+  const RunOwner self = this_process_owner();
+  std::map<std::string, LiveRun> runs;
+  std::error_code ignored;
+  for (const auto& entry : fs::directory_iterator(output_directory + "/runs", ignored)) {
+    ClaimRecord record;
+    if (!is_owner_file_name(entry.path().filename().string())) continue;
+    if (read_claim_record(entry.path().string(), record) && owner_is_live(record, self, timeout_seconds)) {
+      runs[record.owner.run_id].run = record;
+    }
+  }
+  for (const auto& entry : fs::directory_iterator(output_directory + "/claims", ignored)) {
+    ClaimRecord record;
+    if (!is_owner_file_name(entry.path().filename().string())) continue;
+    if (!read_claim_record(entry.path().string(), record) || !owner_is_live(record, self, timeout_seconds)) continue;
+    auto run = runs.find(record.owner.run_id);
+    if (run != runs.end()) run->second.job_ids.push_back(record.job_id);
+  }
+  std::vector<LiveRun> live;
+  for (auto& [id, run] : runs) {
+    std::sort(run.job_ids.begin(), run.job_ids.end());
+    live.push_back(std::move(run));
+  }
+  return live;
+}
+
+}  // namespace stylesweep

@@ -1,0 +1,130 @@
+// The runs that write one output directory at the same time, and which jobs each is running:
+//   <output>/runs/<run id>     one file per live run: its host, pid and start; its mtime is the
+//                              run's heartbeat
+//   <output>/claims/<job id>   the claim of the run that is running the job: run id, host, pid;
+//                              its mtime is the claim's heartbeat
+//   <output>/.publish.lock     held while a run rebuilds results.h5 (or reads the journal at
+//                              start), so publications never interleave
+// Every change is one of the operations HPC filesystems make atomic, also across nodes on NFS
+// and Lustre: a file created under a private name and then link()ed to the shared name (which
+// fails if the name exists), and rename() within a directory. flock() is not used: Lustre
+// refuses it unless mounted with -o flock, and NFS emulates it with byte-range locks.
+// A claim (or lock) is stale when its heartbeat is older than the claim timeout, or when its
+// process is gone and it was made on this host (same host name and pid namespace). A stale claim
+// is taken over by exactly one run: the taker first links a marker <job id>.takeover-<old run>,
+// which only one run can create, then renames its own claim over the old one.
+// A thread touches the run file, its claims and a held lock every timeout / 4 (at most 30 s).
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace stylesweep {
+
+// Who made a claim, a lock or a run file.
+struct RunOwner {
+  std::string run_id, host, pid_namespace;
+  long pid = 0;
+};
+
+// This process: host name, pid namespace and pid; run_id "<host>-<pid>-<6 hex digits>".
+RunOwner this_process_owner();
+
+// A claim file's heartbeat and owner, as read from the directory.
+struct ClaimRecord {
+  std::string job_id;
+  RunOwner owner;
+  long inode = 0;                    // tells one claim of a run from a later one
+  double heartbeat_age_seconds = 0;  // now minus the file's mtime
+};
+
+// Whether `record` belongs to a live process, seen from `self`.
+bool owner_is_live(const ClaimRecord& record, const RunOwner& self, double timeout_seconds);
+
+// The outcome of trying to claim a job.
+struct ClaimAttempt {
+  bool taken = false;
+  std::string holder;  // when not taken: the run id of the live run that holds it
+};
+
+class RunRegistry {
+ public:
+  static constexpr double kDefaultTimeoutSeconds = 120;
+
+  // Registers this run in <output>/runs (creating runs/ and claims/), removes the run files of
+  // runs that are no longer live and starts the heartbeat. Throws Error naming the directory.
+  RunRegistry(std::string output_directory, double timeout_seconds = kDefaultTimeoutSeconds);
+  // Releases every claim still held and removes the run file.
+  ~RunRegistry();
+  RunRegistry(const RunRegistry&) = delete;
+  RunRegistry& operator=(const RunRegistry&) = delete;
+
+  const RunOwner& self() const { return self_; }
+  double timeout_seconds() const { return timeout_; }
+
+  // Claims `job_id` for this run: free, already ours, or stale (taken over) → taken. Thread-safe.
+  // Throws Error naming the claim file when the directory cannot be written.
+  ClaimAttempt claim(const std::string& job_id);
+  // Gives the claim up (when this run holds it). Thread-safe, never throws.
+  void release(const std::string& job_id);
+  bool holds(const std::string& job_id) const;
+
+  // Whether the run `run_id` (of this output directory) is live: its run file is fresh.
+  bool run_is_live(const std::string& run_id) const;
+
+  // Holds <output>/.publish.lock for its lifetime, waiting for a live holder and taking over a
+  // stale one.
+  class PublicationLock {
+   public:
+    explicit PublicationLock(RunRegistry& registry);
+    ~PublicationLock();
+    PublicationLock(const PublicationLock&) = delete;
+    PublicationLock& operator=(const PublicationLock&) = delete;
+
+   private:
+    RunRegistry& registry_;
+  };
+
+ private:
+  std::string claim_path(const std::string& job_id) const { return directory_ + "/claims/" + job_id; }
+  std::string lock_path() const { return directory_ + "/.publish.lock"; }
+  std::string run_path() const { return directory_ + "/runs/" + self_.run_id; }
+  // Writes this run's owner record under a private name in `directory` and returns its path.
+  std::string write_private_record(const std::string& directory, const std::string& tag) const;
+  // Links `marker` (fails if another run is taking over the same stale file), then renames
+  // `record` over `path`.
+  static bool try_take_over(const std::string& path, const std::string& marker, const std::string& record);
+  void acquire_lock();
+  void release_lock();
+  void heartbeat_loop();
+  void touch_all();
+  void remove_dead_run_files();
+
+  std::string directory_;
+  double timeout_;
+  RunOwner self_;
+  mutable std::mutex mutex_;
+  std::condition_variable stop_heartbeat_;
+  bool stopping_ = false;
+  bool lock_held_ = false;
+  std::string lock_marker_;  // the takeover marker of a held lock ("" if none)
+  std::map<std::string, std::string> claims_;  // held job id -> its takeover marker ("" if none)
+  std::thread heartbeat_;
+};
+
+// Reads a claim, lock or run file; false when it is gone or unreadable.
+bool read_claim_record(const std::string& path, ClaimRecord& record);
+
+// The live runs writing `output_directory` and the jobs each holds, for `stylesweep status`.
+struct LiveRun {
+  ClaimRecord run;
+  std::vector<std::string> job_ids;
+};
+std::vector<LiveRun> list_live_runs(const std::string& output_directory,
+                                    double timeout_seconds = RunRegistry::kDefaultTimeoutSeconds);
+
+}  // namespace stylesweep
