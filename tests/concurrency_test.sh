@@ -85,8 +85,10 @@ done_lines=$(cat "$work"/shared-*.log | grep -c "^\[[0-9]*/[0-9]*\] done ")
 check "(a) 24 jobs announced over the three runs ($done_lines)" test "$done_lines" -eq 24
 check "(a) each run says how many the others finished" \
   bash -c "grep -l 'jobs were finished by other runs writing the same output' '$work'/shared-*.log | wc -l | grep -qx 3"
-check "(a) no claim, run file or lock is left" \
-  bash -c "[[ -z \$(find '$work/out-shared/claims' '$work/out-shared/runs' -mindepth 1) && ! -e '$work/out-shared/.publish.lock' ]]"
+check "(a) no run file or lock is left, and every claim became a record of its job's segment" \
+  bash -c "[[ -z \$(find '$work/out-shared/runs' -mindepth 1) && ! -e '$work/out-shared/.publish.lock' &&
+             \$(grep -l '^done segment-' '$work/out-shared/claims/'* | wc -l) -eq 24 &&
+             \$(find '$work/out-shared/claims' -mindepth 1 | wc -l) -eq 24 ]]"
 
 # (b) one of three killed with -9 at a random moment.
 write_config killed "$work/out-killed" "1, 2, 3, 4" 30

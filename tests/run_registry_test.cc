@@ -1,6 +1,7 @@
 // Claims, heartbeats and the publication lock of runs sharing one output directory, with real
 // processes: a claim is exclusive, a dead run's claim is taken over once, a fresh claim of a run
-// on another host is respected until its heartbeat is older than the timeout.
+// on another host is respected until its heartbeat is older than the timeout, and a finished
+// job's record tells later claims where its outcome is.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -65,11 +66,32 @@ TEST(RunRegistryTest, AClaimIsExclusiveUntilReleased) {
   EXPECT_FALSE(first.claim("job1").taken);
 }
 
+TEST(RunRegistryTest, AFinishedJobsRecordTellsALaterClaimWhereItsOutcomeIs) {
+  TempDir dir;
+  RunRegistry first(dir.file("out")), second(dir.file("out"));
+  ASSERT_TRUE(first.claim("job1").taken);
+  first.finish("job1", "segment-a.h5");
+  EXPECT_FALSE(first.holds("job1"));
+  const auto stands = [](const std::string& where) { return where == "segment-a.h5"; };
+  const ClaimAttempt finished = second.claim("job1", stands);
+  EXPECT_FALSE(finished.taken);
+  EXPECT_EQ(finished.finished_in, "segment-a.h5");
+  EXPECT_TRUE(list_live_runs(dir.file("out"))[0].job_ids.empty() &&
+              list_live_runs(dir.file("out"))[1].job_ids.empty());  // a record, not a running job
+  // A record that does not stand (an outcome to run again) is replaced by a claim, once.
+  const ClaimAttempt again = second.claim("job1", [](const std::string&) { return false; });
+  EXPECT_TRUE(again.taken);
+  EXPECT_FALSE(again.took_over);
+  EXPECT_EQ(first.claim("job1", [](const std::string&) { return false; }).holder, second.self().run_id);
+}
+
 TEST(RunRegistryTest, TheClaimOfARunWhoseProcessIsGoneIsTakenOverOnce) {
   TempDir dir;
   claim_in_a_process_that_dies(dir.file("out"), "job1");
   RunRegistry taker(dir.file("out")), late(dir.file("out"));
-  EXPECT_TRUE(taker.claim("job1").taken);
+  const ClaimAttempt taken = taker.claim("job1");
+  EXPECT_TRUE(taken.taken);
+  EXPECT_TRUE(taken.took_over);
   const ClaimAttempt refused = late.claim("job1");
   EXPECT_FALSE(refused.taken);
   EXPECT_EQ(refused.holder, taker.self().run_id);

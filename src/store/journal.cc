@@ -1,9 +1,14 @@
 #include "store/journal.h"
 
+#include <dirent.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -29,10 +34,6 @@ long long segment_number(const std::string& file_name) {
   } catch (const std::exception&) {
     return 0;
   }
-}
-
-bool is_temporary(const fs::path& path) {
-  return path.filename().string().find(".tmp-") != std::string::npos;
 }
 
 // Whether `later` comes after `earlier` in the journal's order.
@@ -125,19 +126,22 @@ std::string segment_run_id(const std::string& file_name) {
 std::vector<std::string> load_journal(Journal& journal, const std::vector<std::string>& varying_keys,
                                       std::vector<std::string>* notes, const RunIsLive& run_is_live) {
   std::vector<std::pair<long long, std::string>> files;  // (segment number, name): oldest first
-  for (const auto& entry : fs::directory_iterator(journal.directory)) {
-    const fs::path path = entry.path();
-    const std::string name = path.filename().string();
-    if (is_temporary(path)) {
+  // readdir, not directory_iterator: every claim re-reads a directory of thousands of segments,
+  // and the names already loaded must cost no allocation.
+  DIR* listing = ::opendir(journal.directory.c_str());
+  if (!listing) throw io_error(journal.directory, std::string("cannot list: ") + std::strerror(errno));
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string_view name(entry->d_name);
+    if (name.find(".tmp-") != std::string_view::npos) {
       // A live run's segment in the making, or the leftover of one that is gone.
-      const std::string owner = segment_run_id(name);
-      std::error_code ignored;
-      if (owner.empty() || !run_is_live(owner)) fs::remove(path, ignored);
+      const std::string owner = segment_run_id(std::string(name));
+      if (owner.empty() || !run_is_live(owner)) ::unlink(journal.path(std::string(name)).c_str());
       continue;
     }
-    if (path.extension() != ".h5" || journal.loaded.count(name)) continue;
-    files.emplace_back(segment_number(name), name);
+    if (name.size() < 4 || name.substr(name.size() - 3) != ".h5" || journal.loaded.count(name)) continue;
+    files.emplace_back(segment_number(std::string(name)), std::string(name));
   }
+  ::closedir(listing);
   std::sort(files.begin(), files.end());
   std::vector<std::string> names;
   for (const auto& [number, name] : files) {

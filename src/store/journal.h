@@ -23,7 +23,7 @@ struct Journal {
   std::string run_id;                           // names this run's segments
   std::map<std::string, IndexRow> rows;         // by id: every journaled job
   std::map<std::string, std::string> file_of;  // by id: the file in `directory` that holds it
-  std::set<std::string> loaded;                 // files read or written, by name
+  std::set<std::string, std::less<>> loaded;    // files read or written, by name
   long next_segment = 1;                        // this run's segment counter
 
   std::string path(const std::string& file_name) const { return directory + "/" + file_name; }

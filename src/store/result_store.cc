@@ -107,13 +107,22 @@ void ResultStore::remove_reserves_of_gone_runs() const {
 }
 
 JobClaim ResultStore::claim(const WorkItem& item) {
-  const ClaimAttempt attempt = registry_->claim(item.id);
+  // A record of an outcome this run started with was selected to run again (--rerun-failed);
+  // one whose segment is gone (a deleted journal) runs again too.
+  const auto stands = [this](const std::string& segment) {
+    return !files_at_start_.count(segment) && ::access(journal_.path(segment).c_str(), F_OK) == 0;
+  };
+  const ClaimAttempt attempt = registry_->claim(item.id, stands);
+  if (!attempt.finished_in.empty()) return {JobClaim::State::kFinishedElsewhere, ""};
   if (!attempt.taken) return {JobClaim::State::kHeldElsewhere, attempt.holder};
-  refresh_journal();
-  const auto file = journal_.file_of.find(item.id);
-  if (file != journal_.file_of.end() && !files_at_start_.count(file->second)) {
-    registry_->release(item.id);
-    return {JobClaim::State::kFinishedElsewhere, ""};
+  if (attempt.took_over) {
+    // Its run may have sealed the job and died before recording so in the claim.
+    refresh_journal();
+    const auto file = journal_.file_of.find(item.id);
+    if (file != journal_.file_of.end() && !files_at_start_.count(file->second)) {
+      registry_->finish(item.id, file->second);
+      return {JobClaim::State::kFinishedElsewhere, ""};
+    }
   }
   return {};
 }
@@ -259,8 +268,8 @@ void ResultStore::seal_segment() {
   std::vector<SealedSegment> sealed = segment_writer_->seal();
   for (const auto& [name, rows] : sealed) {
     for (const auto& [id, row] : rows) {
-      checkpoints_->remove(id);  // committed: not dispatched again
-      registry_->release(id);    // other runs find it in the journal
+      checkpoints_->remove(id);     // committed: not dispatched again
+      registry_->finish(id, name);  // a run that claims it later learns where it is
     }
   }
   {

@@ -133,7 +133,7 @@ class ResultStore : public ResultSink {
 
   StoreSettings settings_;
   Journal journal_;  // rows and files on rank 0's thread; new segment names on the writer's
-  std::set<std::string> files_at_start_;  // the journal's files when this run started
+  std::set<std::string, std::less<>> files_at_start_;  // the journal's files when this run started
   std::unique_ptr<RunRegistry> registry_;
   std::string created_utc_;
   std::unique_ptr<CheckpointFiles> checkpoints_;

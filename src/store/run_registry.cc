@@ -39,9 +39,11 @@ std::string pid_namespace() {
   return fs::read_symlink("/proc/self/ns/pid", ignored).string();
 }
 
-std::string owner_text(const RunOwner& owner) {
-  return fmt::format("run {}\nhost {}\npid_namespace {}\npid {}\n", owner.run_id, owner.host,
-                     owner.pid_namespace, owner.pid);
+std::string owner_text(const RunOwner& owner, const std::string& finished_in) {
+  std::string text = fmt::format("run {}\nhost {}\npid_namespace {}\npid {}\n", owner.run_id, owner.host,
+                                 owner.pid_namespace, owner.pid);
+  if (!finished_in.empty()) text += "done " + finished_in + "\n";
+  return text;
 }
 
 bool is_owner_file_name(const std::string& name) {
@@ -70,11 +72,13 @@ bool read_claim_record(const std::string& path, ClaimRecord& record) {
   if (!in || ::stat(path.c_str(), &info) != 0) return false;
   std::string key, value;
   record.owner = {};
+  record.finished_in.clear();
   while (in >> key && std::getline(in >> std::ws, value)) {
     if (key == "run") record.owner.run_id = value;
     else if (key == "host") record.owner.host = value;
     else if (key == "pid_namespace") record.owner.pid_namespace = value;
     else if (key == "pid") record.owner.pid = std::atol(value.c_str());
+    else if (key == "done") record.finished_in = value;
   }
   record.job_id = fs::path(path).filename().string();
   record.inode = long(info.st_ino);
@@ -83,6 +87,7 @@ bool read_claim_record(const std::string& path, ClaimRecord& record) {
 }
 
 bool owner_is_live(const ClaimRecord& record, const RunOwner& self, double timeout_seconds) {
+  if (!record.finished_in.empty()) return false;  // a record of an outcome, not a running job
   if (record.heartbeat_age_seconds > timeout_seconds) return false;
   const RunOwner& owner = record.owner;
   if (owner.host != self.host || owner.pid_namespace != self.pid_namespace) return true;
@@ -117,10 +122,11 @@ RunRegistry::~RunRegistry() {
   ::unlink(run_path().c_str());
 }
 
-std::string RunRegistry::write_private_record(const std::string& directory, const std::string& tag) const {
+std::string RunRegistry::write_private_record(const std::string& directory, const std::string& tag,
+                                              const std::string& finished_in) const {
   const std::string path = fmt::format("{}/.{}.{}.new", directory, tag, self_.run_id);
   std::ofstream out(path, std::ios::trunc);
-  out << owner_text(self_);
+  out << owner_text(self_, finished_in);
   out.close();
   if (!out) throw io_error(path, std::string("cannot write: ") + std::strerror(errno));
   return path;
@@ -145,9 +151,9 @@ bool RunRegistry::try_take_over(const std::string& path, const std::string& mark
   return true;
 }
 
-ClaimAttempt RunRegistry::claim(const std::string& job_id) {
+ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordStands& stands) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (claims_.count(job_id)) return {true, ""};
+  if (claims_.count(job_id)) return {true};
   const std::string path = claim_path(job_id);
   const std::string record = write_private_record(directory_ + "/claims", job_id);
   ClaimRecord held;
@@ -155,7 +161,7 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id) {
     if (::link(record.c_str(), path.c_str()) == 0) {
       ::unlink(record.c_str());
       claims_[job_id] = "";
-      return {true, ""};
+      return {true};
     }
     if (errno != EEXIST) {
       const std::string reason = std::strerror(errno);
@@ -163,16 +169,22 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id) {
       throw io_error(path, "cannot claim the job: " + reason);
     }
     if (!read_claim_record(path, held)) continue;  // released meanwhile: try again
-    if (owner_is_live(held, self_, timeout_)) break;
+    const bool finished = !held.finished_in.empty();
+    if (finished && stands && stands(held.finished_in)) {
+      ::unlink(record.c_str());
+      return {false, false, "", held.finished_in};
+    }
+    if (!finished && owner_is_live(held, self_, timeout_)) break;
+    // Stale, or a record of an outcome to run again: exactly one run replaces it.
     const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
     if (try_take_over(path, marker, record)) {
       claims_[job_id] = marker;
-      return {true, ""};
+      return {true, !finished};
     }
     break;  // another run took it over first
   }
   ::unlink(record.c_str());
-  return {false, held.owner.run_id.empty() ? std::string("(unknown)") : held.owner.run_id};
+  return {false, false, held.owner.run_id.empty() ? std::string("(unknown)") : held.owner.run_id};
 }
 
 void RunRegistry::release(const std::string& job_id) {
@@ -183,6 +195,23 @@ void RunRegistry::release(const std::string& job_id) {
   // A run that was slow to beat may have been taken over: never remove the taker's claim.
   if (read_claim_record(claim_path(job_id), record) && record.owner.run_id == self_.run_id) {
     ::unlink(claim_path(job_id).c_str());
+  }
+  if (!found->second.empty()) ::unlink(found->second.c_str());
+  claims_.erase(found);
+}
+
+void RunRegistry::finish(const std::string& job_id, const std::string& finished_in) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = claims_.find(job_id);
+  if (found == claims_.end()) return;
+  ClaimRecord record;
+  if (read_claim_record(claim_path(job_id), record) && record.owner.run_id == self_.run_id) {
+    try {
+      const std::string done = write_private_record(directory_ + "/claims", job_id, finished_in);
+      if (std::rename(done.c_str(), claim_path(job_id).c_str()) != 0) ::unlink(done.c_str());
+    } catch (const Error&) {
+      ::unlink(claim_path(job_id).c_str());  // no record: a later claim finds it in the journal
+    }
   }
   if (!found->second.empty()) ::unlink(found->second.c_str());
   claims_.erase(found);
@@ -276,7 +305,7 @@ std::vector<LiveRun> list_live_runs(const std::string& output_directory, double 
   for (const auto& entry : fs::directory_iterator(output_directory + "/claims", ignored)) {
     ClaimRecord record;
     if (!is_owner_file_name(entry.path().filename().string())) continue;
-    if (!read_claim_record(entry.path().string(), record) || !owner_is_live(record, self, timeout_seconds)) continue;
+    if (!read_claim_record(entry.path().string(), record) || !owner_is_live(record, self, timeout_seconds)) continue;  // gone, finished or stale
     auto run = runs.find(record.owner.run_id);
     if (run != runs.end()) run->second.job_ids.push_back(record.job_id);
   }

@@ -2,7 +2,9 @@
 //   <output>/runs/<run id>     one file per live run: its host, pid and start; its mtime is the
 //                              run's heartbeat
 //   <output>/claims/<job id>   the claim of the run that is running the job: run id, host, pid;
-//                              its mtime is the claim's heartbeat
+//                              its mtime is the claim's heartbeat. Once the job's outcome is in
+//                              the journal it becomes a record of that ("done <segment>"), so a
+//                              run that claims the job later learns at once that it is finished
 //   <output>/.publish.lock     held while a run rebuilds results.h5 (or reads the journal at
 //                              start), so publications never interleave
 // Every change is one of the operations HPC filesystems make atomic, also across nodes on NFS
@@ -17,6 +19,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,6 +41,7 @@ RunOwner this_process_owner();
 struct ClaimRecord {
   std::string job_id;
   RunOwner owner;
+  std::string finished_in;           // a finished job's record: where its outcome is; "" if running
   long inode = 0;                    // tells one claim of a run from a later one
   double heartbeat_age_seconds = 0;  // now minus the file's mtime
 };
@@ -48,8 +52,14 @@ bool owner_is_live(const ClaimRecord& record, const RunOwner& self, double timeo
 // The outcome of trying to claim a job.
 struct ClaimAttempt {
   bool taken = false;
-  std::string holder;  // when not taken: the run id of the live run that holds it
+  bool took_over = false;    // taken from a run that is gone (it may have finished the job)
+  std::string holder;        // not taken, running: the run id of the live run that holds it
+  std::string finished_in;   // not taken, finished: where the outcome is
 };
+
+// Whether a finished job's record still stands (its outcome is where the record says), or is
+// one to run again (a failure before this run with --rerun-failed, a deleted journal).
+using FinishedRecordStands = std::function<bool(const std::string& finished_in)>;
 
 class RunRegistry {
  public:
@@ -66,11 +76,15 @@ class RunRegistry {
   const RunOwner& self() const { return self_; }
   double timeout_seconds() const { return timeout_; }
 
-  // Claims `job_id` for this run: free, already ours, or stale (taken over) → taken. Thread-safe.
-  // Throws Error naming the claim file when the directory cannot be written.
-  ClaimAttempt claim(const std::string& job_id);
-  // Gives the claim up (when this run holds it). Thread-safe, never throws.
+  // Claims `job_id` for this run: free, already ours, stale (taken over), or finished with a
+  // record that does not stand → taken. Thread-safe. Throws Error naming the claim file when
+  // the directory cannot be written.
+  ClaimAttempt claim(const std::string& job_id, const FinishedRecordStands& stands = {});
+  // Gives the claim up (when this run holds it): the job may run again. Thread-safe, never throws.
   void release(const std::string& job_id);
+  // Turns this run's claim into the record that the job's outcome is in `finished_in`.
+  // Thread-safe, never throws.
+  void finish(const std::string& job_id, const std::string& finished_in);
   bool holds(const std::string& job_id) const;
 
   // Whether the run `run_id` (of this output directory) is live: its run file is fresh.
@@ -94,7 +108,8 @@ class RunRegistry {
   std::string lock_path() const { return directory_ + "/.publish.lock"; }
   std::string run_path() const { return directory_ + "/runs/" + self_.run_id; }
   // Writes this run's owner record under a private name in `directory` and returns its path.
-  std::string write_private_record(const std::string& directory, const std::string& tag) const;
+  std::string write_private_record(const std::string& directory, const std::string& tag,
+                                   const std::string& finished_in = "") const;
   // Links `marker` (fails if another run is taking over the same stale file), then renames
   // `record` over `path`.
   static bool try_take_over(const std::string& path, const std::string& marker, const std::string& record);
