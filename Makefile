@@ -42,15 +42,15 @@ serial-test: deps
 
 # The build against PyPI's libtorch 2.x with CUDA (scripts/build-torch2.sh), in $(TORCH2_DIR).
 # Its tests on the CPU: every unit test and the command-line, run, report, weights and
-# bad-input tests, and the same job's losses against the Debian 1.13 build's; the reliability
-# and Slurm tests run in the 1.13 build only (they test the runner, not libtorch, and take
-# half of CI's time).
+# bad-input tests, and the same job's losses against the Debian 1.13 build's; the reliability,
+# Slurm and concurrency tests run in the 1.13 build only (they test the runner, not libtorch,
+# and take half of CI's time).
 torch2: build
 	@CMAKE_FLAGS="-DSTYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep $(CMAKE_FLAGS)" \
 	  bash scripts/build-torch2.sh $(TORCH2_DIR)
 
 torch2-test: torch2
-	@cd $(TORCH2_DIR) && ctest --output-on-failure -j $(JOBS) -E '^(reliability_test|slurm_test)$$'
+	@cd $(TORCH2_DIR) && ctest --output-on-failure -j $(JOBS) -E '^(reliability_test|slurm_test|concurrency_test)$$'
 
 # bench/gpu.sh's steps on the CPU, at small sizes: the Debian packages it carries to GPU machines
 # (scripts/fetch-gpu-deps.sh), unpacked and built against, and its figures checked for sanity.

@@ -15,6 +15,7 @@ trap 'rm -f "$weights"' EXIT
 JOURNAL_WRITERS=4 "$root/bench/coordinator_bench.sh" "$build" 2000
 "$root/$build/bench/store_bench" 2000 8 2
 "$root/$build/bench/store_bench" 2000 8 2 4
+"$root/$build/bench/claim_bench" 2000 500
 "$root/bench/plan_bench.sh" "$build"
 "$root/bench/memory_check.sh" "$build" 64 128 256
 "$root/bench/time_to_quality.sh" "$build" 512 500 128,256 100

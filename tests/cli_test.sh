@@ -159,6 +159,17 @@ check "4 GPUs with 2 workers each: 8 workers and the coordinator" grep -q '^#SBA
 check "the ranks are told to share GPUs and batch" grep -q 'run "$config" --workers-per-gpu 2 --batch 4 &$' "$work/shared-gpus.sbatch"
 check "one worker per GPU by default" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --gpus-per-node 4 | grep -q '^#SBATCH --ntasks=5$'"
 check "paper_fig3 gets a time from the planner" bash -c "'$exe' submit '$root/configs/paper_fig3.yaml' --dry-run | grep -qE '^#SBATCH --time=[0-9]+-[0-9]{2}:[0-9]{2}:00'"
+# submit --array: a Slurm job array whose tasks share the sweep and wait for each other's jobs.
+"$exe" submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --array 6%2 > "$work/array.sbatch"
+check "an array of 6, at most 2 at once" grep -q '^#SBATCH --array=0-5%2$' "$work/array.sbatch"
+check "one log per array task" grep -q '^#SBATCH --output=.*/slurm-%A_%a.out$' "$work/array.sbatch"
+check "array tasks wait for each other's last jobs" grep -q 'run "$config" --wait &$' "$work/array.sbatch"
+check "an array task's time is its share of the sweep" bash -c "
+  one=\$('$exe' submit '$root/configs/paper_fig3.yaml' --dry-run | sed -n 's/^#SBATCH --time=//p')
+  four=\$('$exe' submit '$root/configs/paper_fig3.yaml' --dry-run --array 4 | sed -n 's/^#SBATCH --time=//p')
+  [[ \$one > \$four ]]"
+expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '0'" -- submit "$root/configs/demo.yaml" --dry-run --array 0
+expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '3%x'" -- submit "$root/configs/demo.yaml" --dry-run --array 3%x
 
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

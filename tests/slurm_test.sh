@@ -5,8 +5,12 @@
 #  (b) a longer sweep requeued with `scontrol requeue` mid-run comes back and finishes with every
 #      job done exactly once;
 #  (c) a time limit shorter than the sweep with --signal: the sweep drains, the script requeues
-#      it, and the requeued job finishes it.
-# It takes about ten minutes, mostly Slurm holding requeued jobs for two minutes.
+#      it, and the requeued job finishes it;
+#  (d) `submit --array 3`: three allocations, each a run of its own, finish the sweep together
+#      with every job started and stored once;
+#  (e) an array of three with one task cancelled mid-run (scancel): the task drains, and the
+#      other tasks take over its job from its checkpoint and finish the sweep.
+# It takes about twelve minutes, mostly Slurm holding requeued jobs for two minutes.
 # Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
 # Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
@@ -52,7 +56,7 @@ start_cluster() {
   pids+=($!)
   local host cpus memory
   host=$(hostname -s)
-  cpus=4
+  cpus=6  # three array tasks of two ranks at once (the machine's cores are oversubscribed)
   memory=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 / 2 ))
   cat > "$work/slurm.conf" <<CONF
 ClusterName=stylesweep-test
@@ -199,6 +203,63 @@ log="$work/out-deadline/slurm-$job.out"
 check "(c) the signal drained the sweep" grep -q "stylesweep: signal received; draining" "$log"
 check "(c) the script requeued it" grep -q "drained with work left; requeueing job $job" "$log"
 check "(c) every job done exactly once" all_done_once deadline 16
+
+# Every job of NAME's sweep done in results.h5, stored once over the journal's segments, and
+# started STARTS times in all (attempts.log; interrupted starts included).
+stored_once() {  # NAME COUNT STARTS
+  "$python" - "$work/out-$1" "$2" "$3" <<'PY'
+import collections, glob, sys, h5py
+output, count, starts = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+groups = collections.Counter()
+for segment in glob.glob(output + "/jobs/*.h5"):
+    with h5py.File(segment, "r") as f:
+        groups.update(f["jobs"].keys())
+assert len(groups) == count and max(groups.values()) == 1, groups
+with h5py.File(output + "/results.h5", "r") as f:
+    assert sorted(f["jobs"]) == sorted(groups)
+    assert all(f["jobs"][j].attrs["status"] == "done" for j in f["jobs"])
+started = [line.strip() for line in open(output + "/attempts.log") if len(line.strip()) == 16]
+assert eval(f"{len(started)} {starts}"), (len(started), starts)
+PY
+}
+
+submit_array() {  # NAME EXTRA_ARGS...: prints the array's job id
+  local name=$1
+  shift
+  "$exe" submit "$work/$name.yaml" --workers 1 --cpus-per-task 1 "$@" | sed -n 's/^submitted job array \([0-9]*\).*/\1/p'
+}
+
+# (d) A job array of three runs sharing one sweep.
+write_config array 30 "1.0e-2, 1.0e-3, 1.0e-4"
+job=$(submit_array array --array 3 --time 00:10:00)
+check "(d) submit --array prints the array's job id" test -n "$job"
+check "(d) the array finishes" wait_gone "$job" 600
+check "(d) each of the three tasks logged a summary" \
+  test "$(cat "$work/out-array/slurm-${job}"_[012].out 2>/dev/null | grep -c '^summary: ')" -eq 3
+check "(d) every job started once and stored once" stored_once array 12 "== 12"
+
+# (e) One task of three cancelled mid-run: the others finish its job.
+write_config cancel 150 "1.0e-2, 1.0e-3, 1.0e-4"
+job=$(submit_array cancel --array 3 --time 00:20:00)
+for _ in $(seq 1 240); do
+  [[ $(find "$work/out-cancel/claims" -mindepth 1 -maxdepth 1 -name '[0-9a-f]*' 2>/dev/null | wc -l) -ge 3 ]] && break
+  sleep 0.5
+done
+sleep 2
+scancel "${job}_1"
+check "(e) the array finishes" wait_gone "$job" 900
+log="$work/out-cancel/slurm-${job}_1.out"
+check "(e) the cancelled task drained" grep -q "stylesweep: signal received; draining" "$log"
+check "(e) every job stored once; the cancelled task's job started again" stored_once cancel 12 ">= 13"
+check "(e) the job it was running was started again by another task and finished" "$python" - "$work/out-cancel" <<'PY'
+import collections, sys, h5py
+output = sys.argv[1]
+starts = collections.Counter(line.strip() for line in open(output + "/attempts.log") if len(line.strip()) == 16)
+again = [job for job, n in starts.items() if n > 1]
+assert again, "no job was started twice"
+with h5py.File(output + "/results.h5", "r") as f:
+    assert all(f["jobs"][job].attrs["status"] == "done" for job in again)
+PY
 
 echo "slurm_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]] || { tail -30 "$work/log/slurmctld.log"; exit 1; }

@@ -34,6 +34,16 @@ int worker_count(const SbatchSettings& settings) {
   return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node * settings.workers_per_gpu : 2);
 }
 
+// "N" or "N%M" as sbatch's --array=0-(N-1)[%M].
+std::string array_directive(const std::string& array) {
+  std::smatch match;
+  if (!std::regex_match(array, match, std::regex("([1-9][0-9]{0,5})(%([1-9][0-9]{0,5}))?"))) {
+    throw Error(fmt::format("--array: expected N or N%M (N allocations, at most M at once), got '{}'", array));
+  }
+  const std::string limit = match[3].matched ? "%" + match[3].str() : "";
+  return fmt::format("#SBATCH --array=0-{}{}\n", std::stol(match[1].str()) - 1, limit);
+}
+
 }  // namespace
 
 std::string shell_quote(const std::string& text) {
@@ -54,10 +64,12 @@ std::string render_sbatch(const SbatchSettings& settings) {
   if (!settings.account.empty()) {
     optional += "#SBATCH --account=" + directive_value("--account", settings.account) + "\n";
   }
+  if (!settings.array.empty()) optional += array_directive(settings.array);
   // The log path is an #SBATCH value too: a directory with unsafe characters gets the log in the
-  // submission directory instead.
-  std::string log = settings.output_directory + "/slurm-%j.out";
-  if (!std::regex_match(log, std::regex("[A-Za-z0-9_.:+=@/%-]+"))) log = "stylesweep-%j.out";
+  // submission directory instead. An array's tasks log one file each.
+  const std::string log_name = settings.array.empty() ? "%j" : "%A_%a";
+  std::string log = settings.output_directory + "/slurm-" + log_name + ".out";
+  if (!std::regex_match(log, std::regex("[A-Za-z0-9_.:+=@/%-]+"))) log = "stylesweep-" + log_name + ".out";
   replace_all(script, "@JOB_NAME@", directive_value("job name", settings.job_name));
   replace_all(script, "@NODES@", std::to_string(settings.nodes));
   replace_all(script, "@NTASKS@", std::to_string(worker_count(settings) + 1));
@@ -73,6 +85,9 @@ std::string render_sbatch(const SbatchSettings& settings) {
     run_options += fmt::format(" --workers-per-gpu {}", settings.workers_per_gpu);
   }
   if (settings.batch > 1) run_options += fmt::format(" --batch {}", settings.batch);
+  // An array's tasks wait for each other's last jobs, so a task that is cancelled or dies
+  // leaves its jobs to the tasks still running.
+  if (!settings.array.empty()) run_options += " --wait";
   replace_all(script, "@RUN_OPTIONS@", run_options);
   return script;
 }
@@ -83,7 +98,9 @@ std::string suggest_time_limit(double total_flops, const SbatchSettings& setting
   const double per_worker = gflops_per_worker > 0 ? gflops_per_worker
                             : settings.gpus_per_node > 0 ? 5000.0 / settings.workers_per_gpu
                                                          : 50.0 * settings.cpus_per_task;
-  const double seconds = total_flops / (per_worker * 1e9 * worker_count(settings)) * 1.5 + 600;
+  // An array's tasks share the sweep: each needs its share of the time.
+  const double tasks = settings.array.empty() ? 1.0 : std::stod(settings.array.substr(0, settings.array.find('%')));
+  const double seconds = total_flops / (per_worker * 1e9 * worker_count(settings) * tasks) * 1.5 + 600;
   const long minutes = std::max(15L, long(std::ceil(seconds / 60)));
   return fmt::format("{}-{:02d}:{:02d}:00", minutes / 1440, int(minutes % 1440 / 60), int(minutes % 60));
 }

@@ -19,6 +19,9 @@ struct SbatchSettings {
   int batch = 1;                 // jobs a worker runs as one batch (`run --batch`)
   int cpus_per_task = 1;
   int signal_seconds = 120;
+  // A Slurm job array, "N" or "N%M" (at most M at once): N allocations, each a full run that
+  // shares the sweep's jobs with the others through their claims. Empty: one allocation.
+  std::string array;
   std::string time;              // Slurm time format
   std::string partition, account;
 };

@@ -63,11 +63,14 @@ void run_submit(SubmitArguments arguments) {
   if (!std::regex_search(output, match, std::regex("Submitted batch job ([0-9]+)"))) {
     throw Error("unexpected answer from sbatch: " + output);
   }
+  const std::string what = settings.array.empty() ? "job" : "job array";
+  const std::string log = settings.array.empty() ? match[1].str() : match[1].str() + "_<task>";
   std::cout << fmt::format(
-      "submitted job {} ({} jobs, time limit {}); script {}; log {}/slurm-{}.out\n"
+      "submitted {} {} ({} jobs, time limit {}{}); script {}; log {}/slurm-{}.out\n"
       "watch it with: stylesweep status {}\n",
-      match[1].str(), plan.jobs.size(), settings.time, path, settings.output_directory,
-      match[1].str(), settings.output_directory);
+      what, match[1].str(), plan.jobs.size(), settings.time,
+      settings.array.empty() ? "" : " per task, " + settings.array + " tasks", path,
+      settings.output_directory, log, settings.output_directory);
 }
 
 }  // namespace
@@ -93,6 +96,10 @@ void add_submit_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000000));
   command->add_option("--cpus-per-task", settings.cpus_per_task, "CPU threads per rank")
       ->capture_default_str()->check(CLI::Range(1, 1024));
+  command->add_option("--array", settings.array,
+                      "Submit N allocations as a Slurm job array (N%M: at most M at once), each a "
+                      "full run (coordinator and --workers) sharing the sweep's jobs through claims "
+                      "in the output directory; small allocations often start sooner than one large");
   command->add_option("--time", settings.time,
                       "Time limit (Slurm format; default: from the planner's estimate)");
   command->add_option("--partition", settings.partition, "Slurm partition");
