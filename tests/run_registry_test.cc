@@ -70,7 +70,7 @@ TEST(RunRegistryTest, AFinishedJobsRecordTellsALaterClaimWhereItsOutcomeIs) {
   TempDir dir;
   RunRegistry first(dir.file("out")), second(dir.file("out"));
   ASSERT_TRUE(first.claim("job1").taken);
-  first.finish("job1", "segment-a.h5");
+  first.finish({"job1"}, "segment-a.h5");
   EXPECT_FALSE(first.holds("job1"));
   const auto stands = [](const std::string& where) { return where == "segment-a.h5"; };
   const ClaimAttempt finished = second.claim("job1", stands);

@@ -120,7 +120,7 @@ JobClaim ResultStore::claim(const WorkItem& item) {
     refresh_journal();
     const auto file = journal_.file_of.find(item.id);
     if (file != journal_.file_of.end() && !files_at_start_.count(file->second)) {
-      registry_->finish(item.id, file->second);
+      registry_->finish({item.id}, file->second);
       return {JobClaim::State::kFinishedElsewhere, ""};
     }
   }
@@ -267,10 +267,12 @@ void ResultStore::finish_segment() {
 void ResultStore::seal_segment() {
   std::vector<SealedSegment> sealed = segment_writer_->seal();
   for (const auto& [name, rows] : sealed) {
+    std::vector<std::string> ids;
     for (const auto& [id, row] : rows) {
-      checkpoints_->remove(id);     // committed: not dispatched again
-      registry_->finish(id, name);  // a run that claims it later learns where it is
+      checkpoints_->remove(id);  // committed: not dispatched again
+      ids.push_back(id);
     }
+    registry_->finish(ids, name);  // a run that claims them later learns where they are
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -50,6 +50,11 @@ bool is_owner_file_name(const std::string& name) {
   return !name.empty() && name[0] != '.' && name.find('.') == std::string::npos;
 }
 
+long inode_of(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? long(info.st_ino) : -1;
+}
+
 void sleep_seconds(double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
@@ -106,6 +111,10 @@ RunRegistry::RunRegistry(std::string output_directory, double timeout_seconds)
   if (std::rename(record.c_str(), run_path().c_str()) != 0) {
     throw io_error(run_path(), std::string("cannot register the run: ") + std::strerror(errno));
   }
+  // Every claim of this run is a hard link to its run file: claiming is a single link(), and
+  // the run's heartbeat is every claim's.
+  claim_record_ = run_path();
+  claim_inode_ = inode_of(claim_record_);
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
 }
 
@@ -142,7 +151,7 @@ void RunRegistry::remove_dead_run_files() {
   }
 }
 
-bool RunRegistry::try_take_over(const std::string& path, const std::string& marker, const std::string& record) {
+bool RunRegistry::try_take_over_lock(const std::string& path, const std::string& marker, const std::string& record) {
   if (::link(record.c_str(), marker.c_str()) != 0) return false;  // another run is taking over
   if (std::rename(record.c_str(), path.c_str()) != 0) {
     ::unlink(marker.c_str());
@@ -155,66 +164,77 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordS
   std::lock_guard<std::mutex> lock(mutex_);
   if (claims_.count(job_id)) return {true};
   const std::string path = claim_path(job_id);
-  const std::string record = write_private_record(directory_ + "/claims", job_id);
   ClaimRecord held;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    if (::link(record.c_str(), path.c_str()) == 0) {
-      ::unlink(record.c_str());
+    if (::link(claim_record_.c_str(), path.c_str()) == 0) {
       claims_[job_id] = "";
       return {true};
     }
-    if (errno != EEXIST) {
-      const std::string reason = std::strerror(errno);
-      ::unlink(record.c_str());
-      throw io_error(path, "cannot claim the job: " + reason);
-    }
+    if (errno != EEXIST) throw io_error(path, std::string("cannot claim the job: ") + std::strerror(errno));
     if (!read_claim_record(path, held)) continue;  // released meanwhile: try again
     const bool finished = !held.finished_in.empty();
-    if (finished && stands && stands(held.finished_in)) {
-      ::unlink(record.c_str());
-      return {false, false, "", held.finished_in};
-    }
+    if (finished && stands && stands(held.finished_in)) return {false, false, "", held.finished_in};
     if (!finished && owner_is_live(held, self_, timeout_)) break;
     // Stale, or a record of an outcome to run again: exactly one run replaces it.
     const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
-    if (try_take_over(path, marker, record)) {
+    if (try_take_over(path, marker)) {
       claims_[job_id] = marker;
       return {true, !finished};
     }
     break;  // another run took it over first
   }
-  ::unlink(record.c_str());
   return {false, false, held.owner.run_id.empty() ? std::string("(unknown)") : held.owner.run_id};
+}
+
+bool RunRegistry::try_take_over(const std::string& path, const std::string& marker) {
+  if (::link(claim_record_.c_str(), marker.c_str()) != 0) return false;  // another run is taking over
+  const std::string replacement = path + ".new-" + self_.run_id;
+  if (::link(claim_record_.c_str(), replacement.c_str()) != 0 ||
+      std::rename(replacement.c_str(), path.c_str()) != 0) {
+    ::unlink(replacement.c_str());
+    ::unlink(marker.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool RunRegistry::still_ours(const std::string& job_id) const {
+  // A run that was slow to beat may have been taken over: never touch the taker's claim.
+  return inode_of(claim_path(job_id)) == claim_inode_;
 }
 
 void RunRegistry::release(const std::string& job_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = claims_.find(job_id);
   if (found == claims_.end()) return;
-  ClaimRecord record;
-  // A run that was slow to beat may have been taken over: never remove the taker's claim.
-  if (read_claim_record(claim_path(job_id), record) && record.owner.run_id == self_.run_id) {
-    ::unlink(claim_path(job_id).c_str());
-  }
+  if (still_ours(job_id)) ::unlink(claim_path(job_id).c_str());
   if (!found->second.empty()) ::unlink(found->second.c_str());
   claims_.erase(found);
 }
 
-void RunRegistry::finish(const std::string& job_id, const std::string& finished_in) {
+void RunRegistry::finish(const std::vector<std::string>& job_ids, const std::string& finished_in) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto found = claims_.find(job_id);
-  if (found == claims_.end()) return;
-  ClaimRecord record;
-  if (read_claim_record(claim_path(job_id), record) && record.owner.run_id == self_.run_id) {
-    try {
-      const std::string done = write_private_record(directory_ + "/claims", job_id, finished_in);
-      if (std::rename(done.c_str(), claim_path(job_id).c_str()) != 0) ::unlink(done.c_str());
-    } catch (const Error&) {
-      ::unlink(claim_path(job_id).c_str());  // no record: a later claim finds it in the journal
-    }
+  std::string record;  // one record for the segment, linked for each of its jobs
+  try {
+    record = write_private_record(directory_ + "/claims", "done", finished_in);
+  } catch (const Error&) {
+    record.clear();  // no records: later claims of these jobs find them in the journal
   }
-  if (!found->second.empty()) ::unlink(found->second.c_str());
-  claims_.erase(found);
+  for (const std::string& job_id : job_ids) {
+    auto found = claims_.find(job_id);
+    if (found == claims_.end()) continue;
+    if (still_ours(job_id)) {
+      const std::string replacement = claim_path(job_id) + ".new-" + self_.run_id;
+      if (record.empty() || ::link(record.c_str(), replacement.c_str()) != 0 ||
+          std::rename(replacement.c_str(), claim_path(job_id).c_str()) != 0) {
+        ::unlink(replacement.c_str());
+        ::unlink(claim_path(job_id).c_str());
+      }
+    }
+    if (!found->second.empty()) ::unlink(found->second.c_str());
+    claims_.erase(found);
+  }
+  if (!record.empty()) ::unlink(record.c_str());
 }
 
 bool RunRegistry::holds(const std::string& job_id) const {
@@ -246,7 +266,7 @@ void RunRegistry::acquire_lock() {
     ClaimRecord held;
     if (read_claim_record(path, held) && !owner_is_live(held, self_, timeout_)) {
       const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
-      if (try_take_over(path, marker, record)) {
+      if (try_take_over_lock(path, marker, record)) {
         marker_held = marker;  // kept until release: a later taker of the same stale lock fails
         break;
       }
@@ -277,8 +297,7 @@ RunRegistry::PublicationLock::~PublicationLock() { registry_.release_lock(); }
 
 void RunRegistry::touch_all() {
   auto touch = [](const std::string& path) { ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); };
-  touch(run_path());
-  for (const auto& [id, marker] : claims_) touch(claim_path(id));
+  touch(run_path());  // and so every claim of this run, which are links to it
   if (lock_held_) touch(lock_path());
 }
 

@@ -1,8 +1,9 @@
 // The runs that write one output directory at the same time, and which jobs each is running:
-//   <output>/runs/<run id>     one file per live run: its host, pid and start; its mtime is the
+//   <output>/runs/<run id>     one file per live run: its id, host and pid; its mtime is the
 //                              run's heartbeat
-//   <output>/claims/<job id>   the claim of the run that is running the job: run id, host, pid;
-//                              its mtime is the claim's heartbeat. Once the job's outcome is in
+//   <output>/claims/<job id>   the claim of the run that is running the job: a hard link to the
+//                              run's file, so it carries run id, host and pid, and its mtime is
+//                              the heartbeat. Once the job's outcome is in
 //                              the journal it becomes a record of that ("done <segment>"), so a
 //                              run that claims the job later learns at once that it is finished
 //   <output>/.publish.lock     held while a run rebuilds results.h5 (or reads the journal at
@@ -13,9 +14,11 @@
 // refuses it unless mounted with -o flock, and NFS emulates it with byte-range locks.
 // A claim (or lock) is stale when its heartbeat is older than the claim timeout, or when its
 // process is gone and it was made on this host (same host name and pid namespace). A stale claim
-// is taken over by exactly one run: the taker first links a marker <job id>.takeover-<old run>,
-// which only one run can create, then renames its own claim over the old one.
-// A thread touches the run file, its claims and a held lock every timeout / 4 (at most 30 s).
+// is taken over by exactly one run: the taker first links a marker
+// <job id>.takeover-<old run>-<old inode>, which only one run can create, then renames its own
+// claim over the old one. As a claim is a link to the run file, claiming costs one link() and
+// the heartbeat one touch; a claim is still the run's while it is that inode. A thread touches
+// the run file and a held lock every timeout / 4 (at most 30 s).
 #pragma once
 
 #include <condition_variable>
@@ -82,9 +85,9 @@ class RunRegistry {
   ClaimAttempt claim(const std::string& job_id, const FinishedRecordStands& stands = {});
   // Gives the claim up (when this run holds it): the job may run again. Thread-safe, never throws.
   void release(const std::string& job_id);
-  // Turns this run's claim into the record that the job's outcome is in `finished_in`.
-  // Thread-safe, never throws.
-  void finish(const std::string& job_id, const std::string& finished_in);
+  // Turns this run's claims of `job_ids` into records that their outcomes are in `finished_in`
+  // (one record, linked for each). Thread-safe, never throws.
+  void finish(const std::vector<std::string>& job_ids, const std::string& finished_in);
   bool holds(const std::string& job_id) const;
 
   // Whether the run `run_id` (of this output directory) is live: its run file is fresh.
@@ -110,9 +113,12 @@ class RunRegistry {
   // Writes this run's owner record under a private name in `directory` and returns its path.
   std::string write_private_record(const std::string& directory, const std::string& tag,
                                    const std::string& finished_in = "") const;
-  // Links `marker` (fails if another run is taking over the same stale file), then renames
-  // `record` over `path`.
-  static bool try_take_over(const std::string& path, const std::string& marker, const std::string& record);
+  // Links `marker` (fails if another run is taking over the same stale claim), then puts a
+  // link to this run's claim record over `path`.
+  bool try_take_over(const std::string& path, const std::string& marker);
+  // The same for the lock, with `record` (consumed).
+  static bool try_take_over_lock(const std::string& path, const std::string& marker, const std::string& record);
+  bool still_ours(const std::string& job_id) const;
   void acquire_lock();
   void release_lock();
   void heartbeat_loop();
@@ -122,6 +128,8 @@ class RunRegistry {
   std::string directory_;
   double timeout_;
   RunOwner self_;
+  std::string claim_record_;  // the run file: every claim of this run links to it
+  long claim_inode_ = -1;
   mutable std::mutex mutex_;
   std::condition_variable stop_heartbeat_;
   bool stopping_ = false;
