@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "common/durable_file.h"
 #include "common/error.h"
 
 namespace stylesweep {
@@ -48,6 +49,13 @@ std::string owner_text(const RunOwner& owner, const std::string& finished_in) {
 
 bool is_owner_file_name(const std::string& name) {
   return !name.empty() && name[0] != '.' && name.find('.') == std::string::npos;
+}
+
+// Why link() to `path` failed, in the words of the store's other write failures ("disk full
+// (0 KiB free on ...)") when the filesystem is full.
+std::string link_failure(const std::string& path) {
+  const int error = errno;
+  return error == ENOSPC || error == EDQUOT ? write_failure_reason(path) : std::strerror(error);
 }
 
 long inode_of(const std::string& path) {
@@ -137,7 +145,10 @@ std::string RunRegistry::write_private_record(const std::string& directory, cons
   std::ofstream out(path, std::ios::trunc);
   out << owner_text(self_, finished_in);
   out.close();
-  if (!out) throw io_error(path, std::string("cannot write: ") + std::strerror(errno));
+  if (!out) {
+    ::unlink(path.c_str());
+    throw io_error(path, "cannot write: " + write_failure_reason(path));
+  }
   return path;
 }
 
@@ -151,14 +162,6 @@ void RunRegistry::remove_dead_run_files() {
   }
 }
 
-bool RunRegistry::try_take_over_lock(const std::string& path, const std::string& marker, const std::string& record) {
-  if (::link(record.c_str(), marker.c_str()) != 0) return false;  // another run is taking over
-  if (std::rename(record.c_str(), path.c_str()) != 0) {
-    ::unlink(marker.c_str());
-    return false;
-  }
-  return true;
-}
 
 ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordStands& stands) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -170,7 +173,7 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordS
       claims_[job_id] = "";
       return {true};
     }
-    if (errno != EEXIST) throw io_error(path, std::string("cannot claim the job: ") + std::strerror(errno));
+    if (errno != EEXIST) throw io_error(path, "cannot claim the job: " + link_failure(path));
     if (!read_claim_record(path, held)) continue;  // released meanwhile: try again
     const bool finished = !held.finished_in.empty();
     if (finished && stands && stands(held.finished_in)) return {false, false, "", held.finished_in};
@@ -248,25 +251,19 @@ bool RunRegistry::run_is_live(const std::string& run_id) const {
   return read_claim_record(directory_ + "/runs/" + run_id, record) && owner_is_live(record, self_, timeout_);
 }
 
+// Like a claim, the lock is a link to the run file: taking it writes no data, so it works on a
+// full disk, where the store must still rebuild results.h5 after freeing its reserve.
 void RunRegistry::acquire_lock() {
   const std::string path = lock_path();
-  const std::string record = write_private_record(directory_, "publish-lock");
   double wait = 0.001;
   std::string marker_held;
   while (true) {
-    if (::link(record.c_str(), path.c_str()) == 0) {
-      ::unlink(record.c_str());
-      break;
-    }
-    if (errno != EEXIST) {
-      const std::string reason = std::strerror(errno);
-      ::unlink(record.c_str());
-      throw io_error(path, "cannot take the publication lock: " + reason);
-    }
+    if (::link(claim_record_.c_str(), path.c_str()) == 0) break;
+    if (errno != EEXIST) throw io_error(path, "cannot take the publication lock: " + link_failure(path));
     ClaimRecord held;
     if (read_claim_record(path, held) && !owner_is_live(held, self_, timeout_)) {
       const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
-      if (try_take_over_lock(path, marker, record)) {
+      if (try_take_over(path, marker)) {
         marker_held = marker;  // kept until release: a later taker of the same stale lock fails
         break;
       }
@@ -286,8 +283,7 @@ void RunRegistry::release_lock() {
     lock_held_ = false;
     marker = std::move(lock_marker_);
   }
-  ClaimRecord record;
-  if (read_claim_record(lock_path(), record) && record.owner.run_id == self_.run_id) ::unlink(lock_path().c_str());
+  if (inode_of(lock_path()) == claim_inode_) ::unlink(lock_path().c_str());
   if (!marker.empty()) ::unlink(marker.c_str());
 }
 

@@ -7,7 +7,8 @@
 //                              the journal it becomes a record of that ("done <segment>"), so a
 //                              run that claims the job later learns at once that it is finished
 //   <output>/.publish.lock     held while a run rebuilds results.h5 (or reads the journal at
-//                              start), so publications never interleave
+//                              start), so publications never interleave; a link to the run file
+//                              of its holder, as a claim is
 // Every change is one of the operations HPC filesystems make atomic, also across nodes on NFS
 // and Lustre: a file created under a private name and then link()ed to the shared name (which
 // fails if the name exists), and rename() within a directory. flock() is not used: Lustre
@@ -116,8 +117,6 @@ class RunRegistry {
   // Links `marker` (fails if another run is taking over the same stale claim), then puts a
   // link to this run's claim record over `path`.
   bool try_take_over(const std::string& path, const std::string& marker);
-  // The same for the lock, with `record` (consumed).
-  static bool try_take_over_lock(const std::string& path, const std::string& marker, const std::string& record);
   bool still_ours(const std::string& job_id) const;
   void acquire_lock();
   void release_lock();
