@@ -164,6 +164,7 @@ check "paper_fig3 gets a time from the planner" bash -c "'$exe' submit '$root/co
 check "an array of 6, at most 2 at once" grep -q '^#SBATCH --array=0-5%2$' "$work/array.sbatch"
 check "one log per array task" grep -q '^#SBATCH --output=.*/slurm-%A_%a.out$' "$work/array.sbatch"
 check "array tasks wait for each other's last jobs" grep -q 'run "$config" --wait &$' "$work/array.sbatch"
+check "submit passes --claim-timeout on" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --array 2 --claim-timeout 300 | grep -q 'run \"\$config\" --wait --claim-timeout 300 &\$'"
 check "an array task's time is its share of the sweep" bash -c "
   one=\$('$exe' submit '$root/configs/paper_fig3.yaml' --dry-run | sed -n 's/^#SBATCH --time=//p')
   four=\$('$exe' submit '$root/configs/paper_fig3.yaml' --dry-run --array 4 | sed -n 's/^#SBATCH --time=//p')

@@ -88,6 +88,7 @@ std::string render_sbatch(const SbatchSettings& settings) {
   // An array's tasks wait for each other's last jobs, so a task that is cancelled or dies
   // leaves its jobs to the tasks still running.
   if (!settings.array.empty()) run_options += " --wait";
+  if (settings.claim_timeout > 0) run_options += fmt::format(" --claim-timeout {}", settings.claim_timeout);
   replace_all(script, "@RUN_OPTIONS@", run_options);
   return script;
 }

@@ -22,6 +22,7 @@ struct SbatchSettings {
   // A Slurm job array, "N" or "N%M" (at most M at once): N allocations, each a full run that
   // shares the sweep's jobs with the others through their claims. Empty: one allocation.
   std::string array;
+  double claim_timeout = 0;      // `run --claim-timeout` for the tasks; 0: run's default
   std::string time;              // Slurm time format
   std::string partition, account;
 };

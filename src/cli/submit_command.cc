@@ -100,6 +100,10 @@ void add_submit_command(CLI::App& app) {
                       "Submit N allocations as a Slurm job array (N%M: at most M at once), each a "
                       "full run (coordinator and --workers) sharing the sweep's jobs through claims "
                       "in the output directory; small allocations often start sooner than one large");
+  command->add_option("--claim-timeout", settings.claim_timeout,
+                      "run --claim-timeout for the allocation: seconds without a heartbeat after "
+                      "which another run takes over a job's claim (default: run's, 120)")
+      ->check(CLI::Range(0.2, 86400.0));
   command->add_option("--time", settings.time,
                       "Time limit (Slurm format; default: from the planner's estimate)");
   command->add_option("--partition", settings.partition, "Slurm partition");
