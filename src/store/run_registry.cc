@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -121,8 +120,7 @@ RunRegistry::RunRegistry(std::string output_directory, double timeout_seconds)
   }
   // Every claim of this run is a hard link to its run file: claiming is a single link(), and
   // the run's heartbeat is every claim's.
-  claim_record_ = run_path();
-  claim_inode_ = inode_of(claim_record_);
+  run_inode_ = inode_of(run_path());
   heartbeat_ = std::thread([this] { heartbeat_loop(); });
 }
 
@@ -162,14 +160,13 @@ void RunRegistry::remove_dead_run_files() {
   }
 }
 
-
 ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordStands& stands) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (claims_.count(job_id)) return {true};
   const std::string path = claim_path(job_id);
   ClaimRecord held;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    if (::link(claim_record_.c_str(), path.c_str()) == 0) {
+    if (::link(run_path().c_str(), path.c_str()) == 0) {
       claims_[job_id] = "";
       return {true};
     }
@@ -179,9 +176,9 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordS
     if (finished && stands && stands(held.finished_in)) return {false, false, "", held.finished_in};
     if (!finished && owner_is_live(held, self_, timeout_)) break;
     // Stale, or a record of an outcome to run again: exactly one run replaces it.
-    const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
-    if (try_take_over(path, marker)) {
-      claims_[job_id] = marker;
+    std::string marker = try_take_over(path, held);
+    if (!marker.empty()) {
+      claims_[job_id] = std::move(marker);
       return {true, !finished};
     }
     break;  // another run took it over first
@@ -189,21 +186,28 @@ ClaimAttempt RunRegistry::claim(const std::string& job_id, const FinishedRecordS
   return {false, false, held.owner.run_id.empty() ? std::string("(unknown)") : held.owner.run_id};
 }
 
-bool RunRegistry::try_take_over(const std::string& path, const std::string& marker) {
-  if (::link(claim_record_.c_str(), marker.c_str()) != 0) return false;  // another run is taking over
-  const std::string replacement = path + ".new-" + self_.run_id;
-  if (::link(claim_record_.c_str(), replacement.c_str()) != 0 ||
-      std::rename(replacement.c_str(), path.c_str()) != 0) {
-    ::unlink(replacement.c_str());
+std::string RunRegistry::try_take_over(const std::string& path, const ClaimRecord& stale) {
+  const std::string marker = fmt::format("{}.takeover-{}-{}", path, stale.owner.run_id, stale.inode);
+  if (::link(run_path().c_str(), marker.c_str()) != 0) return "";  // another run is taking over
+  if (!link_over(run_path(), path)) {
     ::unlink(marker.c_str());
-    return false;
+    return "";
   }
-  return true;
+  return marker;
+}
+
+bool RunRegistry::link_over(const std::string& source, const std::string& path) const {
+  const std::string replacement = path + ".new-" + self_.run_id;
+  if (::link(source.c_str(), replacement.c_str()) == 0 && std::rename(replacement.c_str(), path.c_str()) == 0) {
+    return true;
+  }
+  ::unlink(replacement.c_str());
+  return false;
 }
 
 bool RunRegistry::still_ours(const std::string& job_id) const {
   // A run that was slow to beat may have been taken over: never touch the taker's claim.
-  return inode_of(claim_path(job_id)) == claim_inode_;
+  return inode_of(claim_path(job_id)) == run_inode_;
 }
 
 void RunRegistry::release(const std::string& job_id) {
@@ -226,13 +230,8 @@ void RunRegistry::finish(const std::vector<std::string>& job_ids, const std::str
   for (const std::string& job_id : job_ids) {
     auto found = claims_.find(job_id);
     if (found == claims_.end()) continue;
-    if (still_ours(job_id)) {
-      const std::string replacement = claim_path(job_id) + ".new-" + self_.run_id;
-      if (record.empty() || ::link(record.c_str(), replacement.c_str()) != 0 ||
-          std::rename(replacement.c_str(), claim_path(job_id).c_str()) != 0) {
-        ::unlink(replacement.c_str());
-        ::unlink(claim_path(job_id).c_str());
-      }
+    if (still_ours(job_id) && (record.empty() || !link_over(record, claim_path(job_id)))) {
+      ::unlink(claim_path(job_id).c_str());
     }
     if (!found->second.empty()) ::unlink(found->second.c_str());
     claims_.erase(found);
@@ -258,21 +257,18 @@ void RunRegistry::acquire_lock() {
   double wait = 0.001;
   std::string marker_held;
   while (true) {
-    if (::link(claim_record_.c_str(), path.c_str()) == 0) break;
+    if (::link(run_path().c_str(), path.c_str()) == 0) break;
     if (errno != EEXIST) throw io_error(path, "cannot take the publication lock: " + link_failure(path));
     ClaimRecord held;
     if (read_claim_record(path, held) && !owner_is_live(held, self_, timeout_)) {
-      const std::string marker = fmt::format("{}.takeover-{}-{}", path, held.owner.run_id, held.inode);
-      if (try_take_over(path, marker)) {
-        marker_held = marker;  // kept until release: a later taker of the same stale lock fails
-        break;
-      }
+      // The marker is kept until release: a later taker of the same stale lock fails.
+      marker_held = try_take_over(path, held);
+      if (!marker_held.empty()) break;
     }
     sleep_seconds(wait);
     wait = std::min(wait * 2, 0.05);
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  lock_held_ = true;
   lock_marker_ = marker_held;
 }
 
@@ -280,10 +276,9 @@ void RunRegistry::release_lock() {
   std::string marker;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    lock_held_ = false;
     marker = std::move(lock_marker_);
   }
-  if (inode_of(lock_path()) == claim_inode_) ::unlink(lock_path().c_str());
+  if (inode_of(lock_path()) == run_inode_) ::unlink(lock_path().c_str());
   if (!marker.empty()) ::unlink(marker.c_str());
 }
 
@@ -291,18 +286,13 @@ RunRegistry::PublicationLock::PublicationLock(RunRegistry& registry) : registry_
 
 RunRegistry::PublicationLock::~PublicationLock() { registry_.release_lock(); }
 
-void RunRegistry::touch_all() {
-  auto touch = [](const std::string& path) { ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0); };
-  touch(run_path());  // and so every claim of this run, which are links to it
-  if (lock_held_) touch(lock_path());
-}
-
 void RunRegistry::heartbeat_loop() {
   const double interval = std::clamp(timeout_ / 4, 0.05, 30.0);
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     stop_heartbeat_.wait_for(lock, std::chrono::duration<double>(interval), [&] { return stopping_; });
-    if (!stopping_) touch_all();
+    // The run file, and with it every claim and a held lock: links to it.
+    if (!stopping_) ::utimensat(AT_FDCWD, run_path().c_str(), nullptr, 0);
   }
 }
 

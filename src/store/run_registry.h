@@ -78,7 +78,6 @@ class RunRegistry {
   RunRegistry& operator=(const RunRegistry&) = delete;
 
   const RunOwner& self() const { return self_; }
-  double timeout_seconds() const { return timeout_; }
 
   // Claims `job_id` for this run: free, already ours, stale (taken over), or finished with a
   // record that does not stand → taken. Thread-safe. Throws Error naming the claim file when
@@ -114,25 +113,24 @@ class RunRegistry {
   // Writes this run's owner record under a private name in `directory` and returns its path.
   std::string write_private_record(const std::string& directory, const std::string& tag,
                                    const std::string& finished_in = "") const;
-  // Links `marker` (fails if another run is taking over the same stale claim), then puts a
-  // link to this run's claim record over `path`.
-  bool try_take_over(const std::string& path, const std::string& marker);
+  // Links a marker for `stale` (fails if another run is taking over the same stale file), then
+  // puts a link to this run's file over `path`; returns the marker ("" when it failed).
+  std::string try_take_over(const std::string& path, const ClaimRecord& stale);
+  // Puts a link to `source` over `path` (through a temporary name); false when it failed.
+  bool link_over(const std::string& source, const std::string& path) const;
   bool still_ours(const std::string& job_id) const;
   void acquire_lock();
   void release_lock();
   void heartbeat_loop();
-  void touch_all();
   void remove_dead_run_files();
 
   std::string directory_;
   double timeout_;
   RunOwner self_;
-  std::string claim_record_;  // the run file: every claim of this run links to it
-  long claim_inode_ = -1;
+  long run_inode_ = -1;  // the run file's: claims and a held lock are links to it
   mutable std::mutex mutex_;
   std::condition_variable stop_heartbeat_;
   bool stopping_ = false;
-  bool lock_held_ = false;
   std::string lock_marker_;  // the takeover marker of a held lock ("" if none)
   std::map<std::string, std::string> claims_;  // held job id -> its takeover marker ("" if none)
   std::thread heartbeat_;
