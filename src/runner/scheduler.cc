@@ -114,44 +114,45 @@ std::vector<std::pair<WorkItem, double>> Scheduler::take_batch_mates(int worker,
   return mates;
 }
 
-bool Scheduler::record(const JobOutcome& outcome, int worker) {
-  auto found = running_.find(outcome.id);
-  if (found == running_.end()) return true;  // unknown or already final: store as is
+std::optional<ScheduledJob> Scheduler::take_running(const std::string& id) {
+  auto found = running_.find(id);
+  if (found == running_.end()) return std::nullopt;
   ScheduledJob job = std::move(found->second);
   running_.erase(found);
-  const bool retries_spent = tries_[job.item.id] > retries_ || job.item.attempt >= max_attempts_;
+  return job;
+}
+
+bool Scheduler::record(const JobOutcome& outcome, int worker) {
+  std::optional<ScheduledJob> job = take_running(outcome.id);
+  if (!job) return true;  // unknown or already final: store as is
+  const bool retries_spent = tries_[job->item.id] > retries_ || job->item.attempt >= max_attempts_;
   if (outcome.done || retries_spent) {
-    unfinished_cost_ -= job.cost;
+    unfinished_cost_ -= job->cost;
     return true;
   }
-  failed_on_[job.item.id].insert(worker);
-  job.item.attempt += 1;
-  retries_queue_.push_back(std::move(job));
+  failed_on_[job->item.id].insert(worker);
+  job->item.attempt += 1;
+  retries_queue_.push_back(std::move(*job));
   return false;
 }
 
 void Scheduler::requeue(const std::string& id) {
-  auto found = running_.find(id);
-  if (found == running_.end()) return;
+  std::optional<ScheduledJob> job = take_running(id);
+  if (!job) return;
   --tries_[id];
-  retries_queue_.push_front(std::move(found->second));
-  running_.erase(found);
+  retries_queue_.push_front(std::move(*job));
 }
 
 void Scheduler::set_aside(const std::string& id) {
-  auto found = running_.find(id);
-  if (found == running_.end()) return;
+  std::optional<ScheduledJob> job = take_running(id);
+  if (!job) return;
   --tries_[id];
-  unfinished_cost_ -= found->second.cost;
-  set_aside_.push_back(std::move(found->second));
-  running_.erase(found);
+  unfinished_cost_ -= job->cost;
+  set_aside_.push_back(std::move(*job));
 }
 
 void Scheduler::drop(const std::string& id) {
-  auto found = running_.find(id);
-  if (found == running_.end()) return;
-  unfinished_cost_ -= found->second.cost;
-  running_.erase(found);
+  if (std::optional<ScheduledJob> job = take_running(id)) unfinished_cost_ -= job->cost;
 }
 
 void Scheduler::restore_set_aside() {

@@ -60,6 +60,8 @@ class Scheduler {
 
  private:
   bool affine(const ScheduledJob& job, int worker) const;
+  // Removes a handed-out job from the running ones (nothing when it is not running).
+  std::optional<ScheduledJob> take_running(const std::string& id);
   WorkItem take(std::size_t index, int worker);
   void remember_targets(const ScheduledJob& job, int worker);
 
