@@ -14,15 +14,12 @@
 
 #include <fmt/format.h>
 
+#include "bench_directory.h"
 #include "store/result_store.h"
 
 namespace {
 
 using namespace stylesweep;
-
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 WorkItem make_item(int index) {
   WorkItem item;
@@ -60,13 +57,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: claim_bench [JOBS] [SEGMENTS]\n");
     return 2;
   }
-  const char* temporary = std::getenv("TMPDIR");
-  std::string pattern = std::string(temporary && *temporary ? temporary : "/tmp") + "/claim_bench.XXXXXX";
-  if (!mkdtemp(pattern.data())) {
-    std::perror(pattern.c_str());
-    return 1;
-  }
-  const std::string output = pattern;
+  const std::string output = make_bench_directory("claim_bench");
+  if (output.empty()) return 1;
   double claim_wall = 0, finish_wall = 0, finished_wall = 0;
   try {
     const StoreSettings settings{output, "{}", "bench.yaml", "0", {}, "random"};

@@ -15,15 +15,12 @@
 #include <fmt/format.h>
 
 #include "common/cpu_time.h"
+#include "bench_directory.h"
 #include "store/result_store.h"
 
 namespace {
 
 using namespace stylesweep;
-
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 WorkItem make_item(int index, int size) {
   WorkItem item;
@@ -76,13 +73,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Under $TMPDIR (default /tmp): point it at the filesystem the sweeps write to.
-  const char* temporary = std::getenv("TMPDIR");
-  std::string pattern = std::string(temporary && *temporary ? temporary : "/tmp") + "/store_bench.XXXXXX";
-  if (!mkdtemp(pattern.data())) {
-    std::perror(pattern.c_str());
-    return 1;
-  }
-  const std::string output = pattern;
+  const std::string output = make_bench_directory("store_bench");
+  if (output.empty()) return 1;
   std::vector<WorkItem> items;
   std::vector<JobOutcome> outcomes;
   for (int i = 0; i < jobs; ++i) {
