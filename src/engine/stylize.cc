@@ -214,9 +214,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
                                                const std::vector<torch::Tensor>& styles) {
   torch::NoGradGuard no_grad;
   LossTargets targets;
-  const std::string content_key =
-      fmt::format("content|{}|{}|{}|{}|{}", job.content, job.size, fmt::join(job.content_layers, ","),
-                  choice_name(job.pooling), choice_name(job.precision));
+  const std::string content_key = content_target_key(job);
   if (auto cached = target_cache.find(content_key)) {
     targets.content = *cached;
   } else {
@@ -228,9 +226,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
   for (std::size_t s = 0; s < styles.size(); ++s) {
     StyleTarget target;
     target.blend = blend[s];
-    const std::string style_key =
-        fmt::format("style|{}|{}x{}|{}|{}|{}", job.styles[s], styles[s].size(3), styles[s].size(2),
-                    fmt::join(job.style_layers, ","), choice_name(job.pooling), choice_name(job.precision));
+    const std::string style_key = style_target_key(job, job.styles[s]);
     std::map<std::string, torch::Tensor> grams;
     if (auto cached = target_cache.find(style_key)) {
       grams = std::move(*cached);

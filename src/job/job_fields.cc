@@ -351,6 +351,14 @@ std::string key_of(const StyleJob& job, bool JobField::*flag) {
   return key;
 }
 
+std::string content_target_key(const StyleJob& job) {
+  return "content|" + job.content + "|" + key_of(job, &JobField::shapes_content_targets);
+}
+
+std::string style_target_key(const StyleJob& job, const std::string& style_path) {
+  return "style|" + style_path + "|" + key_of(job, &JobField::shapes_style_targets);
+}
+
 std::string exact_text(const StyleJob& job, const JobField& field) {
   return std::visit(
       [&job](auto member) -> std::string {

@@ -79,5 +79,11 @@ bool same_value(const StyleJob& a, const StyleJob& b, const JobField& field);
 bool agree_on(const StyleJob& a, const StyleJob& b, bool JobField::*flag);
 // The values of every field with `flag` set, as exact text joined by '|': a key of what they shape.
 std::string key_of(const StyleJob& job, bool JobField::*flag);
+// What names a job's targets, so that jobs agreeing on it share them: the content image's features
+// (the image and the fields that shape content targets) and one style image's Grams (the image
+// and the fields that shape style targets). The scheduler's affinity and the engine's target
+// cache both key on these, so a new field that shapes targets needs only its table entry.
+std::string content_target_key(const StyleJob& job);
+std::string style_target_key(const StyleJob& job, const std::string& style_path);
 
 }  // namespace stylesweep

@@ -29,7 +29,7 @@ Coordinator::Coordinator(CoordinatorLink& link, Scheduler& scheduler, ResultSink
   if (!options_.stop_requested) options_.stop_requested = stop_requested;
 }
 
-void Coordinator::attach_inputs(WorkItem& item, int worker) {
+void Coordinator::attach_inputs(WorkItem& item, int worker, std::optional<std::string> checkpoint) {
   std::vector<std::string> paths = {item.job.content};
   paths.insert(paths.end(), item.job.styles.begin(), item.job.styles.end());
   if (item.job.init.kind == InitKind::kImage) paths.push_back(item.job.init.image);
@@ -43,7 +43,7 @@ void Coordinator::attach_inputs(WorkItem& item, int worker) {
       shipped.erase(path);
     }
   }
-  if (auto checkpoint = sink_.checkpoint(item.id)) item.checkpoint = std::move(*checkpoint);
+  if (checkpoint) item.checkpoint = std::move(*checkpoint);
 }
 
 bool Coordinator::may_start(double cost) const {
@@ -157,8 +157,10 @@ void Coordinator::dispatch(int worker) {
 
 void Coordinator::send_work(int worker, WorkItem first, double cost) {
   std::vector<std::pair<WorkItem, double>> work = {{std::move(first), cost}};
-  // A job resumed from a checkpoint runs alone: batches take no checkpoints.
-  if (options_.batch > 1 && !sink_.checkpoint(work.front().first.id)) {
+  // A job resumed from a checkpoint runs alone: batches take no checkpoints. The first job's
+  // checkpoint is read once, for this choice and to ship it.
+  std::optional<std::string> first_checkpoint = sink_.checkpoint(work.front().first.id);
+  if (options_.batch > 1 && !first_checkpoint) {
     for (auto& mate : scheduler_.take_batch_mates(worker, work.front().first.job, std::size_t(options_.batch - 1))) {
       if (claim(mate.first)) work.push_back(std::move(mate));
     }
@@ -170,7 +172,7 @@ void Coordinator::send_work(int worker, WorkItem first, double cost) {
     batch_size_[item.id] = work.size();
     in_flight_[item.id] = item;
     sink_.started(item);
-    attach_inputs(item, worker);
+    attach_inputs(item, worker, items.empty() ? std::move(first_checkpoint) : sink_.checkpoint(item.id));
     items.push_back(std::move(item));
   }
   if (items.size() == 1) link_.send(worker, MessageKind::kJob, encode(items.front()));

@@ -136,7 +136,8 @@ class Coordinator {
   RunCounts snapshot() const;  // counts_ with the scheduler's running and queued now
   // The CPU seconds of the result sink's own threads and processes, as of now.
   void read_store_load(RunCounts& counts) const;
-  void attach_inputs(WorkItem& item, int worker);
+  // Ships the job's images the worker lacks and its checkpoint (`checkpoint`, already looked up).
+  void attach_inputs(WorkItem& item, int worker, std::optional<std::string> checkpoint);
   void publish_if_quiet(bool force);
 
   CoordinatorLink& link_;

@@ -24,9 +24,8 @@ constexpr std::size_t kRememberedTargets = 16;
 
 std::vector<std::string> target_keys_of(const StyleJob& job) {
   std::vector<std::string> keys;
-  keys.push_back("content|" + job.content + "|" + key_of(job, &JobField::shapes_content_targets));
-  const std::string style_shape = key_of(job, &JobField::shapes_style_targets);
-  for (const auto& style : job.styles) keys.push_back("style|" + style + "|" + style_shape);
+  keys.push_back(content_target_key(job));
+  for (const auto& style : job.styles) keys.push_back(style_target_key(job, style));
   return keys;
 }
 
