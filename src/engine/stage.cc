@@ -22,6 +22,7 @@ Stage::Stage(const StyleJob& job, Inputs inputs, torch::Tensor image, LossHistor
              std::string checkpoint_key, ProgressCallback progress, StopCheck should_stop)
     : job_(job), inputs_(std::move(inputs)), image_(std::move(image)),
       evaluation_(*inputs_.targets, loss_weights(job), std::move(history)),
+      convergence_(job.stop_rel_tol, job.stop_window),
       checkpoint_key_(std::move(checkpoint_key)), progress_(std::move(progress)),
       should_stop_(std::move(should_stop)), start_(std::chrono::steady_clock::now()) {
   const LossHistory& so_far = evaluation_.history();
@@ -29,6 +30,10 @@ Stage::Stage(const StyleJob& job, Inputs inputs, torch::Tensor image, LossHistor
   evaluations_ = int(so_far.size()) - stage_start;
   image_.set_requires_grad(true);
   best_.image = image_.detach().clone();
+  // A resumed stage judges convergence over its evaluations before the stop too.
+  for (std::size_t i = std::size_t(stage_start); i < so_far.total.size(); ++i) {
+    converged_ = convergence_.add(so_far.total[i]) || converged_;
+  }
   if (evaluations_ > 0) {  // resumed: an L-BFGS checkpoint holds its best image
     const auto best = std::min_element(so_far.total.begin() + stage_start, so_far.total.end());
     best_.loss = *best;
@@ -50,6 +55,8 @@ torch::Tensor Stage::evaluate(bool with_gradient) {
   const LossHistory& history = evaluation_.history();
   ++evaluations_;
   best_.offer(image_, history.total.back(), int(history.size()) - 1);
+  // Adam's last, gradient-free pass only scores the returned image.
+  if (with_gradient && convergence_.add(history.total.back())) converged_ = true;
   if (with_gradient) (terms.total * objective_scale_).backward();
   if (progress_) {
     progress_({int(history.size()), job_.iterations, history.total.back(), terms.content, terms.style,
@@ -70,7 +77,7 @@ void Stage::checkpoint_or_stop(const torch::Tensor& image, const torch::optim::O
 void Stage::run_adam(const CheckpointState* resumed) {
   auto optimizer = make_adam(image_, job_.lr);
   if (resumed) restore_optimizer(*resumed, *optimizer);
-  while (evaluations_ < job_.iterations) {
+  while (evaluations_ < job_.iterations && !converged_) {
     optimizer->zero_grad();
     evaluate(true);
     optimizer->step();
@@ -105,7 +112,7 @@ void Stage::run_lbfgs() {
                                               .tolerance_change(-1)
                                               .line_search_fn("strong_wolfe"));
   auto closure = [&]() -> torch::Tensor {
-    if (evaluations_ >= job_.iterations) throw EvaluationBudgetReached{};
+    if (evaluations_ >= job_.iterations || converged_) throw EvaluationBudgetReached{};
     optimizer.zero_grad();
     torch::Tensor loss = evaluate(true);
     if (!scale_chosen_) loss = choose_objective_scale(loss);
@@ -113,10 +120,13 @@ void Stage::run_lbfgs() {
     return loss;
   };
   try {
-    while (evaluations_ < job_.iterations) {
+    while (evaluations_ < job_.iterations && !converged_) {
       const int before = evaluations_;
       optimizer.step(closure);
-      if (evaluations_ == before) break;  // converged: nothing left to improve
+      if (evaluations_ == before) {  // converged: nothing left to improve
+        converged_ = true;
+        break;
+      }
     }
   } catch (const EvaluationBudgetReached&) {
   }

@@ -13,6 +13,7 @@
 #include "engine/evaluation.h"
 #include "engine/stylize.h"
 #include "engine/vgg19.h"
+#include "job/convergence.h"
 
 namespace torch::optim { class Adam; }
 
@@ -33,7 +34,8 @@ class Stage {
   Stage(const StyleJob& job, Inputs inputs, torch::Tensor image, LossHistory history,
         std::string checkpoint_key, ProgressCallback progress, StopCheck should_stop);
 
-  // Until the job's evaluations are spent; the image ends as the one to return. Throw
+  // Until the job's evaluations are spent or it converged (stop_rel_tol); the image ends as the
+  // one to return. Throw
   // JobInterrupted (after a checkpoint) when asked to stop, JobFailure on a diverged loss.
   void run_adam(const CheckpointState* resumed);
   void run_lbfgs();
@@ -42,6 +44,9 @@ class Stage {
   LossHistory& history() { return evaluation_.history(); }
   // The history entry of the returned image.
   int result_evaluation() const;
+  // Whether it ended before its evaluations were spent: stop_rel_tol's rule, or L-BFGS finding
+  // nothing left to improve.
+  bool converged() const { return converged_; }
   double seconds() const;
 
  private:
@@ -62,6 +67,8 @@ class Stage {
   int evaluations_ = 0;  // of this stage
   double objective_scale_ = 1.0;
   bool scale_chosen_ = false;
+  ConvergenceWatch convergence_;
+  bool converged_ = false;
   std::string checkpoint_key_;
   ProgressCallback progress_;
   StopCheck should_stop_;

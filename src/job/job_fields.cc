@@ -279,6 +279,35 @@ void add_schedule_fields(std::vector<JobField>& fields) {
        LabelStyle::kSwitch, "colors", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
 }
 
+// Early stopping on convergence. Absent from the id while off, so ids from before them stay.
+void add_stopping_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
+  JobField tolerance{"stop_rel_tol", &StyleJob::stop_rel_tol, "number in [0, 1)", "0 (off)",
+                     "stop as `converged` once the best total loss improved by less than this fraction over "
+                     "the last `stop_window` evaluations; 0 runs every evaluation, as the paper does",
+                     LabelStyle::kScientific, "tol", "--stop-rel-tol", "Stop once the best loss improves by "
+                     "less than this fraction over --stop-window evaluations (0: off)"};
+  tolerance.check = [](const StyleJob& job) {
+    require(std::isfinite(job.stop_rel_tol) && job.stop_rel_tol >= 0 && job.stop_rel_tol < 1,
+            [&] { return fmt::format("stop_rel_tol: must be in [0, 1), got {}", job.stop_rel_tol); });
+  };
+  tolerance.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.stop_rel_tol == 0) return std::nullopt;
+    return exact(job.stop_rel_tol);
+  };
+  add(tolerance);
+
+  JobField window{"stop_window", &StyleJob::stop_window, "integer ≥ 1", "10",
+                  "evaluations over which `stop_rel_tol` is judged", LabelStyle::kPrefixed, "win", "--stop-window",
+                  "Evaluations over which --stop-rel-tol is judged"};
+  window.check = [](const StyleJob& job) { check_at_least_one("stop_window", job.stop_window); };
+  window.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.stop_rel_tol == 0) return std::nullopt;
+    return std::to_string(job.stop_window);
+  };
+  add(window);
+}
+
 // The device's arithmetic. Absent from the id at their defaults, so ids from before them stay.
 void add_numerics_fields(std::vector<JobField>& fields) {
   auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
@@ -319,6 +348,7 @@ const std::vector<JobField>& job_fields() {
     add_optimizer_fields(all);
     add_network_fields(all);
     add_schedule_fields(all);
+    add_stopping_fields(all);
     add_numerics_fields(all);
     return all;
   }();

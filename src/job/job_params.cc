@@ -106,8 +106,9 @@ const std::vector<IdLine>& id_lines() {
 }  // namespace
 
 bool can_share_batch(const StyleJob& a, const StyleJob& b) {
+  // A batch takes its steps together, so jobs that may stop early run alone.
   return a.optimizer == Optimizer::kAdam && b.optimizer == Optimizer::kAdam && a.scales.empty() && b.scales.empty() &&
-         agree_on(a, b, &JobField::shapes_batch);
+         a.stop_rel_tol == 0 && b.stop_rel_tol == 0 && agree_on(a, b, &JobField::shapes_batch);
 }
 
 std::string canonical_job_text(const StyleJob& job, const std::string& weights_sha256,

@@ -41,6 +41,10 @@ struct StyleJob {
   std::vector<int> scales;
   int scale_iterations = 100;
   bool preserve_colors = false;
+  // Early stop: the job ends as converged once its best total loss improved by less than
+  // stop_rel_tol (relative) over the last stop_window evaluations. 0: off, as in the paper.
+  double stop_rel_tol = 0.0;
+  int stop_window = 10;
   Precision precision = Precision::kFp32;
   bool deterministic = false;           // deterministic algorithms; otherwise cuDNN benchmarks
   int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
