@@ -48,6 +48,7 @@ std::vector<JobOutcome> EngineJobRunner::run_batch(const std::vector<WorkItem>& 
       outcome.done = batched.error.empty();
       outcome.error = std::move(batched.error);
       outcome.result = std::move(batched.result);
+      if (!outcome.done) outcome.result.termination = Termination::kDiverged;  // its loss diverged
       outcomes.push_back(std::move(outcome));
     }
   } catch (const std::exception&) {
@@ -85,6 +86,7 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received,
   } catch (const JobFailure& failure) {
     outcome.error = failure.what();
     outcome.result.history = failure.history();
+    outcome.result.termination = Termination::kDiverged;
   } catch (const std::exception& error) {
     outcome.error = error.what();
   }

@@ -20,7 +20,10 @@
 #include "engine/stage.h"
 #include "image/color.h"
 #include "engine/losses.h"
+#include "engine/metrics.h"
+#include "image/image_metrics.h"
 #include "engine/target_cache.h"
+#include "job/job_fields.h"
 #include "job/memory_estimate.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
@@ -126,6 +129,11 @@ struct StyleEngine::Impl {
   };
   static void evaluate_batch(const Prepared& prepared, Batch& batch, std::vector<BatchOutcome>& outcomes,
                              bool with_gradient);
+  // The common yardstick of a finished job's result (JobMetrics), from its stored 8-bit pixels.
+  JobMetrics measure(const StyleJob& job, const Image& result_image);
+  // The yardstick's activations of an image at the layers it reaches (engine/metrics.h), under
+  // `cache_key` when given.
+  std::map<std::string, torch::Tensor> yardstick_features(const torch::Tensor& image, const std::string& cache_key);
   // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
                               const std::vector<torch::Tensor>& styles);
@@ -247,6 +255,61 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
   return targets;
 }
 
+std::map<std::string, torch::Tensor> StyleEngine::Impl::yardstick_features(const torch::Tensor& image,
+                                                                          const std::string& cache_key) {
+  if (!cache_key.empty()) {
+    if (auto cached = target_cache.find(cache_key)) return std::move(*cached);
+  }
+  StyleJob yardstick;  // average pooling, float32: the same network for every job
+  const int deepest = vgg19_layer_index(deepest_available_layer(weights));
+  std::vector<std::string> layers;
+  for (const auto& layer : kMetricStyleLayers) layers.push_back(layer);
+  layers.push_back(kMetricContentLayer);
+  const int width = int(image.size(3)), height = int(image.size(2));
+  // Layers the weights or the image's size do not reach stay out (their metric is NaN).
+  layers.erase(std::remove_if(layers.begin(), layers.end(),
+                              [&](const std::string& layer) {
+                                return vgg19_layer_index(layer) > deepest || layer_positions(width, height, layer) == 0;
+                              }),
+               layers.end());
+  std::map<std::string, torch::Tensor> features;
+  if (!layers.empty()) features = network(yardstick, layers)->forward(image, layers);
+  if (!cache_key.empty()) target_cache.insert(cache_key, features);
+  return features;
+}
+
+JobMetrics StyleEngine::Impl::measure(const StyleJob& job, const Image& result_image) {
+  torch::NoGradGuard no_grad;
+  apply_numerics(Precision::kFp32, job.deterministic);
+  JobMetrics metrics;
+  const std::vector<std::uint8_t> rgb = to_rgb8(result_image);
+  const Image stored = from_rgb8(rgb.data(), result_image.width, result_image.height);
+  const Image content_image = resized_image(job.content, job.size);
+  metrics.ssim = luma_ssim(stored, content_image);
+  const auto result = yardstick_features(image_to_tensor(stored, device), "");
+  const auto content =
+      yardstick_features(image_to_tensor(content_image, device), fmt::format("metric-content|{}|{}", job.content, job.size));
+  if (result.count(kMetricContentLayer) && content.count(kMetricContentLayer)) {
+    metrics.content = content_metric(result.at(kMetricContentLayer), content.at(kMetricContentLayer));
+  }
+  const std::vector<double> blend = job.normalized_blend();
+  const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
+  metrics.style = metrics.color = 0;
+  for (std::size_t s = 0; s < job.styles.size(); ++s) {
+    const Image style_image = resized_image(job.styles[s], style_size);
+    metrics.color += blend[s] * color_w2(stored, style_image);
+    const auto style = yardstick_features(image_to_tensor(style_image, device),
+                                          fmt::format("metric-style|{}|{}", job.styles[s], style_size));
+    double layers_sum = 0;
+    for (const auto& layer : kMetricStyleLayers) {
+      layers_sum += result.count(layer) && style.count(layer) ? style_metric_layer(result.at(layer), style.at(layer))
+                                                              : JobMetrics::kMissing;
+    }
+    metrics.style += blend[s] * layers_sum / double(kMetricStyleLayers.size());
+  }
+  return metrics;
+}
+
 StyleEngine::StyleEngine(const std::string& weights_path, const std::string& device)
     : impl_(std::make_unique<Impl>()) {
   impl_->weights_path = weights_path;
@@ -324,6 +387,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
   JobResult result = impl_->optimize(job, start ? &*start : nullptr, std::move(history), checkpoint_key,
                                      resuming ? &resumed : nullptr, stage_progress, should_stop);
   result.optimize_seconds += earlier_seconds;
+  result.metrics = impl_->measure(job, result.image);
   result.wall_seconds = seconds_since(job_start);
   remove_checkpoint(job);
   return result;
@@ -370,6 +434,7 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   JobResult result = finish_result(job, stage.image(), prepared.content_image, std::move(stage.history()));
   result.optimize_seconds = stage.seconds();
   result.result_evaluation = result_evaluation;
+  result.termination = stage.converged() ? Termination::kConverged : Termination::kIterations;
   return result;
 }
 
@@ -427,6 +492,8 @@ std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch_unguarded(const st
     JobResult& result = outcomes[b].result;
     result = impl_->finish_result(jobs[b], batch.images[b], prepared.content_image,
                                   std::move(batch.evaluations[b].history()));
+    result.termination = Termination::kIterations;
+    result.metrics = impl_->measure(jobs[b], result.image);
     result.optimize_seconds = result.wall_seconds = seconds;
   }
   return outcomes;

@@ -7,6 +7,7 @@
 #include "common/durable_file.h"
 #include "common/error.h"
 #include "common/text.h"
+#include "job/convergence.h"
 #include "job/job_fields.h"
 #include "job/losses_name.h"
 
@@ -80,6 +81,14 @@ void write_job_group(h5::File& file, const std::string& group, const StyleJob& j
   file.set_attribute(group, "result_evaluation", std::int64_t(result.result_evaluation));
   file.set_attribute(group, "wall_seconds", result.wall_seconds);
   file.set_attribute(group, "device", result.device);
+  file.set_attribute(group, "termination", std::string(choice_name(result.termination)));
+  const int within = first_evaluation_within(result.history, result.result_evaluation, 0.01);
+  if (within >= 0) file.set_attribute(group, "evaluation_within_1pct", std::int64_t(within));
+  const std::pair<const char*, double> metrics[] = {{"metric_content", result.metrics.content},
+                                                    {"metric_style", result.metrics.style},
+                                                    {"metric_ssim", result.metrics.ssim},
+                                                    {"metric_color", result.metrics.color}};
+  for (const auto& [name, value] : metrics) file.set_attribute(group, name, value);
 }
 
 void write_history_file(const std::string& path, const std::string& id, const StyleJob& job,

@@ -22,6 +22,31 @@ double value_at(const std::vector<double>& values, std::int64_t index) {
 
 }  // namespace
 
+std::shared_ptr<const HistoryColumns> HistoryColumns::of(const LossHistory& history) {
+  auto columns = std::make_shared<HistoryColumns>();
+  columns->total = history.total;
+  columns->content = history.content;
+  columns->style = history.style;
+  columns->tv = history.tv;
+  columns->style_layer_names = history.style_layer_names;
+  columns->style_layers.reserve(history.size() * history.style_layer_names.size());
+  for (const auto& row : history.style_layers) {
+    columns->style_layers.insert(columns->style_layers.end(), row.begin(), row.end());
+  }
+  return columns;
+}
+
+std::optional<std::vector<double>> all_numbers(const std::vector<std::string>& texts) {
+  std::vector<double> numbers;
+  for (const auto& text : texts) {
+    const std::optional<double> number = parse_number(text);
+    if (!number) return std::nullopt;
+    numbers.push_back(*number);
+  }
+  if (numbers.empty()) return std::nullopt;
+  return numbers;
+}
+
 void set_losses(IndexRow& row, const LossHistory& history, std::int64_t result_evaluation) {
   for (const IndexColumn& column : index_columns()) {
     if (column.loss) row.*std::get<double IndexRow::*>(column.member) = value_at(history.*column.loss, result_evaluation);
@@ -67,6 +92,12 @@ const std::vector<IndexColumn>& index_columns() {
       {"rank", &IndexRow::rank},
       {"precision", &IndexRow::precision},
       {"deterministic", &IndexRow::deterministic},
+      {"termination", &IndexRow::termination},
+      {"evaluation_within_1pct", &IndexRow::evaluation_within_1pct},
+      {"metric_content", &IndexRow::metric_content},
+      {"metric_style", &IndexRow::metric_style},
+      {"metric_ssim", &IndexRow::metric_ssim},
+      {"metric_color", &IndexRow::metric_color},
   };
   return columns;
 }
@@ -95,6 +126,7 @@ IndexRow read_index_row(const h5::File& file, const std::string& id, const std::
   }
   row.id = id;
   set_losses(row, history, result);
+  row.history = HistoryColumns::of(history);
   // The plan's texts where the group carries them (store/journal_record.h), else the attributes.
   std::map<std::string, std::string> carried;
   if (file.has_attribute(group, "varying") && file.has_attribute(group, "varying_values")) {
@@ -146,13 +178,9 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
       const auto found = row.parameters.find(key);
       return found == row.parameters.end() ? std::string() : found->second;
     };
-    std::vector<double> numbers;
-    for (const auto& [id, row] : rows) {
-      const std::optional<double> number = parse_number(text_of(row));
-      if (!number) break;
-      numbers.push_back(*number);
-    }
-    if (count > 0 && numbers.size() == count) write_numbers(key, numbers);
+    std::vector<std::string> texts;
+    for (const auto& [id, row] : rows) texts.push_back(text_of(row));
+    if (const auto numbers = all_numbers(texts)) write_numbers(key, *numbers);
     else write_texts(key, text_of);
   }
   file.set_attribute("/index", "columns", columns);

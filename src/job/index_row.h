@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -21,6 +23,16 @@ struct ChoiceNames<JobStatus> {
   static constexpr std::array<const char*, 2> names = {"done", "failed"};
 };
 
+// A job's loss histories column by column (LossHistory's per-evaluation rows take twice the
+// memory): what results.h5's /history gathers for every job at each publication.
+struct HistoryColumns {
+  std::vector<double> total, content, style, tv;
+  std::vector<std::string> style_layer_names;
+  std::vector<double> style_layers;  // [evaluation][layer], row-major
+  std::size_t size() const { return total.size(); }
+  static std::shared_ptr<const HistoryColumns> of(const LossHistory& history);
+};
+
 struct IndexRow {
   std::string id, label;
   JobStatus status = JobStatus::kFailed;
@@ -29,8 +41,18 @@ struct IndexRow {
   double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
   std::string precision;    // the job's arithmetic (fp32, tf32, bf16)
   double deterministic = 0; // 1: deterministic algorithms
+  std::string termination;  // Termination's name ("" for jobs that never optimized)
+  double evaluation_within_1pct = 0;  // NaN when there is none
+  double metric_content = 0, metric_style = 0, metric_ssim = 0, metric_color = 0;  // JobMetrics
   std::map<std::string, std::string> parameters;  // varying parameter -> its text from the plan
+  // Not a column of /index and not sent between processes: the store fills it where it has the
+  // history (store/analysis_views.h).
+  std::shared_ptr<const HistoryColumns> history;
 };
+
+// The numbers of `texts` when every one reads as a number (and there is at least one), so that
+// a parameter column stays numeric for pandas and xarray; nullopt otherwise.
+std::optional<std::vector<double>> all_numbers(const std::vector<std::string>& texts);
 
 // A fixed column of /index: text, a status (stored as text) or a number. Columns other than
 // `id` mirror the job group's attribute of the same name, or, for the losses, its history at

@@ -2,9 +2,11 @@
 // the sweep store write these.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "common/choice.h"
 #include "image/image.h"
 
 namespace stylesweep {
@@ -22,6 +24,25 @@ struct LossHistory {
   std::size_t size() const { return total.size(); }
 };
 
+// Why a job's optimization ended: its evaluations were spent; it converged (stop_rel_tol, or
+// L-BFGS found nothing left to improve); its loss became NaN or infinite; it was stopped on
+// request. kNone: it never optimized (it failed before).
+enum class Termination { kNone, kIterations, kConverged, kDiverged, kInterrupted };
+template <>
+struct ChoiceNames<Termination> {
+  static constexpr std::array<const char*, 5> names = {"", "iterations", "converged", "diverged", "interrupted"};
+};
+
+// The common yardstick of every done job (docs/metrics.md): the same network, layers and
+// pooling whatever the job's own, on the stored 8-bit image. NaN where it cannot be computed.
+struct JobMetrics {
+  static constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+  double content = kMissing;  // mean (F - P)^2 at relu4_2
+  double style = kMissing;    // mean over relu1_1..relu5_1 of mean ((G/M - A/Ms))^2
+  double ssim = kMissing;     // SSIM of the luma against the content image
+  double color = kMissing;    // 2-Wasserstein distance of the RGB Gaussians to the style's
+};
+
 struct JobResult {
   Image image;  // clipped to [0, 255] when stored
   LossHistory history;
@@ -31,6 +52,8 @@ struct JobResult {
   double wall_seconds = 0;        // whole job: image loading, targets and optimization
   double optimize_seconds = 0;    // the optimization loop alone
   std::string device;
+  Termination termination = Termination::kNone;
+  JobMetrics metrics;
 };
 
 }  // namespace stylesweep

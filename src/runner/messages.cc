@@ -165,6 +165,10 @@ std::string encode(const JobOutcome& outcome) {
   out.number(result.wall_seconds);
   out.number(result.optimize_seconds);
   out.text(result.device);
+  out.text(choice_name(result.termination));
+  for (double metric : {result.metrics.content, result.metrics.style, result.metrics.ssim, result.metrics.color}) {
+    out.number(metric);
+  }
   write_worker(out, outcome.worker);
   out.number(outcome.attempt);
   return out.take();
@@ -201,6 +205,13 @@ JobOutcome decode_job_outcome(const std::string& bytes) {
   result.wall_seconds = in.number<double>();
   result.optimize_seconds = in.number<double>();
   result.device = in.text();
+  const std::string termination = in.text();
+  const std::optional<Termination> parsed = parse_choice<Termination>(termination);
+  if (!parsed) throw Error("malformed message: termination '" + termination + "'", ErrorKind::kInternal);
+  result.termination = *parsed;
+  for (double* metric : {&result.metrics.content, &result.metrics.style, &result.metrics.ssim, &result.metrics.color}) {
+    *metric = in.number<double>();
+  }
   outcome.worker = read_worker(in);
   outcome.attempt = in.number<int>();
   return outcome;

@@ -1,8 +1,10 @@
 #include "store/journal_record.h"
 
+#include <cmath>
 
 #include "common/error.h"
 #include "common/text.h"
+#include "job/convergence.h"
 #include "job/history_file.h"
 #include "runner/wire.h"
 
@@ -32,12 +34,20 @@ IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOut
   row.error = outcome.error;
   row.host = outcome.worker.host;
   set_losses(row, result.history, result.result_evaluation);
+  row.history = HistoryColumns::of(result.history);
   row.evaluations = result.evaluations;
   row.wall_seconds = result.wall_seconds;
   row.attempts = outcome.attempt;
   row.rank = outcome.worker.rank;
   row.precision = choice_name(item.job.precision);
   row.deterministic = item.job.deterministic ? 1 : 0;
+  row.termination = choice_name(result.termination);
+  const int within = first_evaluation_within(result.history, result.result_evaluation, 0.01);
+  row.evaluation_within_1pct = within >= 0 ? double(within) : std::nan("");
+  row.metric_content = result.metrics.content;
+  row.metric_style = result.metrics.style;
+  row.metric_ssim = result.metrics.ssim;
+  row.metric_color = result.metrics.color;
   const bool carried = carries_values(item, varying_keys);
   for (std::size_t k = 0; k < varying_keys.size(); ++k) {
     row.parameters[varying_keys[k]] =
