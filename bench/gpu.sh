@@ -86,7 +86,8 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MP
   -DHDF5_C_COMPILER_EXECUTABLE=NOTFOUND -DHDF5_CXX_COMPILER_EXECUTABLE=NOTFOUND \
   -DHDF5_C_INCLUDE_DIR="$hdf5/include" -DHDF5_CXX_INCLUDE_DIR="$hdf5/include" \
   -DHDF5_C_LIBRARY_hdf5="$hdf5/libhdf5.so" -DHDF5_CXX_LIBRARY_hdf5_cpp="$hdf5/libhdf5_cpp.so" \
-  -DHDF5_CXX_LIBRARY_hdf5="$hdf5/libhdf5.so" \
+  -DHDF5_CXX_LIBRARY_hdf5="$hdf5/libhdf5.so" -DHDF5_C_LIBRARY_hdf5_hl="$hdf5/libhdf5_hl.so" \
+  -DHDF5_C_HL_INCLUDE_DIR="$hdf5/include" \
   -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$libdir:$hdf5:$runtime_dirs" >"$build/configure.log" 2>&1 ||
   { tail -30 "$build/configure.log" >&2; die "configure failed (log: $build/configure.log)"; }
 cmake --build "$build" --target gpu_bench -j "$(nproc)" >"$build/build.log" 2>&1 ||

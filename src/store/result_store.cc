@@ -266,9 +266,14 @@ void ResultStore::finish_segment() {
 
 void ResultStore::seal_segment() {
   std::vector<SealedSegment> sealed = segment_writer_->seal();
-  for (const auto& [name, rows] : sealed) {
+  // Writer processes send rows without histories; the staged outcomes hold them.
+  std::map<std::string, const LossHistory*> history_of;
+  for (const Staged& staged : segment_items_) history_of[staged.item.id] = &staged.outcome.result.history;
+  for (auto& [name, rows] : sealed) {
     std::vector<std::string> ids;
-    for (const auto& [id, row] : rows) {
+    for (auto& [id, row] : rows) {
+      const auto history = history_of.find(id);
+      if (!row.history && history != history_of.end()) row.history = HistoryColumns::of(*history->second);
       checkpoints_->remove(id);  // committed: not dispatched again
       ids.push_back(id);
     }

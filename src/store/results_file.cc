@@ -7,6 +7,7 @@
 #include "common/version.h"
 #include "job/index_row.h"
 #include "job/losses_name.h"
+#include "store/analysis_views.h"
 
 namespace stylesweep {
 
@@ -68,6 +69,10 @@ void write_results_file(const std::string& path, const std::string& journal_dire
     }
   }
   write_index(file, rows, varying_keys);
+  if (!rows.empty()) {
+    write_history_group(file, rows, varying_keys);
+    write_summary_table(file, rows, varying_keys);
+  }
   writer.commit();
 }
 

@@ -9,6 +9,8 @@
 //                loss_total, loss_content, loss_style, loss_tv (of the returned image),
 //                evaluations, wall_seconds, attempts, rank and every varying parameter (numbers
 //                stay numbers); attribute `columns` orders them
+//   /history     the loss histories of every job, netCDF-4 for xarray (store/analysis_views.h)
+//   /summary     one row per job as a pandas table (store/analysis_views.h)
 #pragma once
 
 #include <map>
