@@ -106,7 +106,7 @@ check "h5dump shows the format attribute" bash -c "h5dump -A '$work/a.h5' | grep
 check "paper_fig3 plans 20 jobs" bash -c "'$exe' plan '$root/configs/paper_fig3.yaml' | grep -q '^20 jobs (varying style_layers, ratio)'"
 check "paper_fig3 rows and columns" bash -c "'$exe' plan '$root/configs/paper_fig3.yaml' --format csv | grep -q ',relu1_1+relu2_1+relu3_1,0.0001,'"
 check "demo plans 8 jobs" bash -c "'$exe' plan '$root/configs/demo.yaml' --format json | grep -q '\"count\": 8'"
-check "paper_fig2 plans 6 jobs" bash -c "'$exe' plan '$root/configs/paper_fig2.yaml' --format csv | tail -n +2 | wc -l | grep -qx 6"
+check "paper_fig2 plans 8 jobs (four paintings x two ratios)" bash -c "'$exe' plan '$root/configs/paper_fig2.yaml' --format csv | tail -n +2 | wc -l | grep -qx 8"
 cat > "$work/bad.yaml" <<YAML
 images:
   content: {c: $content}

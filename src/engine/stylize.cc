@@ -307,6 +307,7 @@ JobMetrics StyleEngine::Impl::measure(const StyleJob& job, const Image& result_i
     }
     metrics.style += blend[s] * layers_sum / double(kMetricStyleLayers.size());
   }
+  apply_numerics(job.precision, job.deterministic);  // the job's switches stay as it left them
   return metrics;
 }
 
