@@ -3,12 +3,15 @@
 // rendered page with its failed and missing cells marked.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "common/error.h"
 #include "h5/h5_file.h"
 #include "report/grid.h"
 #include "report/sweep_results.h"
 #include "test_support.h"
 #include "report/text_renderer.h"
+#include "report/tradeoff.h"
 
 namespace stylesweep {
 namespace {
@@ -121,6 +124,21 @@ TEST(ReportGridTest, ValuesThatAgreeToSixDigitsStayTwoColumns) {
   GridGeometry geometry;
   render_grid(results, spec, grid_pages(results, spec).front(), TextRenderer(), &geometry);
   EXPECT_EQ(geometry.rows, 2);  // one cell each, not one overwriting the other
+}
+
+}  // namespace
+}  // namespace stylesweep
+
+namespace stylesweep {
+namespace {
+
+TEST(TradeoffTest, TheParetoFrontKeepsThePointsNoOtherBeatsInBoth) {
+  const double nan = std::nan("");
+  // (content, style): 0 and 2 and 4 are on the front; 1 is beaten by 0, 3 by 2, 5 has a NaN.
+  const std::vector<std::pair<double, double>> points = {{1, 5}, {2, 6}, {3, 2}, {4, 3}, {6, 1}, {nan, 0}};
+  EXPECT_EQ(pareto_front(points), (std::vector<std::size_t>{0, 2, 4}));
+  EXPECT_TRUE(pareto_front({}).empty());
+  EXPECT_EQ(pareto_front({{2, 2}, {2, 1}}), (std::vector<std::size_t>{1}));
 }
 
 }  // namespace

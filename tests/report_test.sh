@@ -15,7 +15,7 @@ sed -e "s#images/#$root/configs/images/#" -e "s#^output: .*#output: $work/fig3#"
 "$exe" run "$work/fig3.yaml" > "$work/run.log" 2>&1
 check "the small Fig. 3 sweep runs" grep -q "^summary: 20 done" "$work/run.log"
 "$exe" report "$work/fig3" > "$work/report.log" 2>&1
-check "report names its rows and columns" grep -q "1 grid, rows style_layers, columns ratio" "$work/report.log"
+check "report names its rows and columns" grep -q "1 grid, rows style_layers, columns ratio; summary.csv, loss curves and 1 trade-off plot" "$work/report.log"
 
 "$python" - "$work/fig3/report" <<'PY' || { failed=$((failed + 1)); echo "FAIL: Fig. 3 grid geometry"; }
 import json, sys
@@ -52,11 +52,17 @@ for file in grid-losses.png grid-losses.svg grid-style-layers.png grid-style-lay
   check "$file written" test -s "$work/fig3/report/$file"
 done
 check "the SVG is an SVG" grep -q "<svg" "$work/fig3/report/grid-losses.svg"
+for file in tradeoff-1.png tradeoff-1.svg; do
+  check "$file (Tübingen x Composition VII) written" test -s "$work/fig3/report/$file"
+done
+check "the trade-off plot has a series per layer set and the front" bash -c "grep -c '^\$' '$work/fig3/report/tradeoff-1.dat' | grep -qx 10"
 "$python" - "$work/fig3/report/summary.csv" <<'PY' || { failed=$((failed + 1)); echo "FAIL: summary.csv"; }
 import sys, pandas as pd
 table = pd.read_csv(sys.argv[1])
 assert len(table) == 20, len(table)
-assert {"id", "label", "status", "style_layers", "ratio", "loss_total", "evaluations", "wall_seconds"} <= set(table.columns)
+assert {"id", "label", "status", "style_layers", "ratio", "loss_total", "evaluations", "wall_seconds", "metric_content",
+        "metric_style", "metric_ssim", "metric_color", "termination", "evaluation_within_1pct"} <= set(table.columns)
+assert (table["termination"] == "iterations").all() and table["metric_style"].notna().all()
 assert (table["status"] == "done").all() and sorted(table["ratio"].unique()) == [1e-5, 1e-4, 1e-3, 1e-2]
 print("summary.csv: 20 rows")
 PY
@@ -131,8 +137,9 @@ else
     > "$work/dom.html" 2>/dev/null
   timeout 120 "$chromium" "${flags[@]}" --screenshot="$work/screenshot.png" "file://$work/fig3/report/report.html" \
     > /dev/null 2>&1
-  check "every image of report.html loaded" grep -q 'data-images-loaded="3/3"' "$work/dom.html"
+  check "every image of report.html loaded" grep -q 'data-images-loaded="4/4"' "$work/dom.html"
   check "the table has one row per job" grep -q 'data-rows="20"' "$work/dom.html"
+  check "the table shows the metrics and termination" bash -c "grep -q '<th>metric_ssim</th>' '$work/dom.html' && grep -q '<th>termination</th>' '$work/dom.html'"
   check "a screenshot was taken" test -s "$work/screenshot.png"
 fi
 

@@ -11,6 +11,7 @@
 #include "report/html_report.h"
 #include "report/plots.h"
 #include "report/sweep_results.h"
+#include "report/tradeoff.h"
 
 namespace stylesweep {
 namespace {
@@ -47,12 +48,14 @@ void run_report(const ReportArguments& arguments) {
     }
   }
   std::ofstream(out + "/grids.json") << layout << "]\n";
+  files.tradeoffs = plot_tradeoffs(results, out);
   write_summary_csv(results, out + "/summary.csv");
   write_html_report(results, files, out + "/report.html");
   std::cout << fmt::format("report: {}/report.html ({} grid{}, rows {}, columns {}; summary.csv, "
-                           "loss curves as PNG and SVG)\n",
+                           "loss curves and {} trade-off plot{} as PNG and SVG)\n",
                            out, files.grids.size(), files.grids.size() == 1 ? "" : "s",
-                           spec.rows.empty() ? "-" : spec.rows, spec.columns.empty() ? "-" : spec.columns);
+                           spec.rows.empty() ? "-" : spec.rows, spec.columns.empty() ? "-" : spec.columns,
+                           files.tradeoffs.size(), files.tradeoffs.size() == 1 ? "" : "s");
 }
 
 }  // namespace

@@ -27,7 +27,9 @@ std::string html_escape(const std::string& text) {
 std::vector<std::string> columns(const SweepResults& results) {
   std::vector<std::string> names = {"id", "label", "status"};
   names.insert(names.end(), results.varying_keys.begin(), results.varying_keys.end());
-  for (const char* name : {"loss_total", "loss_content", "loss_style", "evaluations", "wall_seconds", "error"}) {
+  for (const char* name : {"loss_total", "loss_content", "loss_style", "metric_content", "metric_style", "metric_ssim",
+                           "metric_color", "evaluations", "evaluation_within_1pct", "termination", "wall_seconds",
+                           "error"}) {
     names.push_back(name);
   }
   return names;
@@ -41,6 +43,12 @@ std::string cell(const JobRecord& job, const std::string& column) {
   if (column == "loss_total") return fmt::format("{:.6g}", job.loss_total);
   if (column == "loss_content") return fmt::format("{:.6g}", job.loss_content);
   if (column == "loss_style") return fmt::format("{:.6g}", job.loss_style);
+  if (column == "metric_content") return fmt::format("{:.6g}", job.metric_content);
+  if (column == "metric_style") return fmt::format("{:.6g}", job.metric_style);
+  if (column == "metric_ssim") return fmt::format("{:.4f}", job.metric_ssim);
+  if (column == "metric_color") return fmt::format("{:.4g}", job.metric_color);
+  if (column == "termination") return job.termination;
+  if (column == "evaluation_within_1pct") return fmt::format("{:g}", job.evaluation_within_1pct);
   if (column == "evaluations") return fmt::format("{:g}", job.evaluations);
   if (column == "wall_seconds") return fmt::format("{:.2f}", job.wall_seconds);
   return job.parameters.at(column);
@@ -90,6 +98,11 @@ void write_html_report(const SweepResults& results, const ReportFiles& files, co
   for (const auto& grid : files.grids) out << "<img src=\"" << html_escape(grid) << "\" alt=\"" << html_escape(grid) << "\">\n";
   out << "<h2>Loss curves</h2>\n";
   for (const auto& curve : files.curves) out << "<img src=\"" << html_escape(curve) << "\" alt=\"" << html_escape(curve) << "\">\n";
+  if (!files.tradeoffs.empty()) {
+    out << "<h2>Content and style trade-off</h2>\n<p>The common yardstick (docs/config.md): lower is better on "
+           "both axes; the dashed line is the Pareto front.</p>\n";
+  }
+  for (const auto& plot : files.tradeoffs) out << "<img src=\"" << html_escape(plot) << "\" alt=\"" << html_escape(plot) << "\">\n";
   out << "<h2>Jobs</h2>\n<table id=\"jobs\"><thead><tr>";
   const auto names = columns(results);
   for (const auto& name : names) out << "<th>" << html_escape(name) << "</th>";

@@ -12,6 +12,7 @@ namespace stylesweep {
 struct ReportFiles {
   std::vector<std::string> grids;   // file names relative to the report directory
   std::vector<std::string> curves;  // PNG curves, relative
+  std::vector<std::string> tradeoffs;  // PNG trade-off plots, relative
 };
 
 void write_summary_csv(const SweepResults& results, const std::string& path);
