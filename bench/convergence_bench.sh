@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Early stopping against fixed iterations, in one run: each sweep runs twice, as configured and
-# with `stop_rel_tol: 1e-3, stop_window: 10` added to its defaults, one after the other in one
+# with `stop_rel_tol: TOL, stop_window: WINDOW` (default 1e-3 and 10) added to its defaults, one after the other in one
 # process each (--threads 2). Prints per sweep the wall-time ratio (fixed / early) and the
 # per-job ratio of final total losses (early / fixed; matched by label). Goals: at least 1.5x
 # less wall time, every final loss within 2 %.
 # Sweeps: configs/demo.yaml as it is, and a paper-style grid of 24 jobs (Tübingen x Composition
 # VII, 4 style layer sets x 6 ratios, L-BFGS from noise, SIZE px, ITERATIONS evaluations).
-# Usage: bench/convergence_bench.sh [BUILD_DIR] [SIZE] [ITERATIONS]
+# Usage: bench/convergence_bench.sh [BUILD_DIR] [SIZE] [ITERATIONS] [TOL] [WINDOW] [SWEEPS]
+# (SWEEPS: "demo grid" by default, or one of them)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 size=${2:-96}
 iterations=${3:-300}
+tolerance=${4:-1.0e-3}
+window=${5:-10}
+sweeps=${6:-demo grid}
 exe=$root/$build/src/stylesweep
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/convergence_bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -39,9 +43,10 @@ grid:
     - [relu1_1, relu2_1, relu3_1, relu4_1, relu5_1]
   ratio: {logspace: [1.0e-5, 1.0e-2, 6]}
 YAML
-for sweep in demo grid; do
+echo "stop_rel_tol $tolerance, stop_window $window; grid at $size px, $iterations L-BFGS evaluations"
+for sweep in $sweeps; do
   # The same sweep with early stopping: two lines more under `defaults:`.
-  sed -e "s#$sweep-fixed#$sweep-early#" -e 's#^defaults:$#defaults:\n  stop_rel_tol: 1.0e-3\n  stop_window: 10#' \
+  sed -e "s#$sweep-fixed#$sweep-early#" -e "s#^defaults:\$#defaults:\n  stop_rel_tol: $tolerance\n  stop_window: $window#" \
     "$scratch/$sweep-fixed.yaml" > "$scratch/$sweep-early.yaml"
   for mode in fixed early; do
     start=$(date +%s.%N)

@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev
   python3-h5py python3-numpy python3-pandas python3-pil python3-matplotlib
+  python3-xarray python3-h5netcdf python3-tables   # results.h5's /history and /summary as read by users
   gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels
   slurm-wlm munge                 # the Slurm tests start a private single-node cluster
   chromium                        # the report test opens report.html headless
