@@ -104,7 +104,9 @@ defaults: {size: 32, iterations: 1}
 grid: {content: [chelsea, coffee], style: [hubble, brick]}
 YAML
 "$exe" run "$work/inputs.yaml" > "$work/inputs.log" 2>&1
-"$exe" report "$work/inputs" > /dev/null 2>&1
+"$exe" report "$work/inputs" > "$work/inputs-report.log" 2>&1
+check "a trade-off plot per content x style pair (no style layer sets varying)" \
+  grep -q "loss curves and 4 trade-off plots" "$work/inputs-report.log"
 "$python" - "$work/inputs/report" <<'PY' || { failed=$((failed + 1)); echo "FAIL: input images in the margin"; }
 import json, sys
 from PIL import Image

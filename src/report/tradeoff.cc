@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/process.h"
 #include "common/text.h"
+#include "report/grid.h"
 
 namespace stylesweep {
 namespace {
@@ -67,12 +68,18 @@ std::vector<std::string> plot_tradeoffs(const SweepResults& results, const std::
   std::vector<std::string> written;
   for (std::size_t p = 0; p < pairs.size(); ++p) {
     const auto& [pair, jobs] = pairs[p];
-    std::map<std::string, std::vector<const JobRecord*>> by_layers;  // one series per layer set
+    // One series per layer set, shortest set first, as the grids order them.
+    std::map<std::string, std::vector<const JobRecord*>> by_layers;
+    for (const JobRecord* job : jobs) by_layers[parameter_or(*job, "style_layers", "all jobs")].push_back(job);
     std::vector<std::string> series_order;
-    for (const JobRecord* job : jobs) {
-      const std::string layers = parameter_or(*job, "style_layers", "all jobs");
-      if (!by_layers.count(layers)) series_order.push_back(layers);
-      by_layers[layers].push_back(job);
+    const auto& varying = results.varying_keys;
+    if (std::find(varying.begin(), varying.end(), "style_layers") != varying.end()) {
+      for (const auto& layers : ordered_values(results, "style_layers")) {
+        if (by_layers.count(layers)) series_order.push_back(layers);
+      }
+    }
+    for (const auto& [layers, members] : by_layers) {
+      if (std::find(series_order.begin(), series_order.end(), layers) == series_order.end()) series_order.push_back(layers);
     }
     std::vector<std::pair<double, double>> points;
     for (const JobRecord* job : jobs) points.emplace_back(job->metric_content, job->metric_style);
@@ -90,7 +97,8 @@ std::vector<std::string> plot_tradeoffs(const SweepResults& results, const std::
     if (!data) throw io_error(data_path, "cannot write plot data (disk full?)");
     data.close();
     const bool positive = std::all_of(points.begin(), points.end(), [](const auto& xy) { return xy.first > 0 && xy.second > 0; });
-    std::string commands = fmt::format("data = {}\nset grid\nset key outside right font \",8\"\n{}"
+    std::string commands = fmt::format("data = {}\nset grid\nset key below font \",8\"\n"
+                                       "set format x \"%g\"\nset format y \"%g\"\n{}"
                                        "set xlabel \"metric_content (mean (F - P)² at relu4_2)\"\n"
                                        "set ylabel \"metric_style (mean over relu1_1 … relu5_1)\"\n"
                                        "set title {}\n",
@@ -98,9 +106,9 @@ std::vector<std::string> plot_tradeoffs(const SweepResults& results, const std::
                                        gnuplot_text("content/style trade-off: " + pair + " (points: ratio)"));
     std::string plot;
     for (std::size_t s = 0; s < series_order.size(); ++s) {
-      plot += fmt::format("data index {} using 1:2 with points pt 7 ps 1.2 title {}, "
+      plot += fmt::format("data index {} using 1:2 with points pt 7 ps 1.2 lc {} title {}, "
                           "data index {} using 1:2:3 with labels offset char 0.8,0.6 font \",7\" notitle, ",
-                          s, gnuplot_text(series_order[s]), s);
+                          s, s + 1, gnuplot_text(series_order[s]), s);
     }
     plot += fmt::format("data index {} using 1:2 with lines dt 2 lw 1.5 lc rgb \"black\" title \"Pareto front\"",
                         series_order.size());
