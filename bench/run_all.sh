@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, in the order the README's Performance section lists them (about 55 minutes on
+# Every benchmark, in the order the README's Performance section lists them (about 90 minutes on
 # two cores; bench/gpu.sh, for GPU machines, is separate).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,9 @@ JOURNAL_WRITERS=4 "$root/bench/coordinator_bench.sh" "$build" 2000
 "$root/bench/memory_check.sh" "$build" 64 128 256
 "$root/bench/time_to_quality.sh" "$build" 512 500 128,256 100
 "$root/bench/demo_balance.sh" "$build"
+"$root/bench/history_bench.sh" "$build" 10000 500
+"$root/bench/convergence_bench.sh" "$build" 96 300
+"$root/bench/convergence_bench.sh" "$build" 96 300 1.0e-2 10
 for size_batch in "64 2" "128 4" "256 4" "512 2"; do
   read -r size batch <<< "$size_batch"
   "$root/$build/bench/batch_bench" "$weights" \
