@@ -6,14 +6,7 @@
 #include <iterator>
 
 #include <fmt/format.h>
-// stb_image is compiled here rather than taken from libstb: Debian builds that with assert() on,
-// and a malformed JPEG then aborts the whole process inside stbi__jpeg_huff_decode (image_fuzz
-// found one). With stb's internal consistency checks off, as its release builds have them, such
-// a file fails to decode instead. STB_IMAGE_STATIC keeps every stb_image function in this file.
-#define STB_IMAGE_STATIC
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ASSERT(condition) ((void)0)
-#include <stb/stb_image.h>
+#include <stb/stb_image.h>  // compiled in image/stb_image_impl.cc
 #include <stb/stb_image_write.h>
 
 #include "common/durable_file.h"
