@@ -102,6 +102,29 @@ const std::vector<IndexColumn>& index_columns() {
   return columns;
 }
 
+const IndexColumn& index_column(const std::string& name) {
+  for (const IndexColumn& column : index_columns()) {
+    if (name == column.name) return column;
+  }
+  throw Error("no index column '" + name + "'", ErrorKind::kInternal);
+}
+
+std::variant<std::string, double> column_value(const IndexRow& row, const IndexColumn& column) {
+  return std::visit(
+      [&row](auto member) -> std::variant<std::string, double> {
+        const auto& value = row.*member;
+        using Value = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<Value, JobStatus>) return std::string(choice_name(value));
+        else return value;
+      },
+      column.member);
+}
+
+std::string parameter_text(const IndexRow& row, const std::string& key) {
+  const auto found = row.parameters.find(key);
+  return found == row.parameters.end() ? std::string() : found->second;
+}
+
 IndexRow read_index_row(const h5::File& file, const std::string& id, const std::vector<std::string>& varying_keys) {
   const std::string group = "/jobs/" + id;
   const LossHistory history = read_job_history(file, group);
@@ -174,10 +197,7 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
   }
   for (const auto& key : varying_keys) {
     if (std::find(columns.begin(), columns.end(), key) != columns.end()) continue;
-    auto text_of = [&key](const IndexRow& row) {
-      const auto found = row.parameters.find(key);
-      return found == row.parameters.end() ? std::string() : found->second;
-    };
+    auto text_of = [&key](const IndexRow& row) { return parameter_text(row, key); };
     std::vector<std::string> texts;
     for (const auto& [id, row] : rows) texts.push_back(text_of(row));
     if (const auto numbers = all_numbers(texts)) write_numbers(key, *numbers);

@@ -64,6 +64,12 @@ struct IndexColumn {
 };
 // In their order in /index; the varying parameters follow them.
 const std::vector<IndexColumn>& index_columns();
+// The fixed column of that name; throws Error (an internal one) for a name that is none.
+const IndexColumn& index_column(const std::string& name);
+// A row's value in a fixed column: text for text and status columns, else the number.
+std::variant<std::string, double> column_value(const IndexRow& row, const IndexColumn& column);
+// A row's text of a varying parameter ("" when it has none).
+std::string parameter_text(const IndexRow& row, const std::string& key);
 
 // Sets the loss columns to the history's values at `result_evaluation` (the returned image's;
 // NaN where there is none).

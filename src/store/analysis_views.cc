@@ -16,11 +16,28 @@ constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<std::string> parameter_texts(const std::map<std::string, IndexRow>& rows, const std::string& key) {
   std::vector<std::string> texts;
-  for (const auto& [id, row] : rows) {
-    const auto found = row.parameters.find(key);
-    texts.push_back(found == row.parameters.end() ? "" : found->second);
-  }
+  for (const auto& [id, row] : rows) texts.push_back(parameter_text(row, key));
   return texts;
+}
+
+// /summary's fixed columns (index columns, job/index_row.h): these, the varying parameters, then
+// the results.
+const std::vector<std::string> kSummaryLeading = {"id", "label", "status"};
+const std::vector<std::string> kSummaryResults = {"loss_total",     "loss_content", "loss_style",
+                                                   "loss_tv",        "metric_content", "metric_style",
+                                                   "metric_ssim",    "metric_color", "evaluation_within_1pct",
+                                                   "evaluations",    "termination",  "wall_seconds"};
+
+h5::FrameColumn frame_column(const std::map<std::string, IndexRow>& rows, const std::string& name) {
+  const IndexColumn& column = index_column(name);
+  h5::FrameColumn frame{name, false, {}, {}};
+  for (const auto& [id, row] : rows) {
+    const auto value = column_value(row, column);
+    frame.is_text = std::holds_alternative<std::string>(value);
+    if (frame.is_text) frame.texts.push_back(std::get<std::string>(value));
+    else frame.numbers.push_back(std::get<double>(value));
+  }
+  return frame;
 }
 
 // Every style layer any job used, in the network's order.
@@ -123,40 +140,16 @@ void write_history_group(h5::File& file, const std::map<std::string, IndexRow>& 
 void write_summary_table(h5::File& file, const std::map<std::string, IndexRow>& rows,
                          const std::vector<std::string>& varying_keys) {
   std::vector<h5::FrameColumn> columns;
-  auto text = [&](const std::string& name, auto value_of) {
-    h5::FrameColumn column{name, true, {}, {}};
-    for (const auto& [id, row] : rows) column.texts.push_back(value_of(row));
-    columns.push_back(std::move(column));
-  };
-  auto number = [&](const std::string& name, double IndexRow::*member) {
-    h5::FrameColumn column{name, false, {}, {}};
-    for (const auto& [id, row] : rows) column.numbers.push_back(row.*member);
-    columns.push_back(std::move(column));
-  };
-  text("id", [](const IndexRow& row) { return row.id; });
-  text("label", [](const IndexRow& row) { return row.label; });
-  text("status", [](const IndexRow& row) { return std::string(choice_name(row.status)); });
-  const std::vector<std::string> fixed = {"id", "label", "status", "loss_total", "loss_content", "loss_style",
-                                          "loss_tv", "metric_content", "metric_style", "metric_ssim", "metric_color",
-                                          "evaluation_within_1pct", "evaluations", "termination", "wall_seconds"};
+  for (const auto& name : kSummaryLeading) columns.push_back(frame_column(rows, name));
   for (const auto& key : varying_keys) {
-    if (std::find(fixed.begin(), fixed.end(), key) != fixed.end()) continue;
+    const bool fixed = std::count(kSummaryLeading.begin(), kSummaryLeading.end(), key) ||
+                       std::count(kSummaryResults.begin(), kSummaryResults.end(), key);
+    if (fixed) continue;
     const std::vector<std::string> texts = parameter_texts(rows, key);
     if (auto numbers = all_numbers(texts)) columns.push_back({key, false, std::move(*numbers), {}});
     else columns.push_back({key, true, {}, texts});
   }
-  number("loss_total", &IndexRow::loss_total);
-  number("loss_content", &IndexRow::loss_content);
-  number("loss_style", &IndexRow::loss_style);
-  number("loss_tv", &IndexRow::loss_tv);
-  number("metric_content", &IndexRow::metric_content);
-  number("metric_style", &IndexRow::metric_style);
-  number("metric_ssim", &IndexRow::metric_ssim);
-  number("metric_color", &IndexRow::metric_color);
-  number("evaluation_within_1pct", &IndexRow::evaluation_within_1pct);
-  number("evaluations", &IndexRow::evaluations);
-  text("termination", [](const IndexRow& row) { return row.termination; });
-  number("wall_seconds", &IndexRow::wall_seconds);
+  for (const auto& name : kSummaryResults) columns.push_back(frame_column(rows, name));
   h5::write_pandas_table(file, "/summary", columns);
 }
 
