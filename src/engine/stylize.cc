@@ -133,7 +133,7 @@ struct StyleEngine::Impl {
   JobMetrics measure(const StyleJob& job, const Image& result_image);
   // The yardstick's activations of an image at the layers it reaches (engine/metrics.h), under
   // `cache_key` when given.
-  std::map<std::string, torch::Tensor> yardstick_features(const torch::Tensor& image, const std::string& cache_key);
+  std::map<std::string, torch::Tensor> yardstick_features(const Image& image, const std::string& cache_key);
   // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
                               const std::vector<torch::Tensor>& styles);
@@ -255,7 +255,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
   return targets;
 }
 
-std::map<std::string, torch::Tensor> StyleEngine::Impl::yardstick_features(const torch::Tensor& image,
+std::map<std::string, torch::Tensor> StyleEngine::Impl::yardstick_features(const Image& image,
                                                                           const std::string& cache_key) {
   if (!cache_key.empty()) {
     if (auto cached = target_cache.find(cache_key)) return std::move(*cached);
@@ -265,7 +265,7 @@ std::map<std::string, torch::Tensor> StyleEngine::Impl::yardstick_features(const
   std::vector<std::string> layers;
   for (const auto& layer : kMetricStyleLayers) layers.push_back(layer);
   layers.push_back(kMetricContentLayer);
-  const int width = int(image.size(3)), height = int(image.size(2));
+  const int width = image.width, height = image.height;
   // Layers the weights or the image's size do not reach stay out (their metric is NaN).
   layers.erase(std::remove_if(layers.begin(), layers.end(),
                               [&](const std::string& layer) {
@@ -273,7 +273,7 @@ std::map<std::string, torch::Tensor> StyleEngine::Impl::yardstick_features(const
                               }),
                layers.end());
   std::map<std::string, torch::Tensor> features;
-  if (!layers.empty()) features = network(yardstick, layers)->forward(image, layers);
+  if (!layers.empty()) features = network(yardstick, layers)->forward(image_to_tensor(image, device), layers);
   if (!cache_key.empty()) target_cache.insert(cache_key, features);
   return features;
 }
@@ -286,20 +286,18 @@ JobMetrics StyleEngine::Impl::measure(const StyleJob& job, const Image& result_i
   const Image stored = from_rgb8(rgb.data(), result_image.width, result_image.height);
   const Image content_image = resized_image(job.content, job.size);
   metrics.ssim = luma_ssim(stored, content_image);
-  const auto result = yardstick_features(image_to_tensor(stored, device), "");
-  const auto content =
-      yardstick_features(image_to_tensor(content_image, device), fmt::format("metric-content|{}|{}", job.content, job.size));
+  const auto result = yardstick_features(stored, "");
+  const auto content = yardstick_features(content_image, fmt::format("metric-content|{}|{}", job.content, job.size));
   if (result.count(kMetricContentLayer) && content.count(kMetricContentLayer)) {
     metrics.content = content_metric(result.at(kMetricContentLayer), content.at(kMetricContentLayer));
   }
   const std::vector<double> blend = job.normalized_blend();
-  const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
+  const int style_size = job.style_long_side();
   metrics.style = metrics.color = 0;
   for (std::size_t s = 0; s < job.styles.size(); ++s) {
     const Image style_image = resized_image(job.styles[s], style_size);
     metrics.color += blend[s] * color_w2(stored, style_image);
-    const auto style = yardstick_features(image_to_tensor(style_image, device),
-                                          fmt::format("metric-style|{}|{}", job.styles[s], style_size));
+    const auto style = yardstick_features(style_image, fmt::format("metric-style|{}|{}", job.styles[s], style_size));
     double layers_sum = 0;
     for (const auto& layer : kMetricStyleLayers) {
       layers_sum += result.count(layer) && style.count(layer) ? style_metric_layer(result.at(layer), style.at(layer))
@@ -402,7 +400,7 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
   require_large_enough(content_image.width, content_image.height, layers, "content");
   torch::Tensor content = image_to_tensor(content_image, device);
   std::vector<torch::Tensor> styles;
-  const int style_size = std::max(8, int(std::lround(job.size * job.style_scale)));
+  const int style_size = job.style_long_side();
   for (const auto& path : job.styles) {
     const Image& style_image = resized_image(path, style_size);
     require_large_enough(style_image.width, style_image.height, job.style_layers, "style");

@@ -24,4 +24,8 @@ int first_evaluation_within(const LossHistory& history, int final_evaluation, do
   return -1;
 }
 
+int evaluation_within_1pct(const JobResult& result) {
+  return first_evaluation_within(result.history, result.result_evaluation, 0.01);
+}
+
 }  // namespace stylesweep

@@ -28,5 +28,7 @@ class ConvergenceWatch {
 // The index (from 0, as in the history) of the first evaluation whose total loss is within
 // `fraction` (relative) of the loss at `final_evaluation`; -1 when there is none.
 int first_evaluation_within(const LossHistory& history, int final_evaluation, double fraction);
+// A job's `evaluation_within_1pct`: within 1 % of the returned image's loss; -1 when none.
+int evaluation_within_1pct(const JobResult& result);
 
 }  // namespace stylesweep

@@ -82,7 +82,7 @@ void write_job_group(h5::File& file, const std::string& group, const StyleJob& j
   file.set_attribute(group, "wall_seconds", result.wall_seconds);
   file.set_attribute(group, "device", result.device);
   file.set_attribute(group, "termination", std::string(choice_name(result.termination)));
-  const int within = first_evaluation_within(result.history, result.result_evaluation, 0.01);
+  const int within = evaluation_within_1pct(result);
   if (within >= 0) file.set_attribute(group, "evaluation_within_1pct", std::int64_t(within));
   const std::pair<const char*, double> metrics[] = {{"metric_content", result.metrics.content},
                                                     {"metric_style", result.metrics.style},

@@ -105,6 +105,8 @@ const std::vector<IdLine>& id_lines() {
 
 }  // namespace
 
+int StyleJob::style_long_side() const { return std::max(8, int(std::lround(size * style_scale))); }
+
 bool can_share_batch(const StyleJob& a, const StyleJob& b) {
   // A batch takes its steps together, so jobs that may stop early run alone.
   return a.optimizer == Optimizer::kAdam && b.optimizer == Optimizer::kAdam && a.scales.empty() && b.scales.empty() &&

@@ -56,6 +56,8 @@ struct StyleJob {
   std::vector<double> resolved_style_layer_weights() const;
   // Evaluations (or Adam steps) of every stage: the coarse ones, then `iterations`.
   int planned_evaluations() const { return iterations + int(scales.size()) * scale_iterations; }
+  // Long side of the style images as the job prepares them: style_scale x size, at least 8 px.
+  int style_long_side() const;
   std::vector<double> normalized_blend() const;
 
   // Throws Error "<parameter>: <reason>" for the first invalid value, then for combinations

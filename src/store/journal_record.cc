@@ -42,7 +42,7 @@ IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOut
   row.precision = choice_name(item.job.precision);
   row.deterministic = item.job.deterministic ? 1 : 0;
   row.termination = choice_name(result.termination);
-  const int within = first_evaluation_within(result.history, result.result_evaluation, 0.01);
+  const int within = evaluation_within_1pct(result);
   row.evaluation_within_1pct = within >= 0 ? double(within) : std::nan("");
   row.metric_content = result.metrics.content;
   row.metric_style = result.metrics.style;

@@ -151,7 +151,7 @@ class JobCosts {
                            fmt::format("content (first of scales, {} px)", job.scales.front()));
     }
     std::vector<std::pair<int, int>> style_sizes;
-    const int style_long_side = std::max(8, int(std::lround(job.size * job.style_scale)));
+    const int style_long_side = job.style_long_side();
     for (const auto& style : job.styles) {
       style_sizes.push_back(sizes_.at(style, style_long_side));
       require_large_enough(style_sizes.back().first, style_sizes.back().second, job.style_layers, "style");
