@@ -150,6 +150,24 @@ TEST(ImageReadTest, TruncatedAndCorruptFilesFailCleanly) {
             dir.file("cut.jpg") + ": truncated JPEG (no end-of-image marker)");
 }
 
+// Debian's stb_image v2.27 writes past its 256-entry Huffman tables when a DHT segment declares
+// more codes; the build's checked copy refuses the file as later stb releases do.
+TEST(ImageReadTest, HuffmanTableWithTooManyCodesIsRefused) {
+  TempDir dir;
+  const auto rgb = to_rgb8(testing::pattern_image(16, 16, 0));
+  ASSERT_TRUE(stbi_write_jpg(dir.file("full.jpg").c_str(), 16, 16, 3, rgb.data(), 90));
+  std::string jpeg = testing::read_text_file(dir.file("full.jpg"));
+  const std::size_t table = jpeg.find("\xff\xc4");
+  ASSERT_NE(table, std::string::npos);
+  // Segment: marker, 2-byte length, class/id byte, then 16 code counts: 2 x 255 codes.
+  jpeg[table + 5 + 14] = char(255);
+  jpeg[table + 5 + 15] = char(255);
+  testing::write_text_file(dir.file("many-codes.jpg"), jpeg);
+  EXPECT_EQ(read_error(dir.file("many-codes.jpg")),
+            dir.file("many-codes.jpg") +
+                ": cannot decode image: truncated or corrupt data (bad DHT header)");
+}
+
 TEST(ImageReadTest, UnreadableFileIsReported) {
   if (geteuid() == 0) GTEST_SKIP() << "root reads files regardless of permissions";
   TempDir dir;

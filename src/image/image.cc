@@ -6,8 +6,8 @@
 #include <iterator>
 
 #include <fmt/format.h>
-#include <stb/stb_image.h>  // compiled in image/stb_image_impl.cc
 #include <stb/stb_image_write.h>
+#include <stb_image_checked.h>  // compiled in image/stb_image_impl.cc
 
 #include "common/durable_file.h"
 #include "common/error.h"
@@ -70,7 +70,7 @@ std::pair<std::int64_t, std::int64_t> header_dimensions(const std::string& bytes
   return {0, 0};
 }
 
-// Checks signature and header size; returns whether the file is a PNG (else a JPEG).
+// Refuses an image over max_pixels before anything of that size is allocated.
 void check_pixel_count(const std::string& path, std::int64_t width, std::int64_t height,
                        std::int64_t max_pixels) {
   // Each side first: the product of two 32-bit header fields can overflow.
