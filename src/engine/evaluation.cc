@@ -12,7 +12,7 @@ namespace stylesweep {
 
 LossWeights loss_weights(const StyleJob& job) {
   return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
-          job.style_layers,      job.resolved_style_layer_weights()};
+          job.style_layers,      job.resolved_style_layer_weights(), job.style_loss, job.seed};
 }
 
 Evaluation::Evaluation(const LossTargets& targets, LossWeights weights, LossHistory history)
@@ -20,9 +20,9 @@ Evaluation::Evaluation(const LossTargets& targets, LossWeights weights, LossHist
 
 LossTerms Evaluation::score(const std::map<std::string, torch::Tensor>& activations,
                             const torch::Tensor& image) {
-  LossTerms terms = combine_losses(activations, image, targets_, weights_);
-  const double total = terms.total_value;
   const int evaluation = int(history_.size());
+  LossTerms terms = combine_losses(activations, image, targets_, weights_, evaluation);
+  const double total = terms.total_value;
   const std::pair<const char*, double> checks[] = {
       {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"total", total}};
   for (const auto& [term, value] : checks) {

@@ -30,6 +30,12 @@ torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions
   return (gram - matched_to(target, positions).gram).pow(2).sum() / normalizer;
 }
 
+torch::Tensor gram_mse_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target) {
+  // A/(N Ms) = (A M/Ms)/(N M): the matched target over the same normalizer as G.
+  const double normalizer = double(gram.size(0)) * double(positions);
+  return ((gram - matched_to(target, positions).gram) / normalizer).pow(2).mean();
+}
+
 torch::Tensor total_variation_loss(const torch::Tensor& image) {
   using torch::indexing::Slice;
   torch::Tensor vertical = image.index({Slice(), Slice(), Slice(1), Slice()}) -
@@ -41,7 +47,7 @@ torch::Tensor total_variation_loss(const torch::Tensor& image) {
 
 LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
                          const torch::Tensor& image, const LossTargets& targets,
-                         const LossWeights& weights) {
+                         const LossWeights& weights, std::int64_t evaluation) {
   LossTerms terms;
   torch::Tensor content = torch::zeros({}, image.options());
   for (std::size_t i = 0; i < weights.content_layers.size(); ++i) {
@@ -59,10 +65,24 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
   for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {
     const std::string& layer = weights.style_layers[i];
     const torch::Tensor& features = activations.at(layer);
-    const torch::Tensor gram = gram_matrix(features);
     const std::int64_t positions = features.size(2) * features.size(3);
+    // What every style's term of this layer shares: the result's Gram, or the slice directions.
+    torch::Tensor gram, directions;
+    if (weights.style_loss == StyleLoss::kGram || weights.style_loss == StyleLoss::kGramMse) {
+      gram = gram_matrix(features);
+    } else if (weights.style_loss == StyleLoss::kSlicedWasserstein) {
+      directions = slice_directions(features.size(1), weights.seed, evaluation, i, features.options());
+    }
     for (const StyleTarget& target : targets.styles) {
-      torch::Tensor layer_loss = style_layer_loss(gram, positions, target.grams.at(layer));
+      torch::Tensor layer_loss;
+      switch (weights.style_loss) {
+        case StyleLoss::kGram: layer_loss = style_layer_loss(gram, positions, target.grams.at(layer)); break;
+        case StyleLoss::kGramMse: layer_loss = gram_mse_layer_loss(gram, positions, target.grams.at(layer)); break;
+        case StyleLoss::kGaussianW2: layer_loss = gaussian_w2_layer_loss(features, target.gaussians.at(layer)); break;
+        case StyleLoss::kSlicedWasserstein:
+          layer_loss = sliced_wasserstein_layer_loss(features, target.features.at(layer), directions);
+          break;
+      }
       scalars.push_back(layer_loss);
       style = style + (target.blend * weights.style_layer_weights[i]) * layer_loss;
     }

@@ -3,7 +3,8 @@
 // result's M positions, A = S S^T over the style's own Ms; per-layer style
 // E_l = sum (G/M - A/Ms)^2 / (4 N^2), which is the paper's sum (G - A)^2 / (4 N^2 M^2) when
 // M = Ms; L_s = sum_l w_l E_l, blended over styles; total variation on the 0-255 image;
-// L = alpha L_c + beta L_s + gamma L_tv.
+// L = alpha L_c + beta L_s + gamma L_tv. Other per-layer style losses (`style_loss`) replace E_l:
+// gram_mse here, the distribution losses in engine/style_losses.h.
 #pragma once
 
 #include <torch/types.h>
@@ -11,6 +12,9 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include "engine/style_losses.h"
+#include "job/job_choices.h"
 
 namespace stylesweep {
 
@@ -29,13 +33,20 @@ StyleGram matched_to(const StyleGram& target, std::int64_t positions);
 // E_l for one layer: `gram` from gram_matrix(features) over `positions` (M) of the result.
 torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
                                const StyleGram& target);
+// gram_mse, as jcjohnson/neural-style normalizes the Gram loss: the mean over the N² entries of
+// (G/(N M) - A/(N Ms))².
+torch::Tensor gram_mse_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target);
 // Sum of squared differences of vertically and horizontally adjacent pixels, channels summed.
 torch::Tensor total_variation_loss(const torch::Tensor& image);
 
-// Targets computed once per job, under no-grad.
+// Targets computed once per job, under no-grad; by style layer, what the job's style loss
+// compares with: Grams (gram, gram_mse), fitted Gaussians (gaussian_w2) or the features
+// themselves, [N, Ms] (sliced_wasserstein).
 struct StyleTarget {
   double blend = 1.0;
-  std::map<std::string, StyleGram> grams;  // by style layer
+  std::map<std::string, StyleGram> grams;
+  std::map<std::string, FeatureGaussian> gaussians;
+  std::map<std::string, torch::Tensor> features;
 };
 struct LossTargets {
   std::map<std::string, torch::Tensor> content;  // by content layer
@@ -48,6 +59,8 @@ struct LossWeights {
   std::vector<double> content_layer_weights;  // equal (1 each) unless given
   std::vector<std::string> style_layers;
   std::vector<double> style_layer_weights;
+  StyleLoss style_loss = StyleLoss::kGram;
+  std::uint64_t seed = 0;  // sliced_wasserstein's directions
 };
 
 struct LossTerms {
@@ -57,9 +70,10 @@ struct LossTerms {
   std::vector<double> style_layers;    // unweighted E_l (blended over styles), per style layer
 };
 
-// activations: the generated image's features for every content and style layer.
+// activations: the generated image's features for every content and style layer; evaluation:
+// the entry's index in the job's history (sliced_wasserstein draws its directions from it).
 LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
                          const torch::Tensor& image, const LossTargets& targets,
-                         const LossWeights& weights);
+                         const LossWeights& weights, std::int64_t evaluation = 0);
 
 }  // namespace stylesweep

@@ -63,6 +63,40 @@ std::string deepest_available_layer(const VggWeights& weights) {
   return deepest;
 }
 
+// What a style loss compares with, from the style's activations, as the target cache keeps it:
+// by layer name (Grams, or features [N, Ms]) or "<layer>/<part>" (a fitted Gaussian's parts).
+std::map<std::string, torch::Tensor> style_target_tensors(StyleLoss loss,
+                                                          const std::map<std::string, torch::Tensor>& activations) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& [layer, features] : activations) {
+    switch (loss) {
+      case StyleLoss::kGram:
+      case StyleLoss::kGramMse: tensors[layer] = gram_matrix(features); break;
+      case StyleLoss::kGaussianW2: {
+        const FeatureGaussian fit = fit_feature_gaussian(features);
+        tensors[layer + "/mean"] = fit.mean;
+        tensors[layer + "/covariance_sqrt"] = fit.covariance_sqrt;
+        tensors[layer + "/covariance_trace"] = fit.covariance_trace;
+        break;
+      }
+      case StyleLoss::kSlicedWasserstein: tensors[layer] = features.reshape({features.size(1), -1}); break;
+    }
+  }
+  return tensors;
+}
+
+// The style image as colour control prepares it for a job on `content`.
+Image color_controlled_style(ColorControl control, const Image& style, const Image& content) {
+  switch (control) {
+    case ColorControl::kNone: return style;
+    case ColorControl::kLuminance: return matched_luminance_image(style, content);
+    case ColorControl::kHistogramChol: return matched_histogram(style, content, HistogramMatch::kCholesky);
+    case ColorControl::kHistogramPca: return matched_histogram(style, content, HistogramMatch::kPca);
+    case ColorControl::kHistogramSym: return matched_histogram(style, content, HistogramMatch::kSymmetric);
+  }
+  return style;
+}
+
 // Room for the targets of a few dozen image/size/layer combinations at 512 px.
 constexpr std::size_t kDefaultTargetCacheBytes = std::size_t(512) << 20;
 
@@ -116,10 +150,11 @@ struct StyleEngine::Impl {
   // resumed checkpoint's when `resumed` is given).
   JobResult optimize(const StyleJob& job, const Image* start, LossHistory history,
                      const std::string& checkpoint_key, CheckpointState* resumed,
-                     const ProgressCallback& progress, const StopCheck& should_stop);
-  // The result of an optimized image: pixels, colours preserved if asked, the history.
+                     const ProgressCallback& progress, const StopCheck& should_stop, bool final_stage = true);
+  // The result of an optimized image: pixels, colours controlled or preserved as asked (only
+  // at the `final_stage` of a coarse-to-fine job), the history.
   JobResult finish_result(const StyleJob& job, const torch::Tensor& image, const Image& content_image,
-                          LossHistory history) const;
+                          LossHistory history, bool final_stage = true) const;
   // The jobs of a batch, side by side (StyleEngine::run_batch).
   struct Batch {
     std::vector<torch::Tensor> images;
@@ -235,20 +270,31 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     StyleTarget target;
     target.blend = blend[s];
     const std::string style_key = style_target_key(job, job.styles[s]);
-    std::map<std::string, torch::Tensor> grams;
+    std::map<std::string, torch::Tensor> cached_tensors;
     if (auto cached = target_cache.find(style_key)) {
-      grams = std::move(*cached);
+      cached_tensors = std::move(*cached);
     } else {
-      auto features = vgg->forward(styles[s], job.style_layers);
-      for (const auto& layer : job.style_layers) grams[layer] = gram_matrix(features.at(layer));
-      target_cache.insert(style_key, grams);
+      cached_tensors = style_target_tensors(job.style_loss, vgg->forward(styles[s], job.style_layers));
+      target_cache.insert(style_key, cached_tensors);
     }
-    // Each Gram sums over the style's own positions Ms, which the key's size determines. It is
-    // matched to the result's M positions once here, A M/Ms, rather than at every evaluation.
     for (const auto& layer : job.style_layers) {
-      const StyleGram own{grams.at(layer), layer_positions(int(styles[s].size(3)), int(styles[s].size(2)), layer)};
-      const std::int64_t result_positions = layer_positions(int(content.size(3)), int(content.size(2)), layer);
-      target.grams[layer] = matched_to(own, result_positions);
+      switch (job.style_loss) {
+        case StyleLoss::kGram:
+        case StyleLoss::kGramMse: {
+          // Each Gram sums over the style's own positions Ms, which the key's size determines. It
+          // is matched to the result's M positions once here, A M/Ms, not at every evaluation.
+          const StyleGram own{cached_tensors.at(layer),
+                              layer_positions(int(styles[s].size(3)), int(styles[s].size(2)), layer)};
+          const std::int64_t result_positions = layer_positions(int(content.size(3)), int(content.size(2)), layer);
+          target.grams[layer] = matched_to(own, result_positions);
+          break;
+        }
+        case StyleLoss::kGaussianW2:
+          target.gaussians[layer] = {cached_tensors.at(layer + "/mean"), cached_tensors.at(layer + "/covariance_sqrt"),
+                                     cached_tensors.at(layer + "/covariance_trace")};
+          break;
+        case StyleLoss::kSlicedWasserstein: target.features[layer] = cached_tensors.at(layer); break;
+      }
     }
     targets.styles.push_back(std::move(target));
   }
@@ -376,7 +422,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
       stage.preserve_colors = false;
       history.stage_starts.push_back(int(history.size()));
       JobResult coarse = impl_->optimize(stage, start ? &*start : nullptr, std::move(history), "",
-                                         nullptr, stage_progress, should_stop);
+                                         nullptr, stage_progress, should_stop, false);
       history = std::move(coarse.history);
       start = std::move(coarse.image);
       earlier_seconds += coarse.optimize_seconds;
@@ -398,13 +444,15 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
   std::vector<std::string> layers = job.content_layers;
   layers.insert(layers.end(), job.style_layers.begin(), job.style_layers.end());
   require_large_enough(content_image.width, content_image.height, layers, "content");
-  torch::Tensor content = image_to_tensor(content_image, device);
+  // Luminance-only transfer optimizes on luminance images; the content's colours return at the end.
+  const bool luminance_only = job.color_control == ColorControl::kLuminance;
+  torch::Tensor content = image_to_tensor(luminance_only ? luminance_image(content_image) : content_image, device);
   std::vector<torch::Tensor> styles;
   const int style_size = job.style_long_side();
   for (const auto& path : job.styles) {
     const Image& style_image = resized_image(path, style_size);
     require_large_enough(style_image.width, style_image.height, job.style_layers, "style");
-    styles.push_back(image_to_tensor(style_image, device));
+    styles.push_back(image_to_tensor(color_controlled_style(job.color_control, style_image, content_image), device));
   }
   check_memory(job, content_image, styles);
   Vgg19& vgg = network(job, layers);
@@ -414,7 +462,8 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
 
 JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, LossHistory history,
                                       const std::string& checkpoint_key, CheckpointState* resumed,
-                                      const ProgressCallback& progress, const StopCheck& should_stop) {
+                                      const ProgressCallback& progress, const StopCheck& should_stop,
+                                      bool final_stage) {
   const Prepared prepared = prepare(job);
   torch::Tensor image = initial_image(job, prepared.content, prepared.styles.front(), start);
   history.style_layer_names = job.style_layers;
@@ -430,7 +479,8 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
     stage.run_lbfgs();
   }
   const int result_evaluation = stage.result_evaluation();
-  JobResult result = finish_result(job, stage.image(), prepared.content_image, std::move(stage.history()));
+  JobResult result =
+      finish_result(job, stage.image(), prepared.content_image, std::move(stage.history()), final_stage);
   result.optimize_seconds = stage.seconds();
   result.result_evaluation = result_evaluation;
   result.termination = stage.converged() ? Termination::kConverged : Termination::kIterations;
@@ -438,9 +488,12 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
 }
 
 JobResult StyleEngine::Impl::finish_result(const StyleJob& job, const torch::Tensor& image,
-                                           const Image& content_image, LossHistory history) const {
+                                           const Image& content_image, LossHistory history,
+                                           bool final_stage) const {
   JobResult result;
   result.image = tensor_to_image(image);
+  // A coarse stage's luminance image is the next stage's start, not a result.
+  if (job.color_control == ColorControl::kLuminance && final_stage) result.image = join_yiq(result.image, content_image);
   if (job.preserve_colors) result.image = transfer_luminance(result.image, content_image);
   result.evaluations = int(history.size());
   result.result_evaluation = result.evaluations - 1;

@@ -61,43 +61,6 @@ std::vector<double> product(const std::vector<double>& a, const std::vector<doub
   return out;
 }
 
-struct Gaussian {
-  std::array<double, 3> mean{};
-  Matrix3 covariance{};
-};
-
-Gaussian fit_rgb(const Image& image) {
-  Gaussian fit;
-  const std::size_t count = std::size_t(image.width) * std::size_t(image.height);
-  for (std::size_t i = 0; i < count; ++i) {
-    for (int c = 0; c < 3; ++c) fit.mean[std::size_t(c)] += image.pixels[3 * i + std::size_t(c)];
-  }
-  for (double& mean : fit.mean) mean /= double(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    double centered[3];
-    for (int c = 0; c < 3; ++c) centered[c] = image.pixels[3 * i + std::size_t(c)] - fit.mean[std::size_t(c)];
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) fit.covariance[std::size_t(r)][std::size_t(c)] += centered[r] * centered[c];
-    }
-  }
-  for (auto& row : fit.covariance) {
-    for (double& value : row) value /= double(count);
-  }
-  return fit;
-}
-
-Matrix3 multiply(const Matrix3& a, const Matrix3& b) {
-  Matrix3 out{};
-  for (std::size_t r = 0; r < 3; ++r) {
-    for (std::size_t c = 0; c < 3; ++c) {
-      for (std::size_t k = 0; k < 3; ++k) out[r][c] += a[r][k] * b[k][c];
-    }
-  }
-  return out;
-}
-
-double trace(const Matrix3& matrix) { return matrix[0][0] + matrix[1][1] + matrix[2][2]; }
-
 }  // namespace
 
 double luma_ssim(const Image& a, const Image& b) {
@@ -118,53 +81,9 @@ double luma_ssim(const Image& a, const Image& b) {
   return sum / double(mean_x.size());
 }
 
-Matrix3 symmetric_sqrt(const Matrix3& matrix) {
-  Matrix3 a{}, vectors{};
-  for (std::size_t r = 0; r < 3; ++r) {  // products of symmetric matrices are symmetric up to rounding
-    for (std::size_t c = 0; c < 3; ++c) a[r][c] = 0.5 * (matrix[r][c] + matrix[c][r]);
-  }
-  for (std::size_t i = 0; i < 3; ++i) vectors[i][i] = 1;
-  // Cyclic Jacobi: each rotation zeroes one off-diagonal pair; a 3x3 converges in a few sweeps.
-  for (int sweep = 0; sweep < 64; ++sweep) {
-    const double off = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2];
-    if (off <= 1e-300 || off <= 1e-30 * (a[0][0] * a[0][0] + a[1][1] * a[1][1] + a[2][2] * a[2][2])) break;
-    for (std::size_t p = 0; p < 2; ++p) {
-      for (std::size_t q = p + 1; q < 3; ++q) {
-        if (a[p][q] == 0) continue;
-        const double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
-        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (std::size_t k = 0; k < 3; ++k) {  // a = Jᵀ a J
-          const double akp = a[k][p], akq = a[k][q];
-          a[k][p] = c * akp - s * akq;
-          a[k][q] = s * akp + c * akq;
-        }
-        for (std::size_t k = 0; k < 3; ++k) {
-          const double apk = a[p][k], aqk = a[q][k];
-          a[p][k] = c * apk - s * aqk;
-          a[q][k] = s * apk + c * aqk;
-        }
-        for (std::size_t k = 0; k < 3; ++k) {
-          const double vkp = vectors[k][p], vkq = vectors[k][q];
-          vectors[k][p] = c * vkp - s * vkq;
-          vectors[k][q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  Matrix3 root{};
-  for (std::size_t e = 0; e < 3; ++e) {
-    const double value = std::sqrt(std::max(a[e][e], 0.0));
-    for (std::size_t r = 0; r < 3; ++r) {
-      for (std::size_t c = 0; c < 3; ++c) root[r][c] += value * vectors[r][e] * vectors[c][e];
-    }
-  }
-  return root;
-}
-
 double color_w2(const Image& a, const Image& b) {
   if (a.pixels.empty() || b.pixels.empty()) return kMissing;
-  const Gaussian first = fit_rgb(a), second = fit_rgb(b);
+  const RgbGaussian first = fit_rgb(a), second = fit_rgb(b);
   double squared = 0;
   for (std::size_t c = 0; c < 3; ++c) squared += (first.mean[c] - second.mean[c]) * (first.mean[c] - second.mean[c]);
   const Matrix3 second_root = symmetric_sqrt(second.covariance);

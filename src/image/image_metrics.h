@@ -7,9 +7,8 @@
 //   sqrt(|mu1 - mu2|^2 + tr(S1 + S2 - 2 (S2^1/2 S1 S2^1/2)^1/2)).
 #pragma once
 
-#include <array>
-
 #include "image/image.h"
+#include "image/rgb_gaussian.h"
 
 namespace stylesweep {
 
@@ -18,10 +17,5 @@ constexpr int kSsimWindow = 11;
 // NaN when the images differ in size or either side is below kSsimWindow.
 double luma_ssim(const Image& a, const Image& b);
 double color_w2(const Image& a, const Image& b);
-
-using Matrix3 = std::array<std::array<double, 3>, 3>;
-// The symmetric positive semi-definite square root of a symmetric matrix: eigenvalues (Jacobi
-// rotations) clamped at 0, their square roots, the eigenvectors back.
-Matrix3 symmetric_sqrt(const Matrix3& matrix);
 
 }  // namespace stylesweep

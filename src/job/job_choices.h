@@ -29,6 +29,25 @@ struct ChoiceNames<Precision> {
   static constexpr std::array<const char*, 3> names = {"fp32", "tf32", "bf16"};
 };
 
+// Colour control before the optimization (Gatys et al. 2017, Sec. 5): none | luminance-only
+// transfer in YIQ | the style's colour histogram matched to the content's by Cholesky factors,
+// symmetric square roots (PCA) or the Gaussian optimal-transport map.
+enum class ColorControl { kNone, kLuminance, kHistogramChol, kHistogramPca, kHistogramSym };
+// The per-layer style loss: the paper's Gram loss compared per position | the Gram loss
+// normalized as jcjohnson/neural-style | squared 2-Wasserstein distance between Gaussians fitted
+// to the features | the sliced Wasserstein loss of Heitz et al. 2021.
+enum class StyleLoss { kGram, kGramMse, kGaussianW2, kSlicedWasserstein };
+
+template <>
+struct ChoiceNames<ColorControl> {
+  static constexpr std::array<const char*, 5> names = {"none", "luminance", "histogram_chol", "histogram_pca",
+                                                       "histogram_sym"};
+};
+template <>
+struct ChoiceNames<StyleLoss> {
+  static constexpr std::array<const char*, 4> names = {"gram", "gram_mse", "gaussian_w2", "sliced_wasserstein"};
+};
+
 // The starting image: white noise, the content or style image, or an image file.
 enum class InitKind { kNoise, kContent, kStyle, kImage };
 struct Init {

@@ -275,8 +275,40 @@ void add_schedule_fields(std::vector<JobField>& fields) {
   scale_iterations.shapes_cost = true;
   add(scale_iterations);
 
-  add({"preserve_colors", &StyleJob::preserve_colors, "boolean", "false", "keep the content's colours",
+  add({"preserve_colors", &StyleJob::preserve_colors, "boolean", "false", "keep the content's colours: a post-hoc swap of the result's luminance into the content's chroma (YCbCr) after the optimization",
        LabelStyle::kSwitch, "colors", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
+}
+
+// Colour control and the style loss (Gatys et al. 2017 and later losses on the same features).
+// Absent from the id at their defaults, so ids from before them stay.
+void add_control_fields(std::vector<JobField>& fields) {
+  auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
+  JobField color_control{"color_control", &StyleJob::color_control,
+                         "`none`, `luminance`, `histogram_chol`, `histogram_pca` or `histogram_sym`", "`none`",
+                         "colour control before the optimization (Gatys et al. 2017, Sec. 5): luminance-only "
+                         "transfer in YIQ, or the style's colour histogram matched to the content's",
+                         LabelStyle::kValue, "", "--color-control",
+                         "none, luminance, histogram_chol, histogram_pca or histogram_sym"};
+  color_control.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.color_control == ColorControl::kNone) return std::nullopt;
+    return std::string(choice_name(job.color_control));
+  };
+  // It changes the images the targets come from (luminance: the content's too).
+  color_control.shapes_content_targets = color_control.shapes_style_targets = color_control.shapes_batch = true;
+  add(color_control);
+
+  JobField style_loss{"style_loss", &StyleJob::style_loss, "`gram`, `gram_mse`, `gaussian_w2` or `sliced_wasserstein`",
+                      "`gram`",
+                      "per-layer style loss: the paper's Gram loss, the Gram loss as jcjohnson/neural-style "
+                      "normalizes it, the 2-Wasserstein distance of fitted Gaussians, or the sliced "
+                      "Wasserstein loss",
+                      LabelStyle::kValue, "", "--style-loss", "gram (the paper's), gram_mse, gaussian_w2 or sliced_wasserstein"};
+  style_loss.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
+    if (job.style_loss == StyleLoss::kGram) return std::nullopt;
+    return std::string(choice_name(job.style_loss));
+  };
+  style_loss.shapes_style_targets = style_loss.shapes_cost = style_loss.shapes_batch = true;
+  add(style_loss);
 }
 
 // Early stopping on convergence. Absent from the id while off, so ids from before them stay.
@@ -348,6 +380,7 @@ const std::vector<JobField>& job_fields() {
     add_optimizer_fields(all);
     add_network_fields(all);
     add_schedule_fields(all);
+    add_control_fields(all);
     add_stopping_fields(all);
     add_numerics_fields(all);
     return all;

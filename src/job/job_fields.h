@@ -23,7 +23,8 @@ using FieldMember =
     std::variant<std::string StyleJob::*, std::vector<std::string> StyleJob::*, double StyleJob::*,
                  std::optional<double> StyleJob::*, std::vector<double> StyleJob::*, int StyleJob::*,
                  std::vector<int> StyleJob::*, std::uint64_t StyleJob::*, bool StyleJob::*,
-                 Optimizer StyleJob::*, Pooling StyleJob::*, Precision StyleJob::*, Init StyleJob::*>;
+                 Optimizer StyleJob::*, Pooling StyleJob::*, Precision StyleJob::*, ColorControl StyleJob::*,
+                 StyleLoss StyleJob::*, Init StyleJob::*>;
 
 // How a value appears in a job's label when it varies.
 enum class LabelStyle {

@@ -40,7 +40,9 @@ struct StyleJob {
   // `size` for `iterations`. Empty: a single scale, as in the paper.
   std::vector<int> scales;
   int scale_iterations = 100;
-  bool preserve_colors = false;
+  bool preserve_colors = false;         // post-hoc luminance swap (YCbCr) after the optimization
+  ColorControl color_control = ColorControl::kNone;
+  StyleLoss style_loss = StyleLoss::kGram;
   // Early stop: the job ends as converged once its best total loss improved by less than
   // stop_rel_tol (relative) over the last stop_window evaluations. 0: off, as in the paper.
   double stop_rel_tol = 0.0;

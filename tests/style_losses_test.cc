@@ -1,0 +1,249 @@
+// The style losses other than the paper's (gram_mse, gaussian_w2, sliced_wasserstein) against
+// plain reference code in float64, their gradients against finite differences, and their place
+// in combine_losses.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <tuple>
+#include <vector>
+
+#include "engine/losses.h"
+#include "engine/style_losses.h"
+#include "reference_linalg.h"
+
+namespace stylesweep {
+namespace {
+
+using testing::DenseMatrix;
+
+// [1, N, H, W] float64 features with a per-channel offset, so means and covariances differ.
+torch::Tensor random_features(std::int64_t channels, std::int64_t height, std::int64_t width, int seed) {
+  torch::manual_seed(seed);
+  return (torch::rand({1, channels, height, width}, torch::kDouble) * 3 +
+          torch::arange(channels, torch::kDouble).view({1, channels, 1, 1}) * 0.1)
+      .relu();
+}
+
+// Rows: channels, columns: positions.
+std::vector<std::vector<double>> rows_of(const torch::Tensor& features) {
+  const torch::Tensor flat = features.reshape({features.size(1), -1}).contiguous();
+  std::vector<std::vector<double>> rows(std::size_t(flat.size(0)));
+  auto a = flat.accessor<double, 2>();
+  for (std::int64_t i = 0; i < flat.size(0); ++i) {
+    for (std::int64_t p = 0; p < flat.size(1); ++p) rows[std::size_t(i)].push_back(a[i][p]);
+  }
+  return rows;
+}
+
+double relative_error(double value, double reference) {
+  return std::abs(value - reference) / std::max(std::abs(reference), 1e-300);
+}
+
+DenseMatrix plain_gram(const std::vector<std::vector<double>>& f) {
+  DenseMatrix g(f.size(), std::vector<double>(f.size(), 0.0));
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    for (std::size_t j = 0; j < f.size(); ++j) {
+      for (std::size_t p = 0; p < f[i].size(); ++p) g[i][j] += f[i][p] * f[j][p];
+    }
+  }
+  return g;
+}
+
+void plain_gaussian(const std::vector<std::vector<double>>& f, std::vector<double>& mean, DenseMatrix& covariance) {
+  const std::size_t n = f.size(), m = f[0].size();
+  mean.assign(n, 0.0);
+  covariance.assign(n, std::vector<double>(n, 0.0));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (double v : f[i]) mean[i] += v / double(m);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      for (std::size_t p = 0; p < m; ++p) covariance[i][j] += (f[i][p] - mean[i]) * (f[j][p] - mean[j]) / double(m);
+    }
+  }
+}
+
+TEST(StyleLossesTest, GramMseMatchesThePlainFormula) {
+  const torch::Tensor result = random_features(5, 4, 6, 1), style = random_features(5, 7, 3, 2);
+  const std::int64_t m = 24, ms = 21;
+  const double loss =
+      gram_mse_layer_loss(gram_matrix(result), m, StyleGram{gram_matrix(style), ms}).item<double>();
+  const DenseMatrix g = plain_gram(rows_of(result)), a = plain_gram(rows_of(style));
+  const double n = 5;
+  double reference = 0;
+  for (std::size_t i = 0; i < 5; ++i) {
+    for (std::size_t j = 0; j < 5; ++j) {
+      const double d = g[i][j] / (n * double(m)) - a[i][j] / (n * double(ms));
+      reference += d * d / (n * n);  // the mean over the N² entries
+    }
+  }
+  EXPECT_LT(relative_error(loss, reference), 1e-6) << loss << " vs " << reference;
+}
+
+TEST(StyleLossesTest, GaussianW2MatchesThePlainFormula) {
+  // Full-rank covariances (M > N), where the Denman-Beavers reference converges.
+  const torch::Tensor result = random_features(4, 5, 6, 3), style = random_features(4, 8, 4, 4);
+  const double loss = gaussian_w2_layer_loss(result, fit_feature_gaussian(style)).item<double>();
+  std::vector<double> mu, mus;
+  DenseMatrix sigma, sigmas;
+  plain_gaussian(rows_of(result), mu, sigma);
+  plain_gaussian(rows_of(style), mus, sigmas);
+  const DenseMatrix root = testing::denman_beavers_sqrt(sigmas);
+  const DenseMatrix cross = testing::denman_beavers_sqrt(testing::matmul(testing::matmul(root, sigma), root));
+  double reference = 0;
+  for (std::size_t i = 0; i < 4; ++i) reference += (mu[i] - mus[i]) * (mu[i] - mus[i]);
+  reference += testing::matrix_trace(sigma) + testing::matrix_trace(sigmas) - 2 * testing::matrix_trace(cross);
+  reference /= 4;
+  EXPECT_LT(relative_error(loss, reference), 1e-6) << loss << " vs " << reference;
+  // Zero against its own Gaussian, up to the square roots' rounding.
+  EXPECT_NEAR(gaussian_w2_layer_loss(style, fit_feature_gaussian(style)).item<double>(), 0.0, 1e-9);
+}
+
+TEST(StyleLossesTest, GaussianW2StaysFiniteOnRankDeficientLayers) {
+  // 16 channels at 3 positions: the deep layers of small images.
+  torch::Tensor result = random_features(16, 1, 3, 5).requires_grad_(true);
+  const torch::Tensor style = random_features(16, 2, 2, 6);
+  const torch::Tensor loss = gaussian_w2_layer_loss(result, fit_feature_gaussian(style));
+  loss.backward();
+  EXPECT_TRUE(std::isfinite(loss.item<double>()));
+  EXPECT_TRUE(torch::isfinite(result.grad()).all().item<bool>());
+}
+
+// Finite differences of the loss along random directions against the autograd gradient.
+double worst_gradient_error(torch::Tensor point, const std::function<torch::Tensor(const torch::Tensor&)>& loss) {
+  point = point.clone().requires_grad_(true);
+  loss(point).backward();
+  const torch::Tensor gradient = point.grad().clone();
+  torch::NoGradGuard no_grad;
+  double worst = 0;
+  for (int trial = 0; trial < 3; ++trial) {
+    const torch::Tensor direction = torch::randn_like(point);
+    const double step = 1e-6;
+    const double numeric =
+        (loss(point + step * direction).item<double>() - loss(point - step * direction).item<double>()) / (2 * step);
+    const double analytic = (gradient * direction).sum().item<double>();
+    worst = std::max(worst, relative_error(analytic, numeric));
+  }
+  return worst;
+}
+
+TEST(StyleLossesTest, GaussianW2GradientMatchesFiniteDifferences) {
+  const FeatureGaussian style = fit_feature_gaussian(random_features(4, 8, 4, 8));
+  EXPECT_LT(worst_gradient_error(random_features(4, 5, 6, 7),
+                                 [&](const torch::Tensor& f) { return gaussian_w2_layer_loss(f, style); }),
+            1e-5);
+}
+
+TEST(StyleLossesTest, SliceDirectionsAreUnitColumnsDrawnPerEvaluationAndLayer) {
+  const auto options = torch::TensorOptions().dtype(torch::kDouble);
+  const torch::Tensor d = slice_directions(6, 42, 3, 1, options);
+  ASSERT_EQ(d.sizes(), (std::vector<std::int64_t>{6, 6}));
+  EXPECT_TRUE(torch::allclose(d.norm(2, {0}), torch::ones({6}, options), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::equal(d, slice_directions(6, 42, 3, 1, options)));  // reproducible
+  EXPECT_FALSE(torch::equal(d, slice_directions(6, 42, 4, 1, options)));  // anew every evaluation
+  EXPECT_FALSE(torch::equal(d, slice_directions(6, 42, 3, 2, options)));  // per layer
+  EXPECT_FALSE(torch::equal(d, slice_directions(6, 43, 3, 1, options)));  // per seed
+}
+
+TEST(StyleLossesTest, SlicedWassersteinIsZeroForTheStyleItself) {
+  const torch::Tensor style = random_features(6, 5, 7, 9);
+  const torch::Tensor directions = slice_directions(6, 1, 0, 0, style.options());
+  EXPECT_EQ(sliced_wasserstein_layer_loss(style, style.reshape({6, -1}), directions).item<double>(), 0.0);
+}
+
+TEST(StyleLossesTest, SlicedWassersteinMatchesAReferenceWithTheSameDirections) {
+  const std::int64_t n = 5;
+  const torch::Tensor result = random_features(n, 4, 5, 10), style = random_features(n, 6, 6, 11);
+  const torch::Tensor directions = slice_directions(n, 7, 2, 0, result.options());
+  const double loss = sliced_wasserstein_layer_loss(result, style.reshape({n, -1}), directions).item<double>();
+  const auto f = rows_of(result), s = rows_of(style);
+  const std::size_t m = f[0].size(), ms = s[0].size();
+  auto dir = directions.accessor<double, 2>();
+  double reference = 0;
+  for (std::int64_t k = 0; k < n; ++k) {  // direction k: column k
+    std::vector<double> projected(m, 0.0), style_projected(ms, 0.0);
+    for (std::size_t p = 0; p < m; ++p) {
+      for (std::int64_t c = 0; c < n; ++c) projected[p] += dir[c][k] * f[std::size_t(c)][p];
+    }
+    for (std::size_t p = 0; p < ms; ++p) {
+      for (std::int64_t c = 0; c < n; ++c) style_projected[p] += dir[c][k] * s[std::size_t(c)][p];
+    }
+    std::sort(projected.begin(), projected.end());
+    std::sort(style_projected.begin(), style_projected.end());
+    for (std::size_t i = 0; i < m; ++i) {
+      const double at = double(i) * double(ms - 1) / double(m - 1);
+      const std::size_t low = std::size_t(std::floor(at));
+      const std::size_t high = std::min(low + 1, ms - 1);
+      const double resampled = style_projected[low] * (1 - (at - double(low))) + style_projected[high] * (at - double(low));
+      reference += (projected[i] - resampled) * (projected[i] - resampled);
+    }
+  }
+  reference /= double(n) * double(m);
+  EXPECT_LT(relative_error(loss, reference), 1e-6) << loss << " vs " << reference;
+}
+
+TEST(StyleLossesTest, SlicedWassersteinGradientMatchesFiniteDifferences) {
+  const torch::Tensor style = random_features(4, 6, 5, 13).reshape({4, -1});
+  const torch::Tensor directions = slice_directions(4, 3, 0, 0, style.options());
+  EXPECT_LT(worst_gradient_error(random_features(4, 5, 4, 12),
+                                 [&](const torch::Tensor& f) {
+                                   return sliced_wasserstein_layer_loss(f, style, directions);
+                                 }),
+            1e-5);
+}
+
+// The job's layer weights and beta apply to every style loss, as to the paper's, and blended
+// styles weigh their terms by their blend.
+TEST(StyleLossesTest, CombineLossesWeighsEveryStyleLossByLayerWeightAndBeta) {
+  const torch::Tensor image = torch::rand({1, 3, 6, 6}, torch::kDouble) * 255;
+  std::map<std::string, torch::Tensor> activations{{"relu1_1", random_features(4, 6, 6, 20)},
+                                                   {"relu2_1", random_features(6, 3, 3, 21)}};
+  const torch::Tensor s1a = random_features(4, 5, 5, 22), s1b = random_features(6, 2, 3, 23);
+  const torch::Tensor s2a = random_features(4, 6, 4, 24), s2b = random_features(6, 3, 2, 25);
+  LossTargets targets;
+  targets.content["relu2_1"] = random_features(6, 3, 3, 26);
+  StyleTarget first, second;
+  first.blend = 0.25;
+  second.blend = 0.75;
+  for (auto [target, a, b] : {std::tuple{&first, s1a, s1b}, std::tuple{&second, s2a, s2b}}) {
+    target->grams["relu1_1"] = matched_to({gram_matrix(a), a.size(2) * a.size(3)}, 36);
+    target->grams["relu2_1"] = matched_to({gram_matrix(b), b.size(2) * b.size(3)}, 9);
+    target->gaussians["relu1_1"] = fit_feature_gaussian(a);
+    target->gaussians["relu2_1"] = fit_feature_gaussian(b);
+    target->features["relu1_1"] = a.reshape({4, -1});
+    target->features["relu2_1"] = b.reshape({6, -1});
+  }
+  targets.styles = {first, second};
+  for (StyleLoss loss : {StyleLoss::kGramMse, StyleLoss::kGaussianW2, StyleLoss::kSlicedWasserstein}) {
+    LossWeights weights{1.0, 3.0, 0.0, {"relu2_1"}, {}, {"relu1_1", "relu2_1"}, {0.2, 0.8}, loss, 5};
+    const LossTerms terms = combine_losses(activations, image, targets, weights, 7);
+    double expected = 0;
+    for (std::size_t i = 0; i < 2; ++i) {
+      const std::string layer = weights.style_layers[i];
+      const torch::Tensor& f = activations.at(layer);
+      double blended = 0;
+      for (const StyleTarget& target : targets.styles) {
+        double e = 0;
+        if (loss == StyleLoss::kGramMse) {
+          e = gram_mse_layer_loss(gram_matrix(f), f.size(2) * f.size(3), target.grams.at(layer)).item<double>();
+        } else if (loss == StyleLoss::kGaussianW2) {
+          e = gaussian_w2_layer_loss(f, target.gaussians.at(layer)).item<double>();
+        } else {
+          e = sliced_wasserstein_layer_loss(f, target.features.at(layer),
+                                            slice_directions(f.size(1), 5, 7, i, f.options()))
+                  .item<double>();
+        }
+        blended += target.blend * e;
+      }
+      EXPECT_NEAR(terms.style_layers[i], blended, 1e-9 * std::abs(blended)) << choice_name(loss) << " " << layer;
+      expected += weights.style_layer_weights[i] * blended;
+    }
+    EXPECT_NEAR(terms.style, 3.0 * expected, 1e-9 * std::abs(expected)) << choice_name(loss);
+  }
+}
+
+}  // namespace
+}  // namespace stylesweep
