@@ -247,3 +247,66 @@ TEST(StyleLossesTest, CombineLossesWeighsEveryStyleLossByLayerWeightAndBeta) {
 
 }  // namespace
 }  // namespace stylesweep
+
+namespace stylesweep {
+namespace {
+
+// Spatial control's per-style E_l against plain loops: sum over regions of
+// (1/R) sum (G_r/m_r - A_r/m_rs)² / (4 N²).
+TEST(StyleLossesTest, GuidedGramLossMatchesThePlainFormula) {
+  const std::int64_t n = 4, regions = 2;
+  const torch::Tensor result = random_features(n, 3, 5, 30), style = random_features(n, 4, 4, 31);
+  torch::manual_seed(32);
+  const torch::Tensor guides = torch::rand({regions, 15}, torch::kDouble);
+  const torch::Tensor style_guides = torch::rand({regions, 16}, torch::kDouble);
+  const auto f = rows_of(result), s = rows_of(style);
+  std::vector<double> masses;
+  std::vector<RegionGram> targets;
+  std::vector<DenseMatrix> style_grams;
+  std::vector<double> style_masses;
+  for (std::int64_t r = 0; r < regions; ++r) {
+    masses.push_back(guides[r].sum().item<double>());
+    style_masses.push_back(style_guides[r].sum().item<double>());
+    const torch::Tensor guided = style.reshape({n, -1}) * style_guides[r];
+    targets.push_back({torch::mm(guided, guided.t()) * (masses.back() / style_masses.back())});
+    std::vector<std::vector<double>> weighted = s;
+    for (auto& row : weighted) {
+      for (std::size_t p = 0; p < row.size(); ++p) row[p] *= style_guides[r][std::int64_t(p)].item<double>();
+    }
+    style_grams.push_back(plain_gram(weighted));
+  }
+  const auto grams = guided_grams(result, guides);
+  const double loss = guided_style_layer_loss(grams, masses, targets, 0.5).item<double>();
+  double reference = 0;
+  for (std::int64_t r = 0; r < regions; ++r) {
+    std::vector<std::vector<double>> weighted = f;
+    for (auto& row : weighted) {
+      for (std::size_t p = 0; p < row.size(); ++p) row[p] *= guides[r][std::int64_t(p)].item<double>();
+    }
+    const DenseMatrix g = plain_gram(weighted);
+    for (std::size_t i = 0; i < std::size_t(n); ++i) {
+      for (std::size_t j = 0; j < std::size_t(n); ++j) {
+        const double d = g[i][j] / masses[std::size_t(r)] - style_grams[std::size_t(r)][i][j] / style_masses[std::size_t(r)];
+        reference += 0.5 * d * d / (4.0 * double(n * n));
+      }
+    }
+  }
+  EXPECT_LT(relative_error(loss, reference), 1e-6) << loss << " vs " << reference;
+  // A region the style lacks adds nothing.
+  std::vector<RegionGram> first_only = targets;
+  first_only[1].gram = torch::Tensor();
+  EXPECT_LT(guided_style_layer_loss(grams, masses, first_only, 0.5).item<double>(), loss);
+}
+
+// One region with guides of 1 everywhere is the paper's loss, bit for bit.
+TEST(StyleLossesTest, OneFullRegionIsThePlainGramLossExactly) {
+  const torch::Tensor result = random_features(6, 4, 5, 33), style = random_features(6, 3, 7, 34);
+  const StyleGram plain = matched_to({gram_matrix(style), 21}, 20);
+  const double expected = style_layer_loss(gram_matrix(result), 20, plain).item<double>();
+  const torch::Tensor ones = torch::ones({1, 20}, torch::kDouble);
+  const std::vector<RegionGram> targets{{plain.gram}};
+  EXPECT_EQ(guided_style_layer_loss(guided_grams(result, ones), {20.0}, targets, 1.0).item<double>(), expected);
+}
+
+}  // namespace
+}  // namespace stylesweep

@@ -23,11 +23,40 @@ StyleGram matched_to(const StyleGram& target, std::int64_t positions) {
 // of the result's size (M = Ms) then takes exactly the paper's operations, and its values stay
 // bit-identical to those of the paper's formula. Jobs match their targets once (matched_to), so
 // the scaling here is for targets of another size only.
+namespace {
+
+// sum (G - matched)^2 / (4 N^2 M^2) for a target already matched to the result's M.
+torch::Tensor matched_style_layer_loss(const torch::Tensor& gram, double positions, const torch::Tensor& matched) {
+  const double channels = double(gram.size(0));
+  const double normalizer = 4.0 * channels * channels * positions * positions;
+  return (gram - matched).pow(2).sum() / normalizer;
+}
+
+}  // namespace
+
 torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
                                const StyleGram& target) {
-  const double channels = double(gram.size(0));
-  const double normalizer = 4.0 * channels * channels * double(positions) * double(positions);
-  return (gram - matched_to(target, positions).gram).pow(2).sum() / normalizer;
+  return matched_style_layer_loss(gram, double(positions), matched_to(target, positions).gram);
+}
+
+std::vector<torch::Tensor> guided_grams(const torch::Tensor& features, const torch::Tensor& guides) {
+  const torch::Tensor flat = features.reshape({features.size(1), -1});
+  std::vector<torch::Tensor> grams;
+  for (std::int64_t r = 0; r < guides.size(0); ++r) {
+    const torch::Tensor guided = flat * guides[r];
+    grams.push_back(torch::mm(guided, guided.t()));
+  }
+  return grams;
+}
+
+torch::Tensor guided_style_layer_loss(const std::vector<torch::Tensor>& grams, const std::vector<double>& masses,
+                                      const std::vector<RegionGram>& targets, double region_weight) {
+  torch::Tensor loss = torch::zeros({}, grams.front().options());
+  for (std::size_t r = 0; r < targets.size(); ++r) {
+    if (!targets[r].gram.defined()) continue;  // the style has no pixels of this region
+    loss = loss + region_weight * matched_style_layer_loss(grams[r], masses[r], targets[r].gram);
+  }
+  return loss;
 }
 
 torch::Tensor gram_mse_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target) {
@@ -68,7 +97,11 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     const std::int64_t positions = features.size(2) * features.size(3);
     // What every style's term of this layer shares: the result's Gram, or the slice directions.
     torch::Tensor gram, directions;
-    if (weights.style_loss == StyleLoss::kGram || weights.style_loss == StyleLoss::kGramMse) {
+    std::vector<torch::Tensor> region_grams;
+    const bool guided = !targets.regions.guides.empty();
+    if (weights.style_loss == StyleLoss::kGram && guided) {
+      region_grams = guided_grams(features, targets.regions.guides.at(layer));
+    } else if (weights.style_loss == StyleLoss::kGram || weights.style_loss == StyleLoss::kGramMse) {
       gram = gram_matrix(features);
     } else if (weights.style_loss == StyleLoss::kSlicedWasserstein) {
       directions = slice_directions(features.size(1), weights.seed, evaluation, i, features.options());
@@ -76,7 +109,12 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     for (const StyleTarget& target : targets.styles) {
       torch::Tensor layer_loss;
       switch (weights.style_loss) {
-        case StyleLoss::kGram: layer_loss = style_layer_loss(gram, positions, target.grams.at(layer)); break;
+        case StyleLoss::kGram:
+          layer_loss = targets.regions.guides.empty()
+                           ? style_layer_loss(gram, positions, target.grams.at(layer))
+                           : guided_style_layer_loss(region_grams, targets.regions.masses.at(layer),
+                                                     target.region_grams.at(layer), targets.regions.region_weight);
+          break;
         case StyleLoss::kGramMse: layer_loss = gram_mse_layer_loss(gram, positions, target.grams.at(layer)); break;
         case StyleLoss::kGaussianW2: layer_loss = gaussian_w2_layer_loss(features, target.gaussians.at(layer)); break;
         case StyleLoss::kSlicedWasserstein:

@@ -39,6 +39,26 @@ torch::Tensor gram_mse_layer_loss(const torch::Tensor& gram, std::int64_t positi
 // Sum of squared differences of vertically and horizontally adjacent pixels, channels summed.
 torch::Tensor total_variation_loss(const torch::Tensor& image);
 
+// Spatial control: one region's style Gram A_{r,s} matched to the result's region mass m_r
+// (A m_r / m_{r,s}); undefined when the style has no pixels of the region.
+struct RegionGram {
+  torch::Tensor gram;
+};
+// The result's guides at each style layer and the regions' masses m_r there.
+struct RegionGuides {
+  std::map<std::string, torch::Tensor> guides;              // by style layer: [R, M]
+  std::map<std::string, std::vector<double>> masses;        // by style layer: m_r
+  double region_weight = 1.0;                               // 1/R over the regions in use
+};
+// The result's guided Grams G_r = (F ∘ T_r)(F ∘ T_r)ᵀ of features [1, N, H, W] and guides [R, M],
+// computed once per layer and shared by every style's term.
+std::vector<torch::Tensor> guided_grams(const torch::Tensor& features, const torch::Tensor& guides);
+// E_l of spatial control for one style: sum over its regions r of region_weight *
+// sum (G_r - A_{r,s} m_r/m_{r,s})² / (4 N² m_r²). With one region of guides 1 everywhere it is
+// style_layer_loss, bit for bit, and so is its gradient.
+torch::Tensor guided_style_layer_loss(const std::vector<torch::Tensor>& grams, const std::vector<double>& masses,
+                                      const std::vector<RegionGram>& targets, double region_weight);
+
 // Targets computed once per job, under no-grad; by style layer, what the job's style loss
 // compares with: Grams (gram, gram_mse), fitted Gaussians (gaussian_w2) or the features
 // themselves, [N, Ms] (sliced_wasserstein).
@@ -47,10 +67,12 @@ struct StyleTarget {
   std::map<std::string, StyleGram> grams;
   std::map<std::string, FeatureGaussian> gaussians;
   std::map<std::string, torch::Tensor> features;
+  std::map<std::string, std::vector<RegionGram>> region_grams;  // spatial control, per region
 };
 struct LossTargets {
   std::map<std::string, torch::Tensor> content;  // by content layer
   std::vector<StyleTarget> styles;
+  RegionGuides regions;  // empty guides: no spatial control
 };
 
 struct LossWeights {

@@ -25,6 +25,7 @@
 #include "engine/target_cache.h"
 #include "job/job_fields.h"
 #include "job/memory_estimate.h"
+#include "job/spatial_masks.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
 #include "vgg/vgg_layers.h"
@@ -85,6 +86,93 @@ std::map<std::string, torch::Tensor> style_target_tensors(StyleLoss loss,
   return tensors;
 }
 
+// Spatial control (Gatys et al. 2017, Sec. 4).
+
+// Mask planes as a [1, R, h, w] tensor.
+torch::Tensor planes_tensor(const MaskPlanes& masks) {
+  std::vector<float> values;
+  for (const auto& plane : masks.planes) values.insert(values.end(), plane.begin(), plane.end());
+  return torch::from_blob(values.data(), {1, std::int64_t(masks.planes.size()), masks.height, masks.width},
+                          torch::kFloat)
+      .clone();
+}
+
+// Area averaging (PyTorch's "area" interpolation): a region's share of each output pixel.
+torch::Tensor area_resized(const torch::Tensor& guides, std::int64_t height, std::int64_t width) {
+  return torch::adaptive_avg_pool2d(guides, {height, width});
+}
+
+// The guides [R, M] at a layer whose features are `height` x `width`.
+torch::Tensor layer_guides(const torch::Tensor& guides, std::int64_t height, std::int64_t width) {
+  return area_resized(guides, height, width).reshape({guides.size(1), -1});
+}
+
+// The result's guides T_r and masses m_r at each style layer, from the content's guides.
+RegionGuides result_region_guides(const std::vector<std::string>& style_layers, const torch::Tensor& content_guides) {
+  RegionGuides regions;
+  const int width = int(content_guides.size(3)), height = int(content_guides.size(2));
+  for (const auto& layer : style_layers) {
+    const int downsampling = vgg19_layer(layer).downsampling;
+    const torch::Tensor guides = layer_guides(content_guides, height / downsampling, width / downsampling);
+    const torch::Tensor masses = guides.sum(1).to(torch::kCPU, torch::kDouble);
+    regions.guides[layer] = guides;
+    regions.masses[layer].assign(masses.data_ptr<double>(), masses.data_ptr<double>() + masses.numel());
+  }
+  return regions;
+}
+
+// One style's guided Grams (F ∘ T_r)(F ∘ T_r)ᵀ and masses m_{r,s} per layer and region, as the
+// target cache keeps them: "<layer>/gram<r>" and "<layer>/mass<r>", absent for a region the
+// style has no pixels of. `style_guides` undefined: the whole image for every region.
+std::map<std::string, torch::Tensor> region_target_tensors(const std::map<std::string, torch::Tensor>& activations,
+                                                           const torch::Tensor& style_guides, std::int64_t regions) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& [layer, features] : activations) {
+    const torch::Tensor flat = features.reshape({features.size(1), -1});
+    const torch::Tensor guides =
+        style_guides.defined() ? layer_guides(style_guides, features.size(2), features.size(3))
+                               : torch::ones({regions, flat.size(1)}, flat.options());
+    for (std::int64_t r = 0; r < regions; ++r) {
+      const torch::Tensor mass = guides[r].sum();
+      if (!(mass.item<double>() > 0)) continue;
+      const torch::Tensor guided = flat * guides[r];
+      tensors[fmt::format("{}/gram{}", layer, r)] = torch::mm(guided, guided.t());
+      tensors[fmt::format("{}/mass{}", layer, r)] = mass;
+    }
+  }
+  return tensors;
+}
+
+// A_{r,s} m_r / m_{r,s} per region (unchanged when the masses are equal), undefined where the
+// style lacks the region.
+std::vector<RegionGram> matched_region_grams(const std::map<std::string, torch::Tensor>& tensors,
+                                             const std::string& layer, const std::vector<double>& result_masses) {
+  std::vector<RegionGram> grams(result_masses.size());
+  for (std::size_t r = 0; r < grams.size(); ++r) {
+    const auto gram = tensors.find(fmt::format("{}/gram{}", layer, r));
+    if (gram == tensors.end()) continue;
+    const double style_mass = tensors.at(fmt::format("{}/mass{}", layer, r)).item<double>();
+    grams[r].gram = result_masses[r] == style_mass ? gram->second : gram->second * (result_masses[r] / style_mass);
+  }
+  return grams;
+}
+
+// 1/R over the regions some style has pixels of (at the first style layer, where the guides are
+// finest); throws when no style has any.
+double region_weight(const LossTargets& targets, const StyleJob& job) {
+  const std::string& layer = job.style_layers.front();
+  std::size_t used = 0;
+  for (std::size_t r = 0; r < targets.regions.masses.at(layer).size(); ++r) {
+    bool in_some_style = false;
+    for (const StyleTarget& style : targets.styles) in_some_style = in_some_style || style.region_grams.at(layer)[r].gram.defined();
+    if (in_some_style) ++used;
+  }
+  if (used == 0) {
+    throw Error(fmt::format("content_mask: {}: no style mask has pixels of any of its colours", job.content_mask));
+  }
+  return 1.0 / double(used);
+}
+
 // The style image as colour control prepares it for a job on `content`.
 Image color_controlled_style(ColorControl control, const Image& style, const Image& content) {
   switch (control) {
@@ -143,6 +231,13 @@ struct StyleEngine::Impl {
     Vgg19* vgg = nullptr;
     LossTargets targets;
   };
+  // Spatial control's guides at the prepared sizes: the content's [1, R, H, W] and each style's
+  // [1, R, Hs, Ws] (undefined for a whole style image); all undefined without a content_mask.
+  struct Guides {
+    torch::Tensor content;
+    std::vector<torch::Tensor> styles;
+  };
+  Guides spatial_guides(const StyleJob& job, const Image& content_image, const std::vector<torch::Tensor>& styles) const;
   Prepared prepare(const StyleJob& job);
   // Throws Error when the job's estimate exceeds the memory budget or the device's free memory.
   void check_memory(const StyleJob& job, const Image& content_image, const std::vector<torch::Tensor>& styles) const;
@@ -171,7 +266,7 @@ struct StyleEngine::Impl {
   std::map<std::string, torch::Tensor> yardstick_features(const Image& image, const std::string& cache_key);
   // Content features and style Grams, from the cache when this worker computed them before.
   LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor& content,
-                              const std::vector<torch::Tensor>& styles);
+                              const std::vector<torch::Tensor>& styles, const Guides& guides);
   TargetCache target_cache{kDefaultTargetCacheBytes};
   // Decoded and resized input images: a sweep reuses a few images across many jobs, and for
   // small jobs decoding them again costs more than the optimization.
@@ -252,9 +347,24 @@ void StyleEngine::Impl::check_memory(const StyleJob& job, const Image& content_i
   require_memory_fits(estimate_job_memory(job, size, style_sizes), size, limits);
 }
 
+StyleEngine::Impl::Guides StyleEngine::Impl::spatial_guides(const StyleJob& job, const Image& content_image,
+                                                            const std::vector<torch::Tensor>& styles) const {
+  Guides guides;
+  if (job.content_mask.empty()) return guides;
+  const SpatialMasks masks = load_spatial_masks(job);
+  guides.content = area_resized(planes_tensor(masks.content), content_image.height, content_image.width).to(device);
+  for (std::size_t s = 0; s < styles.size(); ++s) {
+    const MaskPlanes& planes = masks.styles[s];
+    guides.styles.push_back(planes.whole_image()
+                                ? torch::Tensor()
+                                : area_resized(planes_tensor(planes), styles[s].size(2), styles[s].size(3)).to(device));
+  }
+  return guides;
+}
+
 LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
                                                const torch::Tensor& content,
-                                               const std::vector<torch::Tensor>& styles) {
+                                               const std::vector<torch::Tensor>& styles, const Guides& guides) {
   torch::NoGradGuard no_grad;
   LossTargets targets;
   const std::string content_key = content_target_key(job);
@@ -265,6 +375,8 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     for (const auto& layer : job.content_layers) targets.content[layer] = features.at(layer);
     target_cache.insert(content_key, targets.content);
   }
+  const bool guided = guides.content.defined();
+  if (guided) targets.regions = result_region_guides(job.style_layers, guides.content);
   const std::vector<double> blend = job.normalized_blend();
   for (std::size_t s = 0; s < styles.size(); ++s) {
     StyleTarget target;
@@ -274,10 +386,16 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     if (auto cached = target_cache.find(style_key)) {
       cached_tensors = std::move(*cached);
     } else {
-      cached_tensors = style_target_tensors(job.style_loss, vgg->forward(styles[s], job.style_layers));
+      const auto activations = vgg->forward(styles[s], job.style_layers);
+      cached_tensors = guided ? region_target_tensors(activations, guides.styles[s], guides.content.size(1))
+                              : style_target_tensors(job.style_loss, activations);
       target_cache.insert(style_key, cached_tensors);
     }
     for (const auto& layer : job.style_layers) {
+      if (guided) {
+        target.region_grams[layer] = matched_region_grams(cached_tensors, layer, targets.regions.masses.at(layer));
+        continue;
+      }
       switch (job.style_loss) {
         case StyleLoss::kGram:
         case StyleLoss::kGramMse: {
@@ -298,6 +416,7 @@ LossTargets StyleEngine::Impl::compute_targets(const StyleJob& job, Vgg19& vgg,
     }
     targets.styles.push_back(std::move(target));
   }
+  if (guided) targets.regions.region_weight = region_weight(targets, job);
   return targets;
 }
 
@@ -456,7 +575,7 @@ StyleEngine::Impl::Prepared StyleEngine::Impl::prepare(const StyleJob& job) {
   }
   check_memory(job, content_image, styles);
   Vgg19& vgg = network(job, layers);
-  LossTargets targets = compute_targets(job, vgg, content, styles);
+  LossTargets targets = compute_targets(job, vgg, content, styles, spatial_guides(job, content_image, styles));
   return {std::move(content_image), content, std::move(styles), std::move(layers), &vgg, std::move(targets)};
 }
 

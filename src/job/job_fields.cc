@@ -309,6 +309,30 @@ void add_control_fields(std::vector<JobField>& fields) {
   };
   style_loss.shapes_style_targets = style_loss.shapes_cost = style_loss.shapes_batch = true;
   add(style_loss);
+
+  JobField content_mask{"content_mask", &StyleJob::content_mask, "mask name (under `images.masks`)", "none",
+                        "spatial control (Gatys et al. 2017, Sec. 4): each distinct colour of the mask, at most 8, "
+                        "is a region with Gram matrices of its own"};
+  content_mask.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
+    if (job.content_mask.empty()) return std::nullopt;
+    return hash(job.content_mask);
+  };
+  content_mask.shapes_style_targets = content_mask.shapes_cost = content_mask.shapes_batch = true;
+  add(content_mask);
+
+  JobField style_masks{"style_masks", &StyleJob::style_masks, "list of mask names or `all`, one per style",
+                       "`all` for each", "the pixels of each style that feed each region of `content_mask`"};
+  style_masks.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
+    if (job.content_mask.empty()) return std::nullopt;
+    std::vector<std::string> parts;
+    for (std::size_t s = 0; s < job.styles.size(); ++s) {
+      const bool whole = job.style_masks.empty() || job.style_masks[s] == kWholeImageMask;
+      parts.push_back(whole ? std::string(kWholeImageMask) : hash(job.style_masks[s]));
+    }
+    return join(parts, ",");
+  };
+  style_masks.shapes_style_targets = style_masks.shapes_cost = style_masks.shapes_batch = true;
+  add(style_masks);
 }
 
 // Early stopping on convergence. Absent from the id while off, so ids from before them stay.

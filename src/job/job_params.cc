@@ -73,6 +73,15 @@ void StyleJob::validate_combination() const {
     return fmt::format("style_layer_weights: {} weights given for {} style layers",
                        style_layer_weights.size(), style_layers.size());
   });
+  require(style_masks.empty() || !content_mask.empty(), "style_masks: spatial control needs a content_mask");
+  require(style_masks.empty() || style_masks.size() == styles.size(), [&] {
+    return fmt::format("style_masks: {} masks given for {} styles (one per style; `all` for a whole style image)",
+                       style_masks.size(), styles.size());
+  });
+  require(content_mask.empty() || style_loss == StyleLoss::kGram, [&] {
+    return fmt::format("content_mask: spatial control guides Gram matrices; it needs style_loss gram, got {}",
+                       choice_name(style_loss));
+  });
 }
 
 }  // namespace stylesweep

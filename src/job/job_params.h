@@ -12,6 +12,9 @@
 
 namespace stylesweep {
 
+// A style mask entry that stands for the style's whole image, in every region.
+inline constexpr const char* kWholeImageMask = "all";
+
 struct StyleJob {
   std::string content;                  // image path
   std::vector<std::string> styles;      // image paths, one or more
@@ -43,6 +46,11 @@ struct StyleJob {
   bool preserve_colors = false;         // post-hoc luminance swap (YCbCr) after the optimization
   ColorControl color_control = ColorControl::kNone;
   StyleLoss style_loss = StyleLoss::kGram;
+  // Spatial control: a mask image whose distinct colours are regions ("": none), and per style a
+  // mask whose pixels of a region's colour guide that region, or kWholeImageMask (the whole
+  // style for every region). Empty style_masks: the whole image of every style.
+  std::string content_mask;
+  std::vector<std::string> style_masks;
   // Early stop: the job ends as converged once its best total loss improved by less than
   // stop_rel_tol (relative) over the last stop_window evaluations. 0: off, as in the paper.
   double stop_rel_tol = 0.0;

@@ -9,6 +9,7 @@
 
 #include "common/text.h"
 #include "image/image.h"
+#include "image/region_masks.h"
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
 #include "sweep/expand.h"
@@ -86,7 +87,9 @@ std::map<std::string, std::string> load_image_section(const YAML::Node& section,
     }
     const std::string path = resolve_path(context, entry.value.Scalar());
     try {
-      read_image(path);  // decoded in full once, so a truncated file fails now, not in every job
+      // Decoded in full once, so a truncated file fails now, not in every job.
+      const Image image = read_image(path);
+      if (key_path == "images.masks") mask_colors(image, path);  // at most kMaxRegions regions
     } catch (const Error& error) {
       throw config_error(context.file, entry.value.Mark(), path_key, error.what());
     }
@@ -101,13 +104,13 @@ std::map<std::string, std::string> load_image_section(const YAML::Node& section,
 void load_images(const YAML::Node& node, const Context& context, ImageTable& images) {
   if (!node) throw config_error(context.file, YAML::Mark::null_mark(), "images", "missing: declare content and style images");
   for (const Entry& entry : entries(node, context, "images")) {
-    if (entry.key != "content" && entry.key != "style") {
+    if (entry.key != "content" && entry.key != "style" && entry.key != "masks") {
       throw config_error(context.file, entry.key_mark, "images." + entry.key,
-                         "unknown key" + did_you_mean(entry.key, {"content", "style"}) +
-                             "; expected content and style");
+                         "unknown key" + did_you_mean(entry.key, {"content", "style", "masks"}) +
+                             "; expected content, style and (for spatial control) masks");
     }
     auto table = load_image_section(entry.value, context, "images." + entry.key);
-    (entry.key == "content" ? images.content : images.style) = table;
+    (entry.key == "content" ? images.content : entry.key == "style" ? images.style : images.masks) = table;
   }
   for (const char* section : {"content", "style"}) {
     if ((std::string(section) == "content" ? images.content : images.style).empty()) {

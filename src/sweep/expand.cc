@@ -21,6 +21,7 @@
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
 #include "job/memory_estimate.h"
+#include "job/spatial_masks.h"
 #include "sweep/cost.h"
 #include "vgg/vgg_layers.h"
 
@@ -150,6 +151,7 @@ class JobCosts {
       require_large_enough(int(content_size.first * fraction), int(content_size.second * fraction), layers,
                            fmt::format("content (first of scales, {} px)", job.scales.front()));
     }
+    if (!job.content_mask.empty()) load_spatial_masks(job);  // sizes and regions of the masks
     std::vector<std::pair<int, int>> style_sizes;
     const int style_long_side = job.style_long_side();
     for (const auto& style : job.styles) {

@@ -112,6 +112,18 @@ void apply_images(StyleJob& job, const std::string& key, const Reader& reader,
   job.style_name = join(names, "+");
 }
 
+// Mask names become paths; `all` in style_masks stands for a whole style image.
+void apply_masks(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
+  if (key == "content_mask") {
+    job.content_mask = image_path(reader, images.masks, "masks", reader.text());
+    return;
+  }
+  job.style_masks.clear();
+  for (const auto& name : reader.texts()) {
+    job.style_masks.push_back(name == kWholeImageMask ? name : image_path(reader, images.masks, "masks", name));
+  }
+}
+
 // An integer parameter, clamped so that an absurd value still reaches the range check as one.
 int clamped_integer(const Reader& reader) { return int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30)); }
 
@@ -127,6 +139,7 @@ Value parsed_text(const Reader& reader) {
 // A field's value by its type; images and `init` resolve names and paths first.
 void apply_value(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
   if (key == "content" || key == "style") return apply_images(job, key, reader, images);
+  if (key == "content_mask" || key == "style_masks") return apply_masks(job, key, reader, images);
   const JobField* field = find_job_field(key);
   if (!field) reader.fail("unknown job parameter '" + key + "'" + did_you_mean(key, job_parameter_names()));
   std::visit(

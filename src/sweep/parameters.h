@@ -20,6 +20,7 @@ bool is_job_parameter(const std::string& key);
 struct ImageTable {
   std::map<std::string, std::string> content;  // name -> absolute path
   std::map<std::string, std::string> style;
+  std::map<std::string, std::string> masks;    // spatial control's region masks
   std::string base_directory;                  // of the config file, for `init` paths
 };
 
