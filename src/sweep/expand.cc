@@ -277,6 +277,10 @@ void complete_job(const SweepConfig& config, std::uint64_t index, std::vector<st
   hash_file(planned.job.content);
   for (const auto& style : planned.job.styles) hash_file(style);
   if (planned.job.init.kind == InitKind::kImage) hash_file(planned.job.init.image);
+  if (!planned.job.content_mask.empty()) hash_file(planned.job.content_mask);
+  for (const auto& mask : planned.job.style_masks) {
+    if (mask != kWholeImageMask) hash_file(mask);
+  }
   if (label_parts.empty()) label_parts = {planned.job.content_name, planned.job.style_name};
   planned.label = safe_label(join(label_parts, "-"));
   try {

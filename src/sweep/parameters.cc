@@ -91,8 +91,9 @@ std::string image_path(const Reader& reader, const std::map<std::string, std::st
   if (found == table.end()) {
     std::vector<std::string> names;
     for (const auto& entry : table) names.push_back(entry.first);
-    reader.fail("unknown " + section + " image '" + name + "'" + did_you_mean(name, names) +
-                "; declare it under images." + section);
+    const std::string what = section == "masks" ? "mask" : section + " image";
+    reader.fail("unknown " + what + " '" + name + "'" + did_you_mean(name, names) + "; declare it under images." +
+                section);
   }
   return found->second;
 }

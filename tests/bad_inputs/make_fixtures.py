@@ -35,6 +35,27 @@ def images():
     open("huge_header.png", "wb").write(huge)
 
 
+def rgb_png(path, pixels):
+    """An 8-bit RGB PNG of an array [height, width, 3] of uint8."""
+    height, width, _ = pixels.shape
+    rows = b"".join(b"\0" + pixels[y].tobytes() for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(rows))
+                  + png_chunk(b"IEND", b""))
+
+
+def masks():
+    # c.png is chelsea, 451 x 300: a mask of another size, and one with 9 colours (9 bands).
+    rgb_png("mask_small.png", np.zeros((30, 45, 3), np.uint8))
+    bands = np.zeros((300, 451, 3), np.uint8)
+    for band in range(9):
+        bands[band * 34 : (band + 1) * 34, :, 0] = band * 30
+    rgb_png("mask_nine_colors.png", bands)
+    rgb_png("mask_two_halves.png", np.concatenate([np.zeros((150, 451, 3), np.uint8),
+                                                   np.full((150, 451, 3), 255, np.uint8)]))
+
+
 def weights():
     shutil.copy("weights.h5", "wrong_shape.h5")
     with h5py.File("wrong_shape.h5", "a") as f:
@@ -52,4 +73,5 @@ def weights():
 
 
 images()
+masks()
 weights()
