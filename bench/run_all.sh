@@ -28,3 +28,4 @@ for size_batch in "64 2" "128 4" "256 4" "512 2"; do
   "$root/$build/bench/batch_bench" "$weights" \
     "$root/configs/images/chelsea.png" "$root/configs/images/hubble_deep_field.jpg" 2 10 "$batch" "$size"
 done
+"$root/bench/style_loss_bench.sh" "$build" 8 256 512
