@@ -62,4 +62,13 @@ with h5py.File(sys.argv[1], "r") as f:
     assert not np.array_equal(a, b), (a, b)
 PY
 
+# One job from the command line: the masks as options, and a mask of the wrong image refused.
+images=$root/configs/images
+check "stylize with masks" "$exe" stylize --content "$images/tubingen.jpg" --style "$images/starry_night.jpg" \
+  --style "$images/the_scream.jpg" --content-mask "$images/tubingen_sky.png" \
+  --style-mask "$images/starry_night_sky.png" --style-mask all --size 32 --iterations 3 --out "$work/masked.png"
+check "stylize refuses a mask of another size" bash -c "'$exe' stylize --content '$images/tubingen.jpg' \
+  --style '$images/starry_night.jpg' --content-mask '$images/starry_night_sky.png' --size 32 --iterations 3 \
+  --out '$work/bad.png' > '$work/bad.txt' 2>&1; [[ \$? -eq 2 ]] && grep -q 'mask is 1024x640 px but its image' '$work/bad.txt'"
+
 finish controls_sweep_test

@@ -153,6 +153,9 @@ void add_stylize_command(CLI::App& app) {
   command->add_option("--content", job.content, "Content image (PNG or JPEG)")->required();
   command->add_option("--style", job.styles, "Style image; repeat for several styles")->required();
   command->add_option("--blend", arguments->blend, "Blend weights of the styles, e.g. 0.7,0.3");
+  command->add_option("--style-mask", job.style_masks,
+                      "Spatial control: per style (in --style order) a mask whose pixels of a region's colour feed "
+                      "that region, or 'all' for the whole style; needs --content-mask");
   command->add_option("--out", arguments->out, "Output PNG")->required();
   add_field_options(*command, job);
   command->add_option("--ratio", arguments->ratio, "alpha/beta, with beta = 1 (default 1e-3)");

@@ -312,7 +312,9 @@ void add_control_fields(std::vector<JobField>& fields) {
 
   JobField content_mask{"content_mask", &StyleJob::content_mask, "mask name (under `images.masks`)", "none",
                         "spatial control (Gatys et al. 2017, Sec. 4): each distinct colour of the mask, at most 8, "
-                        "is a region with Gram matrices of its own"};
+                        "is a region with Gram matrices of its own",
+                        LabelStyle::kValue, "", "--content-mask",
+                        "Spatial control: a mask image of the content's size whose colours (at most 8) are regions"};
   content_mask.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
     if (job.content_mask.empty()) return std::nullopt;
     return hash(job.content_mask);
