@@ -24,6 +24,16 @@ std::string prepare() {
     for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = float((i * 37) % 256);
     write_png(directory + "/" + name, image);
   }
+  Image mask;  // spatial control's mask for a.png: two regions
+  mask.width = 64;
+  mask.height = 48;
+  for (int y = 0; y < mask.height; ++y) {
+    for (int x = 0; x < mask.width; ++x) {
+      const float red = y < 24 ? 255.0f : 0.0f;
+      mask.pixels.insert(mask.pixels.end(), {red, 0.0f, 255.0f - red});
+    }
+  }
+  write_png(directory + "/m.png", mask);
   std::ofstream(directory + "/weights.h5") << "stand-in weights: the expander only hashes them";
   return directory;
 }
