@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     for (const StyleJob& job : jobs) unbatched += engine->run(job).optimize_seconds;
     double batched = 0;
     for (const auto& outcome : engine->run_batch(jobs)) {
-      if (!outcome.error.empty()) throw Error("batched job failed: " + outcome.error);
+      if (!outcome.error.empty()) throw Error("batched job failed: " + outcome.error, ErrorKind::kInternal);
       batched = outcome.result.optimize_seconds;  // the whole batch's time
     }
     const double job_steps = double(batch) * steps;

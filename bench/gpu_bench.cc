@@ -54,7 +54,7 @@ double relative(double a, double b) {
 
 // The largest relative difference over every stored loss of two histories of one job.
 double largest_difference(const LossHistory& a, const LossHistory& b) {
-  if (a.size() != b.size()) throw Error(fmt::format("histories of {} and {} evaluations", a.size(), b.size()));
+  if (a.size() != b.size()) throw Error(fmt::format("histories of {} and {} evaluations", a.size(), b.size()), ErrorKind::kInternal);
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     worst = std::max({worst, relative(a.total[i], b.total[i]), relative(a.content[i], b.content[i]),
@@ -103,7 +103,7 @@ int sweep_mode(StyleEngine& engine, char** argv) {
       continue;
     }
     for (const auto& outcome : engine.run_batch({mine.begin() + long(first), mine.begin() + long(end)})) {
-      if (!outcome.error.empty()) throw Error("batched job failed: " + outcome.error);
+      if (!outcome.error.empty()) throw Error("batched job failed: " + outcome.error, ErrorKind::kInternal);
     }
   }
   fmt::print("sweep {} {} {} {} {} {:.3f} {:.3f}\n", engine.device(), size, batch, worker, mine.size(), start,
@@ -120,10 +120,10 @@ JobResult drained_and_resumed(StyleEngine& from, StyleEngine& to, StyleJob job, 
   try {
     from.run(job, [&](const Progress& progress) { evaluations = progress.evaluation; },
              [&] { return evaluations >= drain_at; });
-    throw Error("the job was not drained");
+    throw Error("the job was not drained", ErrorKind::kInternal);
   } catch (const JobInterrupted&) {
   }
-  if (!std::filesystem::exists(checkpoint)) throw Error("no checkpoint after the drain: " + checkpoint);
+  if (!std::filesystem::exists(checkpoint)) throw Error("no checkpoint after the drain: " + checkpoint, ErrorKind::kInternal);
   return to.run(job);
 }
 

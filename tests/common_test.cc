@@ -41,7 +41,7 @@ TEST(ErrorTest, AWriteIntoAMissingDirectoryIsBadInputNamingTheFile) {
   EXPECT_EQ(write_failure_kind("/nonexistent-stylesweep-directory/out.bin"), ErrorKind::kBadInput);
   EXPECT_EQ(write_failure_kind(::testing::TempDir() + "out.bin"), ErrorKind::kIo);
   EXPECT_EQ(io_error("a.h5", "full").kind(), ErrorKind::kIo);
-  EXPECT_EQ(file_error("a.h5", "bad").kind(), ErrorKind::kBadInput);
+  EXPECT_EQ(file_error("a.h5", "bad", ErrorKind::kBadInput).kind(), ErrorKind::kBadInput);
 }
 
 TEST(Sha256Test, AcceleratedBlockFunctionEqualsThePortableOne) {

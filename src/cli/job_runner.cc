@@ -22,7 +22,7 @@ EngineJobRunner::EngineJobRunner(StyleEngine& engine, std::string expected_weigh
 void EngineJobRunner::require_coordinators_weights() const {
   if (engine_.weights_sha256() != expected_weights_sha256_) {
     throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}",
-                            engine_.weights_path(), host_, engine_.weights_sha256(), expected_weights_sha256_));
+                            engine_.weights_path(), host_, engine_.weights_sha256(), expected_weights_sha256_), ErrorKind::kBadInput);
   }
 }
 

@@ -76,7 +76,7 @@ double resolve_deadline(const std::string& text) {
     if (used != value.size() - (relative ? 1 : 0) || number <= 0) throw std::invalid_argument(value);
     return relative ? now + number : number;
   } catch (const std::exception&) {
-    throw Error("--deadline: expected seconds since the epoch or +SECONDS, got '" + value + "'");
+    throw Error("--deadline: expected seconds since the epoch or +SECONDS, got '" + value + "'", ErrorKind::kBadInput);
   }
 }
 

@@ -24,7 +24,7 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 std::string directive_value(const std::string& option, const std::string& value) {
   static const std::regex safe("[A-Za-z0-9_.:+=@/-]+");
   if (!std::regex_match(value, safe)) {
-    throw Error(fmt::format("{}: '{}' has characters that cannot go on an #SBATCH line", option, value));
+    throw Error(fmt::format("{}: '{}' has characters that cannot go on an #SBATCH line", option, value), ErrorKind::kBadInput);
   }
   return value;
 }
@@ -38,7 +38,7 @@ int worker_count(const SbatchSettings& settings) {
 std::string array_directive(const std::string& array) {
   std::smatch match;
   if (!std::regex_match(array, match, std::regex("([1-9][0-9]{0,5})(%([1-9][0-9]{0,5}))?"))) {
-    throw Error(fmt::format("--array: expected N or N%M (N allocations, at most M at once), got '{}'", array));
+    throw Error(fmt::format("--array: expected N or N%M (N allocations, at most M at once), got '{}'", array), ErrorKind::kBadInput);
   }
   const std::string limit = match[3].matched ? "%" + match[3].str() : "";
   return fmt::format("#SBATCH --array=0-{}{}\n", std::stol(match[1].str()) - 1, limit);

@@ -39,7 +39,7 @@ std::vector<double> parse_numbers(const std::string& option, const std::string& 
       numbers.push_back(std::stod(part, &used));
       if (used != part.size()) throw std::invalid_argument(part);
     } catch (const std::exception&) {
-      throw Error(option + ": '" + part + "' is not a number");
+      throw Error(option + ": '" + part + "' is not a number", ErrorKind::kBadInput);
     }
   }
   return numbers;
@@ -79,7 +79,7 @@ void add_field_options(CLI::App& command, StyleJob& job) {
 void resolve(StylizeArguments& arguments, const CLI::App& command) {
   StyleJob& job = arguments.job;
   if (command.count("--ratio") && (command.count("--alpha") || command.count("--beta"))) {
-    throw Error("--ratio cannot be combined with --alpha/--beta");
+    throw Error("--ratio cannot be combined with --alpha/--beta", ErrorKind::kBadInput);
   }
   if (command.count("--ratio")) job.ratio = arguments.ratio;
   if (command.count("--alpha")) job.alpha = arguments.alpha;
@@ -90,7 +90,7 @@ void resolve(StylizeArguments& arguments, const CLI::App& command) {
   if (!arguments.scales.empty()) {
     for (double scale : parse_numbers("--scales", arguments.scales)) {
       if (scale != std::floor(scale) || std::abs(scale) > 8192) {
-        throw Error(fmt::format("--scales: {} is not a size in pixels", scale));
+        throw Error(fmt::format("--scales: {} is not a size in pixels", scale), ErrorKind::kBadInput);
       }
       job.scales.push_back(int(scale));
     }

@@ -30,9 +30,9 @@ struct SubmitArguments {
 std::string run_sbatch(const std::string& script) {
   const ProgramResult result = run_program({"sbatch", script});
   if (result.exit_code == 127) {
-    throw Error("sbatch not found: is this a Slurm login node? (use --dry-run to see the script)");
+    throw Error("sbatch not found: is this a Slurm login node? (use --dry-run to see the script)", ErrorKind::kBadInput);
   }
-  if (result.exit_code != 0) throw Error("sbatch refused the job (exit " + std::to_string(result.exit_code) + ")");
+  if (result.exit_code != 0) throw Error("sbatch refused the job (exit " + std::to_string(result.exit_code) + ")", ErrorKind::kBadInput);
   return result.output;
 }
 
@@ -61,7 +61,7 @@ void run_submit(SubmitArguments arguments) {
   const std::string output = run_sbatch(path);
   std::smatch match;
   if (!std::regex_search(output, match, std::regex("Submitted batch job ([0-9]+)"))) {
-    throw Error("unexpected answer from sbatch: " + output);
+    throw Error("unexpected answer from sbatch: " + output, ErrorKind::kInternal);
   }
   const std::string what = settings.array.empty() ? "job" : "job array";
   const std::string log = settings.array.empty() ? match[1].str() : match[1].str() + "_<task>";

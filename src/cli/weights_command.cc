@@ -56,7 +56,7 @@ std::vector<std::string> bundled_sample_images() {
       return paths;
     }
   }
-  throw Error("weights verify: no bundled sample images near " + self.string() + "; pass --images");
+  throw Error("weights verify: no bundled sample images near " + self.string() + "; pass --images", ErrorKind::kBadInput);
 }
 
 Outcome verify_weights(const std::string& path, std::vector<std::string> images) {

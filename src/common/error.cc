@@ -14,8 +14,8 @@ Error io_error(const std::string& path, const std::string& reason) {
 
 long long existing_file_size(const std::string& path, const std::string& expected) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw file_error(path, "no such file");
-  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected " + expected);
+  if (::stat(path.c_str(), &info) != 0) throw file_error(path, "no such file", ErrorKind::kBadInput);
+  if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected " + expected, ErrorKind::kBadInput);
   return static_cast<long long>(info.st_size);
 }
 

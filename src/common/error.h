@@ -20,8 +20,8 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message, ErrorKind kind = ErrorKind::kBadInput)
-      : std::runtime_error(message), kind_(kind) {}
+  // Every throw names its kind: what went wrong decides the exit code, and no kind is assumed.
+  Error(const std::string& message, ErrorKind kind) : std::runtime_error(message), kind_(kind) {}
   ErrorKind kind() const { return kind_; }
 
  private:
@@ -35,19 +35,19 @@ class ReportedError : public Error {
   explicit ReportedError(ErrorKind kind) : Error("reported already", kind) {}
 };
 
-// Throws Error(message) unless `condition`. With a callable, the message is built only when the
-// check fails: validation runs for every job of a sweep (a million times for large ones).
+// A check of input: throws Error(message) of kind kBadInput unless `condition`. With a callable,
+// the message is built only when the check fails: validation runs for every job of a sweep (a
+// million times for large ones).
 inline void require(bool condition, const std::string& message) {
-  if (!condition) throw Error(message);
+  if (!condition) throw Error(message, ErrorKind::kBadInput);
 }
 template <typename Format>
 auto require(bool condition, const Format& message) -> decltype(void(message())) {
-  if (!condition) throw Error(message());
+  if (!condition) throw Error(message(), ErrorKind::kBadInput);
 }
 
 // "<path>: <reason>", the shape of every file-related message.
-Error file_error(const std::string& path, const std::string& reason,
-                 ErrorKind kind = ErrorKind::kBadInput);
+Error file_error(const std::string& path, const std::string& reason, ErrorKind kind);
 // The same for output that could not be written, synced or renamed (kind kIo).
 Error io_error(const std::string& path, const std::string& reason);
 

@@ -170,14 +170,14 @@ std::string sha256_hex(const std::string& bytes) {
 std::string sha256_file(const std::string& path) {
   existing_file_size(path, "a file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
+  if (!in) throw file_error(path, "cannot open for reading (permission denied?)", ErrorKind::kBadInput);
   Sha256 hasher;
   std::vector<char> chunk(1 << 20);
   while (in) {
     in.read(chunk.data(), std::streamsize(chunk.size()));
     hasher.update(chunk.data(), std::size_t(in.gcount()));
   }
-  if (in.bad()) throw file_error(path, "read error");
+  if (in.bad()) throw file_error(path, "read error", ErrorKind::kBadInput);
   return hasher.hex_digest();
 }
 

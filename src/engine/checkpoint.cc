@@ -79,7 +79,7 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
                                      "earlier versions; this version computes '{}' (Grams per "
                                      "position), so its history cannot be continued: delete it "
                                      "to start the job over",
-                                     kEarlierNormalizationName, kNormalizationName));
+                                     kEarlierNormalizationName, kNormalizationName), ErrorKind::kBadInput);
       }
       return false;
     }

@@ -111,7 +111,7 @@ double region_weight(const LossTargets& targets, const StyleJob& job) {
     if (in_some_style) ++used;
   }
   if (used == 0) {
-    throw Error(fmt::format("content_mask: {}: no style mask has pixels of any of its colours", job.content_mask));
+    throw Error(fmt::format("content_mask: {}: no style mask has pixels of any of its colours", job.content_mask), ErrorKind::kBadInput);
   }
   return 1.0 / double(used);
 }

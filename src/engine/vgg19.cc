@@ -67,7 +67,7 @@ std::map<std::string, torch::Tensor> Vgg19Impl::forward(const torch::Tensor& ima
   const int stop = deepest_layer_index(layers);
   if (stop > deepest_index_) {
     throw Error("layer '" + vgg19_layers()[std::size_t(stop)].name +
-                "' is deeper than this network's last layer '" + deepest_layer_ + "'");
+                "' is deeper than this network's last layer '" + deepest_layer_ + "'", ErrorKind::kInternal);
   }
   std::map<std::string, torch::Tensor> activations;
   // A network moved to bfloat16 convolves in it; what it returns has the image's type (float32),

@@ -97,9 +97,9 @@ std::string parent_of(const std::string& object_path) {
 }
 
 void check_openable(const std::string& path) {
-  if (existing_file_size(path, "an HDF5 file") == 0) throw file_error(path, "empty file (0 bytes), expected an HDF5 file");
+  if (existing_file_size(path, "an HDF5 file") == 0) throw file_error(path, "empty file (0 bytes), expected an HDF5 file", ErrorKind::kBadInput);
   if (H5Fis_hdf5(path.c_str()) <= 0) {
-    throw file_error(path, "not an HDF5 file (no HDF5 signature; truncated or another format)");
+    throw file_error(path, "not an HDF5 file (no HDF5 signature; truncated or another format)", ErrorKind::kBadInput);
   }
 }
 
@@ -109,7 +109,7 @@ File File::open_read_only(const std::string& path) {
   silence_library_errors();
   check_openable(path);
   Handle handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file (corrupt or truncated)");
+  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file (corrupt or truncated)", ErrorKind::kBadInput);
   return File(path, std::move(handle));
 }
 
@@ -117,7 +117,7 @@ File File::open_read_write(const std::string& path) {
   silence_library_errors();
   check_openable(path);
   Handle handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file for writing");
+  if (!handle.valid()) throw file_error(path, "cannot open HDF5 file for writing", ErrorKind::kBadInput);
   return File(path, std::move(handle));
 }
 
@@ -133,7 +133,7 @@ File File::create(const std::string& path, SmallDatasets small) {
 }
 
 void File::fail(const std::string& object_path, const std::string& reason) const {
-  throw file_error(path_, object_path + ": " + reason);
+  throw file_error(path_, object_path + ": " + reason, ErrorKind::kBadInput);
 }
 
 void File::fail_write(const std::string& object_path, const std::string& reason) const {

@@ -19,11 +19,11 @@ namespace {
 constexpr std::int64_t kMaxImageFileBytes = std::int64_t(1) << 30;
 
 std::string read_file_bytes(const std::string& path) {
-  if (existing_file_size(path, "an image file") > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
+  if (existing_file_size(path, "an image file") > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)", ErrorKind::kBadInput);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open for reading (permission denied?)");
+  if (!in) throw file_error(path, "cannot open for reading (permission denied?)", ErrorKind::kBadInput);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
+  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image", ErrorKind::kBadInput);
   return bytes;
 }
 
@@ -77,7 +77,7 @@ void check_pixel_count(const std::string& path, std::int64_t width, std::int64_t
   if (width > max_pixels || height > max_pixels || width * height > max_pixels) {
     throw file_error(path, fmt::format("image too large: {}x{} pixels exceeds the limit of {} "
                                        "megapixels",
-                                       width, height, double(max_pixels) / 1e6));
+                                       width, height, double(max_pixels) / 1e6), ErrorKind::kBadInput);
   }
 }
 
@@ -86,7 +86,7 @@ bool check_header(const std::string& path, const std::string& bytes, std::int64_
                   std::pair<std::int64_t, std::int64_t>* size = nullptr) {
   const bool is_png = has_prefix(bytes, "\x89PNG\r\n\x1a\n");
   const bool is_jpeg = has_prefix(bytes, "\xff\xd8\xff");
-  if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)");
+  if (!is_png && !is_jpeg) throw file_error(path, "not a PNG or JPEG image (unknown signature)", ErrorKind::kBadInput);
   const auto [header_width, header_height] = header_dimensions(bytes, is_png);
   check_pixel_count(path, header_width, header_height, max_pixels);
   if (size) *size = {header_width, header_height};
@@ -100,7 +100,7 @@ std::pair<int, int> read_image_size(const std::string& path) {
   std::pair<std::int64_t, std::int64_t> size;
   check_header(path, bytes, kMaxImagePixels, &size);
   if (size.first <= 0 || size.second <= 0) {
-    throw file_error(path, "corrupt image header (no image size found)");
+    throw file_error(path, "corrupt image header (no image size found)", ErrorKind::kBadInput);
   }
   return {int(size.first), int(size.second)};
 }
@@ -108,26 +108,26 @@ std::pair<int, int> read_image_size(const std::string& path) {
 Image read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
 
 Image decode_image(const std::string& bytes, const std::string& path, std::int64_t max_pixels) {
-  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image");
-  if (std::int64_t(bytes.size()) > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)");
+  if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image", ErrorKind::kBadInput);
+  if (std::int64_t(bytes.size()) > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)", ErrorKind::kBadInput);
   const bool is_jpeg = !check_header(path, bytes, max_pixels);
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int size = int(bytes.size());
   int width = 0, height = 0, channels = 0;
   if (!stbi_info_from_memory(data, size, &width, &height, &channels)) {
-    throw file_error(path, "corrupt image header" + stb_reason());
+    throw file_error(path, "corrupt image header" + stb_reason(), ErrorKind::kBadInput);
   }
   // stb finds a frame header where ours gave up (it skips damaged segments): check its size too.
   check_pixel_count(path, width, height, max_pixels);
   if (stbi_is_16_bit_from_memory(data, size)) {
-    throw file_error(path, "16-bit images are not supported; convert to 8-bit");
+    throw file_error(path, "16-bit images are not supported; convert to 8-bit", ErrorKind::kBadInput);
   }
   if (is_jpeg && !jpeg_has_end_marker(bytes)) {
-    throw file_error(path, "truncated JPEG (no end-of-image marker)");
+    throw file_error(path, "truncated JPEG (no end-of-image marker)", ErrorKind::kBadInput);
   }
   stbi_uc* rgb = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
   if (rgb == nullptr) {
-    throw file_error(path, "cannot decode image: truncated or corrupt data" + stb_reason());
+    throw file_error(path, "cannot decode image: truncated or corrupt data" + stb_reason(), ErrorKind::kBadInput);
   }
   Image image = from_rgb8(rgb, width, height);
   stbi_image_free(rgb);

@@ -34,7 +34,7 @@ std::vector<RegionColor> mask_colors(const Image& mask, const std::string& mask_
       throw file_error(mask_path, fmt::format("a mask has at most {} regions (distinct colours), this one has more; "
                                               "paint regions in flat colours and save as PNG (JPEG's compression "
                                               "noise adds colours)",
-                                              kMaxRegions));
+                                              kMaxRegions), ErrorKind::kBadInput);
     }
   }
   return {colors.begin(), colors.end()};

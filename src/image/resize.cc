@@ -51,7 +51,7 @@ Taps taps_for(int in_size, int out_size) {
 }  // namespace
 
 std::pair<int, int> size_for_long_side(int width, int height, int long_side) {
-  if (long_side <= 0) throw Error("image size must be positive, got " + std::to_string(long_side));
+  if (long_side <= 0) throw Error("image size must be positive, got " + std::to_string(long_side), ErrorKind::kInternal);
   const double scale = double(long_side) / std::max(width, height);
   return {std::max(1, int(std::lround(width * scale))),
           std::max(1, int(std::lround(height * scale)))};

@@ -69,7 +69,7 @@ double attribute_number(const h5::File& file, const std::string& group, const st
 
 JobStatus parsed_status(const std::string& text, const std::string& where) {
   const std::optional<JobStatus> status = parse_choice<JobStatus>(text);
-  if (!status) throw Error(where + ": status '" + text + "' is not " + choice_alternatives<JobStatus>());
+  if (!status) throw Error(where + ": status '" + text + "' is not " + choice_alternatives<JobStatus>(), ErrorKind::kBadInput);
   return *status;
 }
 
@@ -208,7 +208,7 @@ void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
 }
 
 std::vector<IndexRow> read_index(const h5::File& file, const std::string& path) {
-  if (!file.exists("/index")) throw file_error(path, "/index: missing (no job finished yet?)");
+  if (!file.exists("/index")) throw file_error(path, "/index: missing (no job finished yet?)", ErrorKind::kBadInput);
   const std::vector<std::string> ids = file.read_strings("/index/id");
   std::vector<IndexRow> rows(ids.size());
   auto check_length = [&](const std::string& dataset, std::size_t length) {
@@ -220,7 +220,7 @@ std::vector<IndexRow> read_index(const h5::File& file, const std::string& path) 
   auto texts_of = [&](const std::string& dataset, bool required) {
     std::vector<std::string> texts;
     if (!file.exists(dataset)) {
-      if (required) throw file_error(path, dataset + ": missing");
+      if (required) throw file_error(path, dataset + ": missing", ErrorKind::kBadInput);
       return std::vector<std::string>(rows.size());
     }
     if (file.dataset_info(dataset).type == h5::ElementType::kString) {

@@ -23,7 +23,7 @@ void check_layers(const std::string& parameter, const std::vector<std::string>& 
         return fmt::format("{}: '{}' is a pooling layer; use a conv* or relu* layer", parameter, layer);
       });
     } catch (const Error& error) {
-      throw Error(parameter + ": " + error.what());
+      throw Error(parameter + ": " + error.what(), error.kind());
     }
   }
 }

@@ -46,7 +46,7 @@ std::vector<double> StyleJob::normalized_blend() const {
 void StyleJob::validate_parameter(const std::string& key) const {
   if (const JobField* field = find_job_field(key); field && field->check) field->check(*this);
   if (key == "checkpoint_every" && checkpoint_every < 0) {
-    throw Error(fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every));
+    throw Error(fmt::format("checkpoint_every: must be >= 0, got {}", checkpoint_every), ErrorKind::kBadInput);
   }
 }
 

@@ -106,7 +106,7 @@ std::int64_t parse_memory_size(const std::string& text) {
   if (used == 0 || !std::isfinite(value) || value <= 0 || value * scale > 9e18) {
     throw Error(fmt::format("memory size '{}': expected a positive number with an optional unit "
                             "K, M, G or T (binary), e.g. 8G",
-                            text));
+                            text), ErrorKind::kBadInput);
   }
   return std::int64_t(value * scale);
 }
@@ -123,14 +123,14 @@ void require_memory_fits(const MemoryEstimate& need, std::pair<int, int> content
   if (limits.budget > 0 && need.total() > limits.budget) {
     throw Error(fmt::format("job needs an estimated {} at {}x{} px, more than this worker's memory budget of {} "
                             "(--max-memory); use a smaller size or fewer workers per node",
-                            need.describe(), width, height, format_bytes(limits.budget)));
+                            need.describe(), width, height, format_bytes(limits.budget)), ErrorKind::kBadInput);
   }
   if (limits.device_free >= 0 && need.on_device() > limits.device_free) {
     throw Error(fmt::format("job needs an estimated {} on {} at {}x{} px, more than the {} free of {} there "
                             "(cudaMemGetInfo); use a smaller size, precision bf16 or fewer workers per GPU "
                             "(the job's whole estimate: {})",
                             format_bytes(need.on_device()), limits.device, width, height,
-                            format_bytes(limits.device_free), format_bytes(limits.device_total), need.describe()));
+                            format_bytes(limits.device_free), format_bytes(limits.device_total), need.describe()), ErrorKind::kBadInput);
   }
 }
 

@@ -14,7 +14,7 @@ Image read_mask_for(const std::string& mask_path, const std::string& image_path)
   if (mask.width != image_width || mask.height != image_height) {
     throw file_error(mask_path, fmt::format("mask is {}x{} px but its image {} is {}x{} px; a mask must have "
                                             "its image's size",
-                                            mask.width, mask.height, image_path, image_width, image_height));
+                                            mask.width, mask.height, image_path, image_width, image_height), ErrorKind::kBadInput);
   }
   return mask;
 }

@@ -63,7 +63,7 @@ GridSpec choose_grid(const SweepResults& results, const std::string& rows, const
     if (!key.empty() && std::find(results.varying_keys.begin(), results.varying_keys.end(), key) ==
                             results.varying_keys.end()) {
       throw Error("'" + key + "' is not a varying parameter of this sweep (varying: " +
-                  (results.varying_keys.empty() ? std::string("none") : join(results.varying_keys, ", ")) + ")");
+                  (results.varying_keys.empty() ? std::string("none") : join(results.varying_keys, ", ")) + ")", ErrorKind::kBadInput);
     }
   };
   known(rows);

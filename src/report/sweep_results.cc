@@ -27,7 +27,7 @@ SweepResults read_sweep_results(const std::string& results_or_output) {
   SweepResults results;
   results.path = results_file(results_or_output);
   const h5::File file = h5::File::open_read_only(results.path);
-  if (!file.exists("/index")) throw file_error(results.path, "/index: missing (no job finished yet?)");
+  if (!file.exists("/index")) throw file_error(results.path, "/index: missing (no job finished yet?)", ErrorKind::kBadInput);
   results.varying_keys = file.attribute_strings("/index", "varying");
   results.name = std::filesystem::path(results.path).parent_path().filename().string();
   if (file.has_attribute("/", "config")) {

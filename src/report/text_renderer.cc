@@ -17,10 +17,10 @@ struct TextRenderer::Font {
 
 TextRenderer::TextRenderer(const std::string& font_path) : font_(std::make_unique<Font>()) {
   std::ifstream in(font_path, std::ios::binary);
-  if (!in) throw file_error(font_path, "cannot open font (install fonts-dejavu-core)");
+  if (!in) throw file_error(font_path, "cannot open font (install fonts-dejavu-core)", ErrorKind::kBadInput);
   font_->bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   if (font_->bytes.empty() || !stbtt_InitFont(&font_->info, font_->bytes.data(), 0)) {
-    throw file_error(font_path, "not a TrueType font");
+    throw file_error(font_path, "not a TrueType font", ErrorKind::kBadInput);
   }
 }
 

@@ -13,7 +13,7 @@ namespace stylesweep {
 
 std::string read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open for reading");
+  if (!in) throw file_error(path, "cannot open for reading", ErrorKind::kBadInput);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 

@@ -52,7 +52,7 @@ void RunStatusWriter::update(const RunCounts& counts, double elapsed_seconds) {
 RunStatus read_run_status(const std::string& output_directory) {
   const std::string path = output_directory + "/status.json";
   std::ifstream in(path);
-  if (!in) throw file_error(path, "no status file (has this sweep been started?)");
+  if (!in) throw file_error(path, "no status file (has this sweep been started?)", ErrorKind::kBadInput);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::map<std::string, std::string> fields;
   const std::regex field("\"([a-z_]+)\": \"?([^,\"}]*)\"?");
@@ -73,7 +73,7 @@ RunStatus read_run_status(const std::string& output_directory) {
     status.finished = fields.at("finished") == "true";
     status.updated_utc = fields.at("updated_utc");
   } catch (const std::exception&) {
-    throw file_error(path, "malformed status file");
+    throw file_error(path, "malformed status file", ErrorKind::kBadInput);
   }
   return status;
 }

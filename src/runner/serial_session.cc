@@ -43,7 +43,7 @@ std::unique_ptr<Session> start_session(int*, char***) {
     const char* value = std::getenv(variable);
     if (value && std::atoi(value) > 1) {
       throw Error(std::string("this stylesweep was built without MPI (STYLESWEEP_MPI=OFF) but started "
-                              "as one of ") + value + " ranks (" + variable + "): run it as one process");
+                              "as one of ") + value + " ranks (" + variable + "): run it as one process", ErrorKind::kBadInput);
     }
   }
   return std::make_unique<SerialSession>();

@@ -57,8 +57,9 @@ class OtherNormalization : public Error {
                                    "matrices per position) and never mixes the two in one "
                                    "results.h5: use another output directory, or move this "
                                    "one's results away",
-                                   jobs, jobs == 1 ? "" : "s", normalization, kNormalizationName))
-                  .what()) {}
+                                   jobs, jobs == 1 ? "" : "s", normalization, kNormalizationName), ErrorKind::kBadInput)
+                  .what(),
+              ErrorKind::kBadInput) {}
 };
 
 // A job group's normalization; groups of the earliest versions all used the paper's.
@@ -159,7 +160,7 @@ std::optional<std::string> adopt_results_file(const std::string& path, Journal& 
   try {
     const h5::File file = h5::File::open_read_only(path);
     if (!file.has_attribute("/", "format") || file.attribute_string("/", "format") != "stylesweep-results") {
-      throw file_error(path, "not a stylesweep results file");
+      throw file_error(path, "not a stylesweep results file", ErrorKind::kBadInput);
     }
     if (file.has_attribute("/", "normalization") &&
         file.attribute_string("/", "normalization") != kNormalizationName) {

@@ -51,7 +51,7 @@ ResultStore::ResultStore(StoreSettings settings, std::vector<std::string>* notes
     fs::create_directories(settings_.output_directory + sub, error);
     if (error) {
       throw file_error(settings_.output_directory + sub,
-                       "cannot create output directory: " + error.message());
+                       "cannot create output directory: " + error.message(), ErrorKind::kBadInput);
     }
   }
   registry_ = std::make_unique<RunRegistry>(settings_.output_directory, settings_.claim_timeout);

@@ -111,7 +111,7 @@ RunRegistry::RunRegistry(std::string output_directory, double timeout_seconds)
   for (const char* sub : {"/runs", "/claims"}) {
     std::error_code error;
     fs::create_directories(directory_ + sub, error);
-    if (error) throw file_error(directory_ + sub, "cannot create: " + error.message());
+    if (error) throw file_error(directory_ + sub, "cannot create: " + error.message(), ErrorKind::kBadInput);
   }
   remove_dead_run_files();
   const std::string record = write_private_record(directory_ + "/runs", "run");

@@ -235,9 +235,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
 }
 
 SweepConfig load_sweep_config(const std::string& path) {
-  if (std::filesystem::is_directory(path)) throw file_error(path, "is a directory, expected a YAML config");
+  if (std::filesystem::is_directory(path)) throw file_error(path, "is a directory, expected a YAML config", ErrorKind::kBadInput);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open config (no such file or permission denied)");
+  if (!in) throw file_error(path, "cannot open config (no such file or permission denied)", ErrorKind::kBadInput);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_sweep_config(text, path);
 }

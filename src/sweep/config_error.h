@@ -10,9 +10,10 @@
 
 namespace stylesweep {
 
+// Always bad input: the config is what must change.
 class ConfigError : public Error {
  public:
-  using Error::Error;
+  explicit ConfigError(const std::string& message) : Error(message, ErrorKind::kBadInput) {}
 };
 
 // "<file>:<line>:<column>: <key_path>: <reason>" at the node's position.

@@ -35,7 +35,7 @@ std::vector<float> hwio_to_oihw(const std::vector<float>& hwio, int in, int out)
 
 ConvWeights read_layer(const h5::File& file, const std::string& keras_name, const LayerSpec& layer) {
   const std::string group = "/" + keras_name;
-  if (!file.exists(group)) throw file_error(file.path(), group + ": missing layer (needed for " + layer.name + ")");
+  if (!file.exists(group)) throw file_error(file.path(), group + ": missing layer (needed for " + layer.name + ")", ErrorKind::kBadInput);
   const std::vector<std::string> weight_names = file.attribute_strings(group, "weight_names");
   std::string kernel_path, bias_path;
   for (const auto& name : weight_names) {
@@ -44,7 +44,7 @@ ConvWeights read_layer(const h5::File& file, const std::string& keras_name, cons
     (rank == 4 ? kernel_path : bias_path) = path;
   }
   if (kernel_path.empty() || bias_path.empty()) {
-    throw file_error(file.path(), group + ": weight_names does not name a 4-D kernel and a bias");
+    throw file_error(file.path(), group + ": weight_names does not name a 4-D kernel and a bias", ErrorKind::kBadInput);
   }
   const hsize_t in = hsize_t(layer.in_channels), out = hsize_t(layer.out_channels);
   const std::vector<std::pair<std::string, std::vector<hsize_t>>> expected = {
@@ -53,9 +53,9 @@ ConvWeights read_layer(const h5::File& file, const std::string& keras_name, cons
     const h5::DatasetInfo info = file.dataset_info(path);
     if (info.shape != shape) {
       throw file_error(file.path(), fmt::format("{}: expected shape {}, found {}", path,
-                                                shape_text(shape), shape_text(info.shape)));
+                                                shape_text(shape), shape_text(info.shape)), ErrorKind::kBadInput);
     }
-    if (info.type != h5::ElementType::kFloat32) throw file_error(file.path(), path + ": expected float32 elements");
+    if (info.type != h5::ElementType::kFloat32) throw file_error(file.path(), path + ": expected float32 elements", ErrorKind::kBadInput);
   }
   ConvWeights conv;
   conv.in_channels = layer.in_channels;
@@ -70,7 +70,7 @@ ConvWeights read_layer(const h5::File& file, const std::string& keras_name, cons
 VggWeights import_keras_weights(const std::string& path) {
   const h5::File file = h5::File::open_read_only(path);
   if (!file.has_attribute("/", "layer_names")) {
-    throw file_error(path, "unknown layout: no root attribute 'layer_names' (not a Keras weights file)");
+    throw file_error(path, "unknown layout: no root attribute 'layer_names' (not a Keras weights file)", ErrorKind::kBadInput);
   }
   const std::vector<std::string> layer_names = file.attribute_strings("/", "layer_names");
   VggWeights weights;
@@ -82,7 +82,7 @@ VggWeights import_keras_weights(const std::string& path) {
   for (const auto& conv_name : vgg19_conv_names()) {
     const std::string keras_name = "block" + conv_name.substr(4, 1) + "_conv" + conv_name.substr(6, 1);
     if (std::find(layer_names.begin(), layer_names.end(), keras_name) == layer_names.end()) {
-      throw file_error(path, "/" + keras_name + ": missing layer (layer_names does not list it)");
+      throw file_error(path, "/" + keras_name + ": missing layer (layer_names does not list it)", ErrorKind::kBadInput);
     }
     weights.convs[conv_name] = read_layer(file, keras_name, vgg19_layer(conv_name));
   }

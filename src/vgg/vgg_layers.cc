@@ -75,7 +75,7 @@ int vgg19_layer_index(const std::string& name) {
     return positions;
   }();
   if (auto found = index.find(name); found != index.end()) return found->second;
-  throw Error("unknown VGG-19 layer '" + name + "'" + did_you_mean(name, vgg19_layer_names()));
+  throw Error("unknown VGG-19 layer '" + name + "'" + did_you_mean(name, vgg19_layer_names()), ErrorKind::kBadInput);
 }
 
 const LayerSpec& vgg19_layer(const std::string& name) {
@@ -100,7 +100,7 @@ void require_large_enough(int width, int height, const std::vector<std::string>&
     throw Error(fmt::format(
         "size: the {} image at {}x{} px is too small for layer {}, which needs at least {} px "
         "on the short side",
-        role, width, height, deepest.name, deepest.downsampling));
+        role, width, height, deepest.name, deepest.downsampling), ErrorKind::kBadInput);
   }
 }
 

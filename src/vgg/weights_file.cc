@@ -21,11 +21,11 @@ void check_float_dataset(const h5::File& file, const std::string& dataset,
                          const std::vector<hsize_t>& expected_shape) {
   h5::DatasetInfo info = file.dataset_info(dataset);
   if (info.type != h5::ElementType::kFloat32) {
-    throw file_error(file.path(), dataset + ": expected float32 elements");
+    throw file_error(file.path(), dataset + ": expected float32 elements", ErrorKind::kBadInput);
   }
   if (info.shape != expected_shape) {
     throw file_error(file.path(), dataset + ": expected shape " + shape_text(expected_shape) +
-                                      ", found " + shape_text(info.shape));
+                                      ", found " + shape_text(info.shape), ErrorKind::kBadInput);
   }
 }
 
@@ -34,7 +34,7 @@ void check_finite(const std::string& path, const std::string& dataset,
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       throw file_error(path, fmt::format("{}: non-finite value {} at flat index {}", dataset,
-                                         values[i], i));
+                                         values[i], i), ErrorKind::kBadInput);
     }
   }
 }
@@ -59,17 +59,17 @@ void read_preprocessing(const h5::File& file, VggWeights& weights) {
   weights.channel_order = file.attribute_string("/", "channel_order");
   if (weights.channel_order != "RGB" && weights.channel_order != "BGR") {
     throw file_error(file.path(), "attribute channel_order: expected \"RGB\" or \"BGR\", found \"" +
-                                      weights.channel_order + "\"");
+                                      weights.channel_order + "\"", ErrorKind::kBadInput);
   }
   for (const char* name : {"mean", "std"}) {
     std::vector<double> values = file.attribute_doubles("/", name);
     if (values.size() != 3) {
       throw file_error(file.path(), fmt::format("attribute {}: expected 3 values, found {}", name,
-                                                values.size()));
+                                                values.size()), ErrorKind::kBadInput);
     }
     for (double value : values) {
       if (!std::isfinite(value) || (std::string(name) == "std" && value <= 0)) {
-        throw file_error(file.path(), fmt::format("attribute {}: invalid value {}", name, value));
+        throw file_error(file.path(), fmt::format("attribute {}: invalid value {}", name, value), ErrorKind::kBadInput);
       }
     }
     (std::string(name) == "mean" ? weights.mean : weights.std) = values;
@@ -83,7 +83,7 @@ void VggWeights::require_convs(const std::vector<std::string>& needed_convs,
   for (const auto& name : needed_convs) {
     if (convs.count(name) == 0) {
       throw file_error(path, "/" + name + ": missing layer (the file holds " +
-                                 std::to_string(convs.size()) + " of 16 conv layers)");
+                                 std::to_string(convs.size()) + " of 16 conv layers)", ErrorKind::kBadInput);
     }
   }
 }
@@ -92,17 +92,17 @@ VggWeights read_weights(const std::string& path) {
   h5::File file = h5::File::open_read_only(path);
   if (!file.has_attribute("/", "format")) {
     throw file_error(path, "missing root attribute 'format' (not a stylesweep weights file; "
-                           "import other layouts with `stylesweep weights import`)");
+                           "import other layouts with `stylesweep weights import`)", ErrorKind::kBadInput);
   }
   const std::string format = file.attribute_string("/", "format");
   if (format != kWeightsFormat) {
     throw file_error(path, "root attribute format is \"" + format + "\", expected \"" +
-                               kWeightsFormat + "\"");
+                               kWeightsFormat + "\"", ErrorKind::kBadInput);
   }
   const std::int64_t version = file.attribute_int("/", "format_version");
   if (version != kWeightsFormatVersion) {
     throw file_error(path, fmt::format("unsupported format_version {} (this build reads {})",
-                                       version, kWeightsFormatVersion));
+                                       version, kWeightsFormatVersion), ErrorKind::kBadInput);
   }
   VggWeights weights;
   read_preprocessing(file, weights);
@@ -118,11 +118,11 @@ VggWeights read_weights(const std::string& path) {
     }
     if (!first_missing.empty()) {
       throw file_error(path, "/" + first_missing + ": missing layer, but the deeper /" + layer.name +
-                                 " is present (a file may stop after a layer, not skip one)");
+                                 " is present (a file may stop after a layer, not skip one)", ErrorKind::kBadInput);
     }
     weights.convs[layer.name] = read_conv(file, layer);
   }
-  if (weights.convs.empty()) throw file_error(path, "/conv1_1: missing layer (no conv layers)");
+  if (weights.convs.empty()) throw file_error(path, "/conv1_1: missing layer (no conv layers)", ErrorKind::kBadInput);
   return weights;
 }
 
