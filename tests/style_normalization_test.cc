@@ -14,7 +14,7 @@
 #include "engine/vgg19.h"
 #include "h5/h5_file.h"
 #include "image/image.h"
-#include "job/history_file.h"
+#include "store/job_group.h"
 #include "test_support.h"
 #include "vgg/vgg_layers.h"
 #include "vgg/weights_file.h"

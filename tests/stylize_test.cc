@@ -5,7 +5,7 @@
 
 #include <torch/serialize.h>
 
-#include "job/history_file.h"
+#include "store/job_group.h"
 #include "engine/stylize.h"
 #include "h5/h5_file.h"
 #include "test_support.h"

@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "engine/device.h"
-#include "job/history_file.h"
+#include "store/job_group.h"
 #include "job/job_fields.h"
 #include "engine/stylize.h"
 #include "image/image.h"

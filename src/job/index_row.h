@@ -1,6 +1,7 @@
 // One job's line of results.h5's /index, and the table of its columns: the store writes the
-// index from it, reads rows back from journal groups with it and sends rows between processes
-// with it; reports read the index with it.
+// index from it (store/index_file.h), reads rows back from journal groups with it and sends rows
+// between processes with it; reports read the index with it. The job parameters with a column of
+// their own come from the field table (JobField::index_column). No HDF5 here.
 #pragma once
 
 #include <map>
@@ -11,11 +12,11 @@
 #include <vector>
 
 #include "common/choice.h"
+#include "common/error.h"
+#include "job/job_params.h"
 #include "job/job_result.h"
 
 namespace stylesweep {
-
-namespace h5 { class File; }
 
 enum class JobStatus { kDone, kFailed };
 template <>
@@ -39,8 +40,9 @@ struct IndexRow {
   std::string error, host;
   double loss_total = 0, loss_content = 0, loss_style = 0, loss_tv = 0;
   double evaluations = 0, wall_seconds = 0, attempts = 0, rank = 0;
-  std::string precision;    // the job's arithmetic (fp32, tf32, bf16)
-  double deterministic = 0; // 1: deterministic algorithms
+  // The job's own value of each parameter with a column (JobField::index_column), by name: text,
+  // or a number for a numeric parameter.
+  std::map<std::string, std::variant<std::string, double>> job_values;
   std::string termination;  // Termination's name ("" for jobs that never optimized)
   double evaluation_within_1pct = 0;  // NaN when there is none
   double metric_content = 0, metric_style = 0, metric_ssim = 0, metric_color = 0;  // JobMetrics
@@ -57,10 +59,14 @@ std::optional<std::vector<double>> all_numbers(const std::vector<std::string>& t
 // A fixed column of /index: text, a status (stored as text) or a number. Columns other than
 // `id` mirror the job group's attribute of the same name, or, for the losses, its history at
 // the returned image's evaluation.
+// A job parameter's column keeps its value in IndexRow::job_values.
 struct IndexColumn {
   const char* name;
-  std::variant<std::string IndexRow::*, JobStatus IndexRow::*, double IndexRow::*> member;
+  std::variant<std::string IndexRow::*, JobStatus IndexRow::*, double IndexRow::*,
+               std::map<std::string, std::variant<std::string, double>> IndexRow::*>
+      member;
   std::vector<double> LossHistory::*loss = nullptr;
+  bool text = false;  // whether its values are text (status columns' too)
 };
 // In their order in /index; the varying parameters follow them.
 const std::vector<IndexColumn>& index_columns();
@@ -68,26 +74,19 @@ const std::vector<IndexColumn>& index_columns();
 const IndexColumn& index_column(const std::string& name);
 // A row's value in a fixed column: text for text and status columns, else the number.
 std::variant<std::string, double> column_value(const IndexRow& row, const IndexColumn& column);
+// Sets it from a value of the column's kind; throws Error of `kind`, naming `where`, for a status
+// that is none.
+void set_column_value(IndexRow& row, const IndexColumn& column, std::variant<std::string, double> value,
+                      const std::string& where, ErrorKind kind);
+// Whether a varying parameter has a column of its own among the fixed ones (its values are there).
+bool has_own_column(const std::string& key);
+// Fills the row's columns of job parameters (JobField::index_column) from the job.
+void set_job_values(IndexRow& row, const StyleJob& job);
 // A row's text of a varying parameter ("" when it has none).
 std::string parameter_text(const IndexRow& row, const std::string& key);
 
 // Sets the loss columns to the history's values at `result_evaluation` (the returned image's;
 // NaN where there is none).
 void set_losses(IndexRow& row, const LossHistory& history, std::int64_t result_evaluation);
-
-// A job group's attribute as text: strings as they are, lists joined by '+', numbers by
-// value_text; "" when absent. The index's text of a parameter the group does not carry.
-std::string attribute_text(const h5::File& file, const std::string& group, const std::string& name);
-
-// The row of the job group /jobs/<id> of a journal segment or results.h5.
-IndexRow read_index_row(const h5::File& file, const std::string& id, const std::vector<std::string>& varying_keys);
-
-// Writes /index: the fixed columns, then one per varying key (numbers when every row's text is
-// a number, so pandas can sort and plot them), and the `columns` and `varying` attributes.
-void write_index(h5::File& file, const std::map<std::string, IndexRow>& rows,
-                 const std::vector<std::string>& varying_keys);
-// The rows of a written /index, in its order; throws Error naming the file and column when a
-// column is missing or of another length.
-std::vector<IndexRow> read_index(const h5::File& file, const std::string& path);
 
 }  // namespace stylesweep

@@ -1,8 +1,10 @@
-// Every job parameter, declared once (job/job_fields.cc): its name, where it lives in StyleJob,
-// its documentation (docs/config.md's table, checked by a test), its range check, its line of
-// the canonical id text, its history attribute, its label part and its `stylize` option. The
-// sweep parser, validation, job ids, history files, the wire messages, labels and the stylize
-// command walk this table; a new parameter is a new entry here and its use in the engine.
+// Every job parameter, declared once (the table in job/job_field_table.cc): its name, where it
+// lives in StyleJob, its documentation (docs/config.md's table, checked by a test), its range
+// check, its line of the canonical id text, its entries in a job's record (the attributes the
+// store writes), its label part, its `stylize` option and whether it has an /index column of its
+// own. The sweep parser, validation, job ids, the store, the wire messages, labels and the
+// stylize command walk this table; a new parameter is a new entry there and its use in the
+// engine. Values only: how a record becomes HDF5 is the store's business (store/job_group.h).
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,6 @@
 #include "job/job_params.h"
 
 namespace stylesweep {
-
-namespace h5 { class File; }
 
 // Where a field lives in StyleJob; the member's C++ type decides how the field is read from a
 // config, sent between ranks and stored.
@@ -34,6 +34,14 @@ enum class LabelStyle {
   kSwitch,      // prefix / no<prefix>: colors / nocolors
   kScales,      // sc128+256, or single
   kInitImage,   // init-<keyword or file name>
+};
+
+// A value in a job's record: text, texts, a number, numbers, an integer (flags too) or integers.
+using RecordValue = std::variant<std::string, std::vector<std::string>, double, std::vector<double>, std::int64_t,
+                                 std::vector<std::int64_t>>;
+struct RecordEntry {
+  std::string name;
+  RecordValue value;
 };
 
 struct JobField {
@@ -56,8 +64,10 @@ struct JobField {
   // nullopt for no line. `hash` names files by their content.
   std::optional<std::string> (*id_value)(const StyleJob& job, const FileHasher& hash) = nullptr;
   bool in_id = true;  // false: the id does not depend on it (it acts through other fields)
-  // Writes the history attribute(s): null for the value under the field's name, by its type.
-  void (*write_attribute)(h5::File& file, const std::string& group, const StyleJob& job) = nullptr;
+  // Its entries in the job's record: null for the value under the field's name, by its type.
+  std::vector<RecordEntry> (*record)(const StyleJob& job) = nullptr;
+  // Whether /index (and /summary) has a column of the job's value, varying or not.
+  bool index_column = false;
   // What the field shapes besides the result: the content features, the style Grams (jobs that
   // agree on these share targets), the cost estimate, and whether a batch's jobs must agree on it.
   bool shapes_content_targets = false;
@@ -70,6 +80,15 @@ struct JobField {
 const std::vector<JobField>& job_fields();
 // nullptr when `name` is not a job parameter.
 const JobField* find_job_field(const std::string& name);
+
+// Every field's record entries, in the table's order.
+std::vector<RecordEntry> job_record(const StyleJob& job);
+
+// Shortest text that reads back as the same double (ids must not depend on printing precision),
+// numbers joined by ',', integers joined by `separator`.
+std::string exact(double value);
+std::string exact_list(const std::vector<double>& values);
+std::string int_list(const std::vector<int>& values, const char* separator);
 
 // The field's value as text for ids: shortest text that reads back as the same double, lists
 // joined by ','.

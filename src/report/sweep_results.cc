@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "h5/h5_file.h"
-#include "job/history_file.h"
+#include "store/job_group.h"
 
 namespace stylesweep {
 

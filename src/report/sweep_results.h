@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "image/image.h"
-#include "job/index_row.h"
+#include "store/index_file.h"
 #include "job/job_result.h"
 
 namespace stylesweep {

@@ -16,6 +16,7 @@
 #include "common/text.h"
 #include "h5/h5_file.h"
 #include "job/losses_name.h"
+#include "store/index_file.h"
 #include "store/results_file.h"
 
 namespace stylesweep {

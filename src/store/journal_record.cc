@@ -5,7 +5,8 @@
 #include "common/error.h"
 #include "common/text.h"
 #include "job/convergence.h"
-#include "job/history_file.h"
+#include "store/index_file.h"
+#include "store/job_group.h"
 #include "runner/wire.h"
 
 namespace stylesweep {
@@ -16,11 +17,6 @@ bool carries_values(const WorkItem& item, const std::vector<std::string>& varyin
   return item.parameters.size() == varying_keys.size();
 }
 
-JobStatus status_of(const std::string& text) {
-  const std::optional<JobStatus> status = parse_choice<JobStatus>(text);
-  if (!status) throw Error("malformed message: status '" + text + "'", ErrorKind::kInternal);
-  return *status;
-}
 
 }  // namespace
 
@@ -39,8 +35,7 @@ IndexRow row_of_written(const h5::File& file, const WorkItem& item, const JobOut
   row.wall_seconds = result.wall_seconds;
   row.attempts = outcome.attempt;
   row.rank = outcome.worker.rank;
-  row.precision = choice_name(item.job.precision);
-  row.deterministic = item.job.deterministic ? 1 : 0;
+  set_job_values(row, item.job);
   row.termination = choice_name(result.termination);
   const int within = evaluation_within_1pct(result);
   row.evaluation_within_1pct = within >= 0 ? double(within) : std::nan("");
@@ -80,15 +75,9 @@ std::string encode(const std::map<std::string, IndexRow>& rows) {
   out.number<std::uint64_t>(rows.size());
   for (const auto& [id, row] : rows) {
     for (const IndexColumn& column : index_columns()) {
-      std::visit(
-          [&](auto member) {
-            const auto& value = row.*member;
-            using Value = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<Value, std::string>) out.text(value);
-            else if constexpr (std::is_same_v<Value, JobStatus>) out.text(choice_name(value));
-            else out.number(value);
-          },
-          column.member);
+      const auto value = column_value(row, column);
+      if (column.text) out.text(std::get<std::string>(value));
+      else out.number(std::get<double>(value));
     }
     out.number<std::uint64_t>(row.parameters.size());
     for (const auto& [key, value] : row.parameters) {
@@ -105,15 +94,10 @@ std::map<std::string, IndexRow> decode_index_rows(const std::string& bytes) {
   for (auto count = in.number<std::uint64_t>(); count > 0; --count) {
     IndexRow row;
     for (const IndexColumn& column : index_columns()) {
-      std::visit(
-          [&](auto member) {
-            auto& value = row.*member;
-            using Value = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<Value, std::string>) value = in.text();
-            else if constexpr (std::is_same_v<Value, JobStatus>) value = status_of(in.text());
-            else value = in.number<double>();
-          },
-          column.member);
+      std::variant<std::string, double> value;
+      if (column.text) value = in.text();
+      else value = in.number<double>();
+      set_column_value(row, column, std::move(value), "malformed message", ErrorKind::kInternal);
     }
     for (auto parameters = in.number<std::uint64_t>(); parameters > 0; --parameters) {
       std::string key = in.text();

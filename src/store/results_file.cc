@@ -5,7 +5,7 @@
 
 #include "common/durable_file.h"
 #include "common/version.h"
-#include "job/index_row.h"
+#include "store/index_file.h"
 #include "job/losses_name.h"
 #include "store/analysis_views.h"
 

@@ -1,4 +1,5 @@
-// Writes one job's result in the layout the sweep store also uses:
+// One job and its result as an HDF5 group, in the layout of results.h5 and of history files
+// (the job's record from the field table, job/job_fields.h):
 //   /jobs/<id>            attributes: every resolved job parameter, normalization, weights_sha256
 //   /jobs/<id>/image      uint8 [H, W, 3], chunked and gzip-compressed
 //   /jobs/<id>/loss/total|content|style|tv   float64 [evaluations]

@@ -1,7 +1,6 @@
-#include "job/history_file.h"
+#include "store/job_group.h"
 
 #include <filesystem>
-#include <type_traits>
 #include <variant>
 
 #include "common/durable_file.h"
@@ -14,37 +13,10 @@
 namespace stylesweep {
 namespace {
 
-// A field's attribute by its type: numbers as float64, integers and flags as int64, lists as
-// lists.
-void write_field_attribute(h5::File& file, const std::string& group, const StyleJob& job, const JobField& field) {
-  std::visit(
-      [&](auto member) {
-        const auto& value = job.*member;
-        using Value = std::decay_t<decltype(value)>;
-        if constexpr (std::is_same_v<Value, std::vector<int>>) {
-          file.set_attribute(group, field.name, std::vector<std::int64_t>(value.begin(), value.end()));
-        } else if constexpr (std::is_same_v<Value, int> || std::is_same_v<Value, std::uint64_t> ||
-                             std::is_same_v<Value, bool>) {
-          file.set_attribute(group, field.name, std::int64_t(value));
-        } else if constexpr (has_text_form_v<Value>) {
-          file.set_attribute(group, field.name, to_text(value));
-        } else if constexpr (std::is_same_v<Value, std::optional<double>>) {
-          if (value) file.set_attribute(group, field.name, *value);
-        } else {
-          file.set_attribute(group, field.name, value);
-        }
-      },
-      field.member);
-}
-
 void write_parameters(h5::File& file, const std::string& group, const StyleJob& job,
                       const std::string& weights_sha256) {
-  for (const JobField& field : job_fields()) {
-    if (field.write_attribute) {
-      field.write_attribute(file, group, job);
-    } else {
-      write_field_attribute(file, group, job, field);
-    }
+  for (const RecordEntry& entry : job_record(job)) {
+    std::visit([&](const auto& value) { file.set_attribute(group, entry.name, value); }, entry.value);
   }
   file.set_attribute(group, "normalization", std::string(kNormalizationName));
   file.set_attribute(group, "weights_sha256", weights_sha256);
