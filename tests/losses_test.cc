@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/losses.h"
+#include "engine/style_layer_loss.h"
 #include "vgg/random_weights.h"
 #include "engine/vgg19.h"
 
@@ -89,11 +90,16 @@ class GradientTest : public ::testing::Test {
     style_ = torch::rand({1, 3, 12, 16}, torch::kDouble) * 255;  // another size: per position
     torch::NoGradGuard no_grad;
     targets_.content["relu2_1"] = vgg_->forward(content_, {"relu2_1"}).at("relu2_1");
-    StyleTarget style;
     auto features = vgg_->forward(style_, {"relu1_1", "relu3_1"});
-    style.grams["relu1_1"] = {gram_matrix(features.at("relu1_1")), 12 * 16};
-    style.grams["relu3_1"] = {gram_matrix(features.at("relu3_1")), 3 * 4};
+    grams_["relu1_1"] = {gram_matrix(features.at("relu1_1")), 12 * 16};
+    grams_["relu3_1"] = {gram_matrix(features.at("relu3_1")), 3 * 4};
+    // The paper's row builds the targets, matched to the result's 8x8 and 2x2 positions.
+    const StyleLossKind& gram = style_loss_kind(StyleLoss::kGram);
+    StyleTarget style;
+    style.layers["relu1_1"] = gram.target({{"gram", grams_["relu1_1"].gram}}, 12 * 16, 8 * 8);
+    style.layers["relu3_1"] = gram.target({{"gram", grams_["relu3_1"].gram}}, 3 * 4, 2 * 2);
     targets_.styles.push_back(style);
+    targets_.style_loss = whole_image_style_loss(StyleJob{});
   }
 
   double loss(const torch::Tensor& image, const LossWeights& weights) {
@@ -121,6 +127,7 @@ class GradientTest : public ::testing::Test {
 
   Vgg19 vgg_{nullptr};
   torch::Tensor content_, style_;
+  std::map<std::string, StyleGram> grams_;  // the style's own, unmatched
   LossTargets targets_;
 };
 
@@ -139,7 +146,7 @@ TEST_F(GradientTest, TermsReadInOneCopyEqualTheTermsReadOneByOne) {
     const std::string& layer = weights.style_layers[i];
     const torch::Tensor& features = activations.at(layer);
     const torch::Tensor layer_loss = style_layer_loss(gram_matrix(features), features.size(2) * features.size(3),
-                                                      targets_.styles[0].grams.at(layer));
+                                                      grams_.at(layer));
     EXPECT_EQ(terms.style_layers[i], 1.0 * layer_loss.item<double>()) << layer;
     style = style + weights.style_layer_weights[i] * layer_loss;
   }

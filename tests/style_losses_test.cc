@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "engine/losses.h"
+#include "engine/spatial_control.h"
+#include "engine/style_layer_loss.h"
 #include "engine/style_losses.h"
 #include "reference_linalg.h"
 
@@ -203,40 +205,43 @@ TEST(StyleLossesTest, CombineLossesWeighsEveryStyleLossByLayerWeightAndBeta) {
                                                    {"relu2_1", random_features(6, 3, 3, 21)}};
   const torch::Tensor s1a = random_features(4, 5, 5, 22), s1b = random_features(6, 2, 3, 23);
   const torch::Tensor s2a = random_features(4, 6, 4, 24), s2b = random_features(6, 3, 2, 25);
-  LossTargets targets;
-  targets.content["relu2_1"] = random_features(6, 3, 3, 26);
-  StyleTarget first, second;
-  first.blend = 0.25;
-  second.blend = 0.75;
-  for (auto [target, a, b] : {std::tuple{&first, s1a, s1b}, std::tuple{&second, s2a, s2b}}) {
-    target->grams["relu1_1"] = matched_to({gram_matrix(a), a.size(2) * a.size(3)}, 36);
-    target->grams["relu2_1"] = matched_to({gram_matrix(b), b.size(2) * b.size(3)}, 9);
-    target->gaussians["relu1_1"] = fit_feature_gaussian(a);
-    target->gaussians["relu2_1"] = fit_feature_gaussian(b);
-    target->features["relu1_1"] = a.reshape({4, -1});
-    target->features["relu2_1"] = b.reshape({6, -1});
-  }
-  targets.styles = {first, second};
+  const std::vector<std::tuple<double, torch::Tensor, torch::Tensor>> styles = {{0.25, s1a, s1b}, {0.75, s2a, s2b}};
   for (StyleLoss loss : {StyleLoss::kGramMse, StyleLoss::kGaussianW2, StyleLoss::kSlicedWasserstein}) {
-    LossWeights weights{1.0, 3.0, 0.0, {"relu2_1"}, {}, {"relu1_1", "relu2_1"}, {0.2, 0.8}, loss, 5};
+    StyleJob job;
+    job.style_loss = loss;
+    job.seed = 5;
+    const StyleLossKind& row = style_loss_kind(loss);
+    LossTargets targets;
+    targets.content["relu2_1"] = random_features(6, 3, 3, 26);
+    for (const auto& [blend, a, b] : styles) {
+      StyleTarget target;
+      target.blend = blend;
+      target.layers["relu1_1"] = row.target(row.style_parts(a, "relu1_1", job), double(a.size(2) * a.size(3)), 36);
+      target.layers["relu2_1"] = row.target(row.style_parts(b, "relu2_1", job), double(b.size(2) * b.size(3)), 9);
+      targets.styles.push_back(target);
+    }
+    targets.style_loss = whole_image_style_loss(job);
+    LossWeights weights{1.0, 3.0, 0.0, {"relu2_1"}, {}, {"relu1_1", "relu2_1"}, {0.2, 0.8}};
     const LossTerms terms = combine_losses(activations, image, targets, weights, 7);
     double expected = 0;
     for (std::size_t i = 0; i < 2; ++i) {
       const std::string layer = weights.style_layers[i];
       const torch::Tensor& f = activations.at(layer);
       double blended = 0;
-      for (const StyleTarget& target : targets.styles) {
+      for (const auto& [blend, a, b] : styles) {
+        const torch::Tensor& s = i == 0 ? a : b;
         double e = 0;
         if (loss == StyleLoss::kGramMse) {
-          e = gram_mse_layer_loss(gram_matrix(f), f.size(2) * f.size(3), target.grams.at(layer)).item<double>();
+          e = gram_mse_layer_loss(gram_matrix(f), f.size(2) * f.size(3), {gram_matrix(s), s.size(2) * s.size(3)})
+                  .item<double>();
         } else if (loss == StyleLoss::kGaussianW2) {
-          e = gaussian_w2_layer_loss(f, target.gaussians.at(layer)).item<double>();
+          e = gaussian_w2_layer_loss(f, fit_feature_gaussian(s)).item<double>();
         } else {
-          e = sliced_wasserstein_layer_loss(f, target.features.at(layer),
+          e = sliced_wasserstein_layer_loss(f, s.reshape({s.size(1), -1}),
                                             slice_directions(f.size(1), 5, 7, i, f.options()))
                   .item<double>();
         }
-        blended += target.blend * e;
+        blended += blend * e;
       }
       EXPECT_NEAR(terms.style_layers[i], blended, 1e-9 * std::abs(blended)) << choice_name(loss) << " " << layer;
       expected += weights.style_layer_weights[i] * blended;
@@ -251,8 +256,19 @@ TEST(StyleLossesTest, CombineLossesWeighsEveryStyleLossByLayerWeightAndBeta) {
 namespace stylesweep {
 namespace {
 
+// Spatial control's loss of one style at one layer, through the guided wrapper of the gram row.
+double guided_loss(const torch::Tensor& result, const RegionGuides& guides, const RegionTargets& targets,
+                   double region_weight) {
+  StyleJob job;
+  job.style_layers = {"relu1_1"};
+  const auto loss = guided_style_loss(job, guides, region_weight);
+  const LayerPlace place{"relu1_1", 0, 0};
+  return loss->loss(loss->share(result, place), place, targets).item<double>();
+}
+
 // Spatial control's per-style E_l against plain loops: sum over regions of
-// (1/R) sum (G_r/m_r - A_r/m_rs)² / (4 N²).
+// (1/R) sum (G_r/m_r - A_r/m_rs)² / (4 N²). The style's targets come from its features and
+// guides as the engine makes them (region_style_parts, region_targets).
 TEST(StyleLossesTest, GuidedGramLossMatchesThePlainFormula) {
   const std::int64_t n = 4, regions = 2;
   const torch::Tensor result = random_features(n, 3, 5, 30), style = random_features(n, 4, 4, 31);
@@ -260,23 +276,26 @@ TEST(StyleLossesTest, GuidedGramLossMatchesThePlainFormula) {
   const torch::Tensor guides = torch::rand({regions, 15}, torch::kDouble);
   const torch::Tensor style_guides = torch::rand({regions, 16}, torch::kDouble);
   const auto f = rows_of(result), s = rows_of(style);
-  std::vector<double> masses;
-  std::vector<RegionGram> targets;
+  RegionGuides result_guides;
+  result_guides.guides["relu1_1"] = guides;
+  std::vector<double>& masses = result_guides.masses["relu1_1"];
   std::vector<DenseMatrix> style_grams;
   std::vector<double> style_masses;
   for (std::int64_t r = 0; r < regions; ++r) {
     masses.push_back(guides[r].sum().item<double>());
     style_masses.push_back(style_guides[r].sum().item<double>());
-    const torch::Tensor guided = style.reshape({n, -1}) * style_guides[r];
-    targets.push_back({torch::mm(guided, guided.t()) * (masses.back() / style_masses.back())});
     std::vector<std::vector<double>> weighted = s;
     for (auto& row : weighted) {
       for (std::size_t p = 0; p < row.size(); ++p) row[p] *= style_guides[r][std::int64_t(p)].item<double>();
     }
     style_grams.push_back(plain_gram(weighted));
   }
-  const auto grams = guided_grams(result, guides);
-  const double loss = guided_style_layer_loss(grams, masses, targets, 0.5).item<double>();
+  const StyleLossKind& gram = style_loss_kind(StyleLoss::kGram);
+  // Guides at the features' own size: area averaging leaves them as they are.
+  const TensorMap parts = region_style_parts(gram, {{"relu1_1", style}}, style_guides.reshape({1, regions, 4, 4}),
+                                             regions, StyleJob{});
+  const auto targets = region_targets(gram, parts, "relu1_1", masses);
+  const double loss = guided_loss(result, result_guides, *targets, 0.5);
   double reference = 0;
   for (std::int64_t r = 0; r < regions; ++r) {
     std::vector<std::vector<double>> weighted = f;
@@ -293,9 +312,9 @@ TEST(StyleLossesTest, GuidedGramLossMatchesThePlainFormula) {
   }
   EXPECT_LT(relative_error(loss, reference), 1e-6) << loss << " vs " << reference;
   // A region the style lacks adds nothing.
-  std::vector<RegionGram> first_only = targets;
-  first_only[1].gram = torch::Tensor();
-  EXPECT_LT(guided_style_layer_loss(grams, masses, first_only, 0.5).item<double>(), loss);
+  RegionTargets first_only = *targets;
+  first_only.regions[1] = nullptr;
+  EXPECT_LT(guided_loss(result, result_guides, first_only, 0.5), loss);
 }
 
 // One region with guides of 1 everywhere is the paper's loss, bit for bit.
@@ -303,9 +322,13 @@ TEST(StyleLossesTest, OneFullRegionIsThePlainGramLossExactly) {
   const torch::Tensor result = random_features(6, 4, 5, 33), style = random_features(6, 3, 7, 34);
   const StyleGram plain = matched_to({gram_matrix(style), 21}, 20);
   const double expected = style_layer_loss(gram_matrix(result), 20, plain).item<double>();
-  const torch::Tensor ones = torch::ones({1, 20}, torch::kDouble);
-  const std::vector<RegionGram> targets{{plain.gram}};
-  EXPECT_EQ(guided_style_layer_loss(guided_grams(result, ones), {20.0}, targets, 1.0).item<double>(), expected);
+  RegionGuides guides;
+  guides.guides["relu1_1"] = torch::ones({1, 20}, torch::kDouble);
+  guides.masses["relu1_1"] = {20.0};
+  const StyleLossKind& gram = style_loss_kind(StyleLoss::kGram);
+  RegionTargets targets;
+  targets.regions.push_back(gram.target({{"gram", gram_matrix(style)}}, 21, 20));
+  EXPECT_EQ(guided_loss(result, guides, targets, 1.0), expected);
 }
 
 }  // namespace

@@ -268,25 +268,33 @@ TEST_F(StylizeTest, Bf16JobsRunABfloat16NetworkWithFloat32Losses) {
   EXPECT_FALSE(can_share_batch(fp32, bf16));
 }
 
+// The switches are read while the job optimizes (its progress callback); the job's guard puts
+// back what it found once it ends.
 TEST_F(StylizeTest, EachJobRunsUnderTheSwitchesOfItsOwnPrecision) {
+  const NumericsSettings before = current_numerics();
+  NumericsSettings during;
+  const ProgressCallback read_switches = [&during](const Progress&) { during = current_numerics(); };
   StyleJob job = small_job("adam", 2);
   job.precision = Precision::kTf32;
   job.deterministic = true;
-  const JobResult tf32 = engine_->run(job);
-  NumericsSettings settings = current_numerics();
-  EXPECT_TRUE(settings.tf32_convolutions);
-  EXPECT_TRUE(settings.tf32_matmul);
-  EXPECT_TRUE(settings.deterministic);
-  EXPECT_FALSE(settings.cudnn_benchmark);
+  const JobResult tf32 = engine_->run(job, read_switches);
+  EXPECT_TRUE(during.tf32_convolutions);
+  EXPECT_TRUE(during.tf32_matmul);
+  EXPECT_TRUE(during.deterministic);
+  EXPECT_FALSE(during.cudnn_benchmark);
 
   job.precision = Precision::kFp32;
   job.deterministic = false;
-  const JobResult fp32 = engine_->run(job);
-  settings = current_numerics();
-  EXPECT_FALSE(settings.tf32_convolutions);
-  EXPECT_FALSE(settings.tf32_matmul);
-  EXPECT_FALSE(settings.deterministic);
-  EXPECT_TRUE(settings.cudnn_benchmark);
+  const JobResult fp32 = engine_->run(job, read_switches);
+  EXPECT_FALSE(during.tf32_convolutions);
+  EXPECT_FALSE(during.tf32_matmul);
+  EXPECT_FALSE(during.deterministic);
+  EXPECT_TRUE(during.cudnn_benchmark);
+  const NumericsSettings after = current_numerics();
+  EXPECT_EQ(after.tf32_convolutions, before.tf32_convolutions);
+  EXPECT_EQ(after.tf32_matmul, before.tf32_matmul);
+  EXPECT_EQ(after.deterministic, before.deterministic);
+  EXPECT_EQ(after.cudnn_benchmark, before.cudnn_benchmark);
   // The CPU has no TF32: the same float32 numbers.
   EXPECT_EQ(tf32.history.total, fp32.history.total);
 }

@@ -118,6 +118,19 @@ NumericsSettings current_numerics() {
           context.benchmarkCuDNN()};
 }
 
+NumericsGuard::NumericsGuard(Precision precision, bool deterministic) : previous_(current_numerics()) {
+  apply_numerics(precision, deterministic);
+}
+
+NumericsGuard::~NumericsGuard() {
+  at::Context& context = at::globalContext();
+  context.setAllowTF32CuDNN(previous_.tf32_convolutions);
+  context.setAllowTF32CuBLAS(previous_.tf32_matmul);
+  context.setDeterministicAlgorithms(previous_.deterministic, false);
+  context.setDeterministicCuDNN(previous_.deterministic);
+  context.setBenchmarkCuDNN(previous_.cudnn_benchmark);
+}
+
 std::optional<DeviceMemory> device_memory(const std::string& device_name) {
 #ifdef STYLESWEEP_CUDA
   if (device_name.rfind("cuda", 0) != 0) return std::nullopt;

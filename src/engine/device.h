@@ -52,6 +52,19 @@ struct NumericsSettings {
 };
 NumericsSettings current_numerics();
 
+// Sets a job's arithmetic (apply_numerics) for its own lifetime and puts back the settings it
+// found: the yardstick measures in float32 inside a job of any precision.
+class NumericsGuard {
+ public:
+  NumericsGuard(Precision precision, bool deterministic);
+  ~NumericsGuard();
+  NumericsGuard(const NumericsGuard&) = delete;
+  NumericsGuard& operator=(const NumericsGuard&) = delete;
+
+ private:
+  NumericsSettings previous_;
+};
+
 // A device's memory as the driver reports it (cudaMemGetInfo), after this process has returned
 // the blocks its caching allocator holds unused; nullopt for the CPU or without CUDA.
 struct DeviceMemory {

@@ -6,13 +6,13 @@
 
 #include <fmt/format.h>
 
-#include "engine/stylize.h"
+#include "engine/job_events.h"
 
 namespace stylesweep {
 
 LossWeights loss_weights(const StyleJob& job) {
   return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
-          job.style_layers,      job.resolved_style_layer_weights(), job.style_loss, job.seed};
+          job.style_layers,      job.resolved_style_layer_weights()};
 }
 
 Evaluation::Evaluation(const LossTargets& targets, LossWeights weights, LossHistory history)

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "engine/style_layer_loss.h"
+
 namespace stylesweep {
 
 torch::Tensor gram_matrix(const torch::Tensor& features) {
@@ -21,48 +23,26 @@ StyleGram matched_to(const StyleGram& target, std::int64_t positions) {
 
 // Computed as sum (G - A M/Ms)^2 / (4 N^2 M^2), equal to sum (G/M - A/Ms)^2 / (4 N^2): a style
 // of the result's size (M = Ms) then takes exactly the paper's operations, and its values stay
-// bit-identical to those of the paper's formula. Jobs match their targets once (matched_to), so
-// the scaling here is for targets of another size only.
-namespace {
-
-// sum (G - matched)^2 / (4 N^2 M^2) for a target already matched to the result's M.
-torch::Tensor matched_style_layer_loss(const torch::Tensor& gram, double positions, const torch::Tensor& matched) {
+// bit-identical to those of the paper's formula. Jobs match their targets once, so the scaling
+// in style_layer_loss is for targets of another size only.
+torch::Tensor matched_gram_layer_loss(const torch::Tensor& gram, double positions, const torch::Tensor& matched) {
   const double channels = double(gram.size(0));
   const double normalizer = 4.0 * channels * channels * positions * positions;
   return (gram - matched).pow(2).sum() / normalizer;
 }
 
-}  // namespace
-
-torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions,
-                               const StyleGram& target) {
-  return matched_style_layer_loss(gram, double(positions), matched_to(target, positions).gram);
+torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target) {
+  return matched_gram_layer_loss(gram, double(positions), matched_to(target, positions).gram);
 }
 
-std::vector<torch::Tensor> guided_grams(const torch::Tensor& features, const torch::Tensor& guides) {
-  const torch::Tensor flat = features.reshape({features.size(1), -1});
-  std::vector<torch::Tensor> grams;
-  for (std::int64_t r = 0; r < guides.size(0); ++r) {
-    const torch::Tensor guided = flat * guides[r];
-    grams.push_back(torch::mm(guided, guided.t()));
-  }
-  return grams;
-}
-
-torch::Tensor guided_style_layer_loss(const std::vector<torch::Tensor>& grams, const std::vector<double>& masses,
-                                      const std::vector<RegionGram>& targets, double region_weight) {
-  torch::Tensor loss = torch::zeros({}, grams.front().options());
-  for (std::size_t r = 0; r < targets.size(); ++r) {
-    if (!targets[r].gram.defined()) continue;  // the style has no pixels of this region
-    loss = loss + region_weight * matched_style_layer_loss(grams[r], masses[r], targets[r].gram);
-  }
-  return loss;
+torch::Tensor matched_gram_mse_layer_loss(const torch::Tensor& gram, double positions, const torch::Tensor& matched) {
+  // A/(N Ms) = (A M/Ms)/(N M): the matched target over the same normalizer as G.
+  const double normalizer = double(gram.size(0)) * positions;
+  return ((gram - matched) / normalizer).pow(2).mean();
 }
 
 torch::Tensor gram_mse_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target) {
-  // A/(N Ms) = (A M/Ms)/(N M): the matched target over the same normalizer as G.
-  const double normalizer = double(gram.size(0)) * double(positions);
-  return ((gram - matched_to(target, positions).gram) / normalizer).pow(2).mean();
+  return matched_gram_mse_layer_loss(gram, double(positions), matched_to(target, positions).gram);
 }
 
 torch::Tensor total_variation_loss(const torch::Tensor& image) {
@@ -74,58 +54,46 @@ torch::Tensor total_variation_loss(const torch::Tensor& image) {
   return vertical.pow(2).sum() + horizontal.pow(2).sum();
 }
 
-LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
-                         const torch::Tensor& image, const LossTargets& targets,
-                         const LossWeights& weights, std::int64_t evaluation) {
-  LossTerms terms;
+namespace {
+
+torch::Tensor content_loss(const std::map<std::string, torch::Tensor>& activations, const torch::Tensor& image,
+                           const LossTargets& targets, const LossWeights& weights) {
   torch::Tensor content = torch::zeros({}, image.options());
   for (std::size_t i = 0; i < weights.content_layers.size(); ++i) {
     const std::string& layer = weights.content_layers[i];
-    const double layer_weight =
-        weights.content_layer_weights.empty() ? 1.0 : weights.content_layer_weights[i];
-    content = content + layer_weight * content_layer_loss(activations.at(layer),
-                                                          targets.content.at(layer));
+    const double layer_weight = weights.content_layer_weights.empty() ? 1.0 : weights.content_layer_weights[i];
+    content = content + layer_weight * content_layer_loss(activations.at(layer), targets.content.at(layer));
   }
+  return content;
+}
 
-  // The terms for the history stay on the device until one copy to the host at the end: an
-  // evaluation on a GPU then waits for the device once, not once per layer and term.
-  std::vector<torch::Tensor> scalars;
+// L_s, appending each style's E_l to `scalars` (layer by layer, styles within a layer).
+torch::Tensor style_loss(const std::map<std::string, torch::Tensor>& activations, const torch::Tensor& image,
+                         const LossTargets& targets, const LossWeights& weights, std::int64_t evaluation,
+                         std::vector<torch::Tensor>& scalars) {
   torch::Tensor style = torch::zeros({}, image.options());
   for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {
-    const std::string& layer = weights.style_layers[i];
-    const torch::Tensor& features = activations.at(layer);
-    const std::int64_t positions = features.size(2) * features.size(3);
-    // What every style's term of this layer shares: the result's Gram, or the slice directions.
-    torch::Tensor gram, directions;
-    std::vector<torch::Tensor> region_grams;
-    const bool guided = !targets.regions.guides.empty();
-    if (weights.style_loss == StyleLoss::kGram && guided) {
-      region_grams = guided_grams(features, targets.regions.guides.at(layer));
-    } else if (weights.style_loss == StyleLoss::kGram || weights.style_loss == StyleLoss::kGramMse) {
-      gram = gram_matrix(features);
-    } else if (weights.style_loss == StyleLoss::kSlicedWasserstein) {
-      directions = slice_directions(features.size(1), weights.seed, evaluation, i, features.options());
-    }
+    const LayerPlace place{weights.style_layers[i], i, evaluation};
+    const LayerShare share = targets.style_loss->share(activations.at(place.layer), place);
     for (const StyleTarget& target : targets.styles) {
-      torch::Tensor layer_loss;
-      switch (weights.style_loss) {
-        case StyleLoss::kGram:
-          layer_loss = targets.regions.guides.empty()
-                           ? style_layer_loss(gram, positions, target.grams.at(layer))
-                           : guided_style_layer_loss(region_grams, targets.regions.masses.at(layer),
-                                                     target.region_grams.at(layer), targets.regions.region_weight);
-          break;
-        case StyleLoss::kGramMse: layer_loss = gram_mse_layer_loss(gram, positions, target.grams.at(layer)); break;
-        case StyleLoss::kGaussianW2: layer_loss = gaussian_w2_layer_loss(features, target.gaussians.at(layer)); break;
-        case StyleLoss::kSlicedWasserstein:
-          layer_loss = sliced_wasserstein_layer_loss(features, target.features.at(layer), directions);
-          break;
-      }
+      const torch::Tensor layer_loss = targets.style_loss->loss(share, place, *target.layers.at(place.layer));
       scalars.push_back(layer_loss);
       style = style + (target.blend * weights.style_layer_weights[i]) * layer_loss;
     }
   }
+  return style;
+}
 
+}  // namespace
+
+LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
+                         const torch::Tensor& image, const LossTargets& targets,
+                         const LossWeights& weights, std::int64_t evaluation) {
+  const torch::Tensor content = content_loss(activations, image, targets, weights);
+  // The terms for the history stay on the device until one copy to the host at the end: an
+  // evaluation on a GPU then waits for the device once, not once per layer and term.
+  std::vector<torch::Tensor> scalars;
+  const torch::Tensor style = style_loss(activations, image, targets, weights, evaluation, scalars);
   torch::Tensor total = weights.alpha * content + weights.beta * style;
   const std::size_t layer_terms = scalars.size();
   scalars.push_back(content);
@@ -140,6 +108,7 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
   const double* value = host.data_ptr<double>();
 
   // The same double arithmetic as on the values one by one: histories stay bit-identical.
+  LossTerms terms;
   terms.style_layers.assign(weights.style_layers.size(), 0.0);
   std::size_t next = 0;
   for (std::size_t i = 0; i < weights.style_layers.size(); ++i) {

@@ -11,7 +11,7 @@
 
 #include "engine/checkpoint.h"
 #include "engine/evaluation.h"
-#include "engine/stylize.h"
+#include "engine/job_events.h"
 #include "engine/vgg19.h"
 #include "job/convergence.h"
 

@@ -1,5 +1,8 @@
-// The stylization engine: runs one job (targets once under no-grad, then L-BFGS or Adam on the
-// image's pixels) on a network that stays loaded between jobs. No libtorch in this header.
+// The stylization engine's public face: runs one job (targets once under no-grad, then L-BFGS or
+// Adam on the image's pixels, stage by stage for coarse-to-fine jobs, resuming a checkpoint) or a
+// batch of Adam jobs, on networks and targets that stay cached between jobs. Its parts: the
+// network cache, the prepared inputs and targets (job_targets.h), the stages (stage.h), the batch
+// runner and the yardstick. No libtorch in this header.
 #pragma once
 
 #include <functional>
@@ -7,47 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "common/error.h"
 #include "engine/device.h"
+#include "engine/job_events.h"
 #include "job/job_params.h"
 #include "job/job_result.h"
 
 namespace stylesweep {
-
-struct Progress {
-  int evaluation = 0;        // 1-based count of loss evaluations so far
-  int planned_evaluations = 0;
-  double total = 0, content = 0, style = 0;
-  double elapsed_seconds = 0;
-};
-using ProgressCallback = std::function<void(const Progress&)>;
-
-// A job that failed during optimization (a NaN or infinite loss); carries the history so far.
-class JobFailure : public Error {
- public:
-  JobFailure(const std::string& message, LossHistory history)
-      : Error(message, ErrorKind::kJobFailed), history_(std::move(history)) {}
-  const LossHistory& history() const { return history_; }
-
- private:
-  LossHistory history_;
-};
-
-// A job stopped on request (signal, deadline) after saving its checkpoint to job.checkpoint_path.
-class JobInterrupted : public Error {
- public:
-  explicit JobInterrupted(int evaluations)
-      : Error("interrupted after " + std::to_string(evaluations) + " evaluations",
-              ErrorKind::kInterrupted),
-        evaluations_(evaluations) {}
-  int evaluations() const { return evaluations_; }
-
- private:
-  int evaluations_;
-};
-
-// Polled after every evaluation; true asks the job to checkpoint and stop.
-using StopCheck = std::function<bool()>;
 
 class StyleEngine {
  public:
@@ -79,10 +47,7 @@ class StyleEngine {
   // on CPU). A batch takes no checkpoints and no stop requests; a job whose loss diverges fails
   // alone (`error` set, `result.history` up to the failure). Throws Error for bad parameters or
   // jobs that cannot share a batch.
-  struct BatchOutcome {
-    JobResult result;
-    std::string error;  // empty when the job finished
-  };
+  using BatchOutcome = stylesweep::BatchOutcome;
   std::vector<BatchOutcome> run_batch(const std::vector<StyleJob>& jobs);
 
  private:
