@@ -12,104 +12,22 @@
 #include "cli/exit_codes.h"
 #include "cli/job_runner.h"
 #include "cli/progress.h"
+#include "cli/run_options.h"
+#include "cli/run_startup.h"
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "common/text.h"
-#include "engine/device.h"
 #include "engine/stylize.h"
 #include "runner/coordinator.h"
 #include "runner/inprocess_transport.h"
 #include "runner/session.h"
 #include "store/result_store.h"
 #include "runner/run_status.h"
-#include "sweep/config.h"
-#include "sweep/expand.h"
-#include "vgg/random_weights.h"
 
 namespace stylesweep {
 namespace {
 
-struct RunArguments {
-  std::string config;
-  int threads = 0;
-  int retries = 1;
-  int max_attempts = 3;
-  bool rerun_failed = false;
-  std::string deadline;         // epoch seconds, or +SECONDS from now
-  double deadline_margin = 60;
-  std::uint64_t max_jobs = kDefaultMaxJobs;
-  std::string max_memory;       // per worker, e.g. "8G"; empty: from the machine
-  std::string progress = "auto";  // live | plain | auto
-  double progress_interval = 60;  // seconds between plain status lines
-  int journal_writers = 0;
-  int workers_per_gpu = 1;      // worker ranks sharing one GPU
-  int batch = 1;                // jobs a worker runs as one batch, at most
-  bool wait = false;            // wait for jobs other runs are running instead of ending
-  double claim_timeout = RunRegistry::kDefaultTimeoutSeconds;
-};
-
-// A live status line needs a terminal that is really the user's: under mpirun, srun or a Slurm
-// batch job rank 0's output goes through the launcher (Open MPI gives ranks a pseudo-terminal
-// even when mpirun writes to a file), so `auto` shows plain lines there.
-bool live_progress(const std::string& mode) {
-  if (mode != "auto") return mode == "live";
-  for (const char* launcher : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "SLURM_JOB_ID"}) {
-    if (std::getenv(launcher)) return false;
-  }
-  return isatty(fileno(stdout)) != 0;
-}
-
-// --deadline, else the Slurm job's end time when Slurm provides it; 0 for none.
-double resolve_deadline(const std::string& text) {
-  const double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::string value = text;
-  if (value.empty()) {
-    const char* slurm_end = std::getenv("SLURM_JOB_END_TIME");
-    if (!slurm_end) return 0;
-    value = slurm_end;
-  }
-  try {
-    std::size_t used = 0;
-    const bool relative = value[0] == '+';
-    const double number = std::stod(relative ? value.substr(1) : value, &used);
-    if (used != value.size() - (relative ? 1 : 0) || number <= 0) throw std::invalid_argument(value);
-    return relative ? now + number : number;
-  } catch (const std::exception&) {
-    throw Error("--deadline: expected seconds since the epoch or +SECONDS, got '" + value + "'", ErrorKind::kBadInput);
-  }
-}
-
-// Everything rank 0 prepares before the workers start, so a bad config or an output directory
-// that cannot be written ends every rank with a usage error instead of an abort.
-struct SweepSetup {
-  SweepConfig config;
-  SweepPlan plan;
-  std::unique_ptr<ResultStore> store;
-  std::vector<std::string> recovery_notes;
-};
-
-// stylesweep-journal-writer is built and installed beside this executable.
-std::string journal_writer_program() {
-  std::error_code ignored;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
-  return (self.parent_path() / "stylesweep-journal-writer").string();
-}
-
-void open_store(SweepSetup& setup, const RunArguments& arguments) {
-  const SweepPlan& plan = setup.plan;
-  setup.store = std::make_unique<ResultStore>(
-      StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                    plan.varying_keys, read_weights_source(plan.weights_path), arguments.journal_writers,
-                    journal_writer_program(), arguments.claim_timeout},
-      &setup.recovery_notes);
-}
-
 using Clock = std::chrono::steady_clock;
-
-std::string resolve_weights(const std::string& weights) {
-  return weights == "random" ? ensure_default_weights() : weights;
-}
 
 struct Selection {
   std::vector<ScheduledJob> to_run;
@@ -291,91 +209,63 @@ Outcome coordinate(const RunArguments& arguments, const SweepSetup& setup, Coord
   return finish_run(setup, counts, status, start);
 }
 
-// What every rank needs to start: where the weights are and what they must hash to, from rank
-// 0, which plans the sweep and opens the store into `setup`. When rank 0 fails, the other ranks
-// receive the error's kind (a single character) and end with it, silently.
-struct StartMessage {
-  std::string weights_spec, weights_sha256;
+// A worker's engine and how it runs jobs and batches.
+struct WorkerSide {
+  WorkerInfo info;
+  std::unique_ptr<StyleEngine> engine;
+  std::unique_ptr<EngineJobRunner> runner;
+  JobRunner run_job;
+  BatchRunner run_batch;
 };
 
-StartMessage start_ranks(const Session& session, const RunArguments& arguments, std::optional<SweepSetup>& setup) {
-  std::string message;
-  if (session.rank() == 0) {
-    try {
-      SweepConfig config = load_sweep_config(arguments.config);
-      const std::string weights = resolve_weights(config.weights);
-      SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
-      setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
-      open_store(*setup, arguments);
-      message = setup->config.weights + "\n" + setup->plan.weights_sha256;
-    } catch (const Error& error) {
-      if (session.size() > 1) session.broadcast(std::string(1, char(error.kind())));
-      throw;
-    } catch (...) {
-      if (session.size() > 1) session.broadcast(std::string(1, char(ErrorKind::kInternal)));
-      throw;
-    }
-  }
-  if (session.size() > 1) message = session.broadcast(message);
-  if (message.size() == 1) throw ReportedError(ErrorKind(message[0]));
-  return {message.substr(0, message.find('\n')), message.substr(message.find('\n') + 1)};
+WorkerSide start_worker(const Session& session, const RunArguments& arguments, const StartMessage& start,
+                        Placement placement) {
+  WorkerSide side;
+  const std::string scratch = (std::filesystem::temp_directory_path() /
+                               fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
+  side.engine = make_engine(session, arguments, start.weights_spec, placement, side.info);
+  side.runner = std::make_unique<EngineJobRunner>(*side.engine, start.weights_sha256, side.info.host, scratch);
+  EngineJobRunner& runner = *side.runner;
+  side.run_job = [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
+    return runner(item, interrupted);
+  };
+  side.run_batch = [&runner](const std::vector<WorkItem>& items) { return runner.run_batch(items); };
+  return side;
 }
 
-// A worker's place on its node: which of the node's workers it is, and how many there are.
-struct Placement {
-  int local_index = 0, workers_on_node = 1;
-};
-
-// A worker's engine on the device chosen for its place on the node.
-std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
-                                         const std::string& weights_spec, Placement placement, WorkerInfo& info) {
-  const DeviceChoice device =
-      choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory,
-                    arguments.workers_per_gpu);
-  info = {session.rank(), session.host(), apply_device(device)};
-  auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
-  engine->set_memory_budget(device.memory_budget);
-  return engine;
+// Rank 0 of several: coordinates, and ends every rank when it fails (workers wait for it).
+Outcome coordinate_ranks(const Session& session, const RunArguments& arguments, const SweepSetup& setup, bool live) {
+  const std::unique_ptr<CoordinatorLink> link = session.coordinator_link();
+  try {
+    return coordinate(arguments, setup, *link, live);
+  } catch (const ReportedError&) {
+    throw;  // the workers were told to stop already
+  } catch (const std::exception& error) {
+    std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
+    const auto* known = dynamic_cast<const Error*>(&error);
+    session.abort(exit_code(known ? known->kind() : ErrorKind::kInternal));
+  }
 }
 
 Outcome run_sweep(const RunArguments& arguments, int* argc, char*** argv) {
   const bool live = live_progress(arguments.progress);  // before MPI_Init adds its environment
   const std::unique_ptr<Session> started = start_session(argc, argv);
   const Session& session = *started;
+  const ProcessRole role = process_role(session);
   install_stop_handlers();  // after MPI_Init, which installs handlers of its own
   std::optional<SweepSetup> setup;
-  const StartMessage start = start_ranks(session, arguments, setup);
+  const StartMessage start = start_ranks(session, role, arguments, setup);
   Placement placement;  // every rank takes part in finding it (MPI splits)
   session.worker_placement(&placement.local_index, &placement.workers_on_node);
-  if (session.size() > 1 && session.rank() == 0) {
-    const std::unique_ptr<CoordinatorLink> link = session.coordinator_link();
-    try {
-      return coordinate(arguments, *setup, *link, live);
-    } catch (const ReportedError&) {
-      throw;  // the workers were told to stop already
-    } catch (const std::exception& error) {
-      // Workers wait for the coordinator: end them all rather than hang.
-      std::cerr << "stylesweep: coordinator failed: " << error.what() << "\n";
-      const auto* known = dynamic_cast<const Error*>(&error);
-      session.abort(exit_code(known ? known->kind() : ErrorKind::kInternal));
-    }
-  }
+  if (role == ProcessRole::kCoordinator) return coordinate_ranks(session, arguments, *setup, live);
   // Every other rank works; a single process coordinates too, through InProcessLink.
-  const std::string scratch = (std::filesystem::temp_directory_path() /
-                               fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
-  WorkerInfo info;
-  auto engine = make_engine(session, arguments, start.weights_spec, placement, info);
-  EngineJobRunner runner(*engine, start.weights_sha256, info.host, scratch);
-  const JobRunner run_job = [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
-    return runner(item, interrupted);
-  };
-  const BatchRunner run_batch = [&runner](const std::vector<WorkItem>& items) { return runner.run_batch(items); };
-  if (session.size() == 1) {
-    InProcessLink link(info, run_job, run_batch);
+  const WorkerSide worker = start_worker(session, arguments, start, placement);
+  if (role == ProcessRole::kSerial) {
+    InProcessLink link(worker.info, worker.run_job, worker.run_batch);
     return coordinate(arguments, *setup, link, live);
   }
   const std::unique_ptr<WorkerLink> link = session.worker_link();
-  run_worker(*link, info, run_job, run_batch);
+  run_worker(*link, worker.info, worker.run_job, worker.run_batch);
   return Outcome::kOk;
 }
 
@@ -386,68 +276,7 @@ void add_run_command(CLI::App& app, int* argc, char*** argv, Outcome& outcome) {
   CLI::App* command = app.add_subcommand(
       "run", "Run a sweep: mpirun -np N stylesweep run CONFIG (rank 0 coordinates, the others "
              "work; a single process does both)");
-  command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
-  command->add_option("--progress", arguments->progress,
-                      "live: a status line redrawn in place; plain: a status line a minute (logs); "
-                      "auto: live on a terminal, plain under mpirun, srun or Slurm")
-      ->check(CLI::IsMember({"auto", "live", "plain"}))
-      ->capture_default_str();
-  command->add_option("--progress-interval", arguments->progress_interval,
-                      "Seconds between plain status lines")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  command->add_option("--threads", arguments->threads,
-                      "CPU threads per worker (default: cores / workers on the node, or "
-                      "SLURM_CPUS_PER_TASK)");
-  command->add_option("--retries", arguments->retries, "Retries of a failed job, on another worker")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 100));
-  command->add_option("--max-attempts", arguments->max_attempts,
-                      "Starts of a job, across runs, before it is recorded as failed")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
-  command->add_flag("--rerun-failed", arguments->rerun_failed,
-                    "Run jobs that failed in an earlier run again");
-  command->add_option("--deadline", arguments->deadline,
-                      "Drain before this time: seconds since the epoch or +SECONDS (default: the "
-                      "Slurm job's end, SLURM_JOB_END_TIME, when set)");
-  command->add_option("--deadline-margin", arguments->deadline_margin,
-                      "Seconds before the deadline at which running jobs checkpoint")
-      ->capture_default_str();
-  command->add_option("--max-memory", arguments->max_memory,
-                      "Memory one job may use per worker, e.g. 8G; a job estimated to need more "
-                      "fails before it starts (default: the node's memory / its workers; on a GPU "
-                      "its memory / --workers-per-gpu, and always what the device has free)");
-  command->add_option("--workers-per-gpu", arguments->workers_per_gpu,
-                      "Worker ranks that share one GPU and its memory: a node's workers 0..K-1 use "
-                      "GPU 0, K..2K-1 GPU 1, ... (no effect on CPU workers, which share the node's "
-                      "cores)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  command->add_option("--batch", arguments->batch,
-                      "Jobs a worker runs as one batch, at most: Adam jobs on the same images, size, "
-                      "layers, pooling, precision and steps, without scales (a seed or ratio sweep); "
-                      "each gives what it gives alone. Batches take no checkpoints: a drain waits "
-                      "for a running batch")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 64));
-  command->add_option("--journal-writers", arguments->journal_writers,
-                      "Processes that write rank 0's journal in parallel, for coordinators that "
-                      "must store more than about 2,000 small jobs a second (0: rank 0 writes it "
-                      "on a thread of its own)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 64));
-  command->add_flag("--wait", arguments->wait,
-                    "When only jobs that other runs of this output are running are left, wait for "
-                    "them (and take over those of runs that die) instead of ending with exit 0");
-  command->add_option("--claim-timeout", arguments->claim_timeout,
-                      "Seconds without a heartbeat after which another run's claim on a job is "
-                      "stale and taken over (a run on the same host whose process is gone is "
-                      "stale at once); heartbeats come every timeout / 4, at most 30 s")
-      ->capture_default_str()
-      ->check(CLI::Range(0.2, 86400.0));
-  command->add_option("--max-jobs", arguments->max_jobs,
-                      "Refuse sweeps that expand to more jobs than this")->capture_default_str();
+  add_run_options(*command, *arguments);
   command->callback([arguments, argc, argv, &outcome] { outcome = run_sweep(*arguments, argc, argv); });
 }
 

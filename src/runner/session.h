@@ -27,6 +27,11 @@ class Session {
   virtual std::unique_ptr<WorkerLink> worker_link() const = 0;
 };
 
+// What a process of a run does: rank 0 of several coordinates, the other ranks work, and a lone
+// process (a serial build, or one rank) does both through InProcessLink.
+enum class ProcessRole { kCoordinator, kWorker, kSerial };
+ProcessRole process_role(const Session& session);
+
 // MPI in a build with it (started by mpirun, srun, or alone as one rank); otherwise one process.
 std::unique_ptr<Session> start_session(int* argc, char*** argv);
 // Whether this build can run more than one rank.

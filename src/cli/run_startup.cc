@@ -1,0 +1,76 @@
+#include "cli/run_startup.h"
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "engine/device.h"
+#include "engine/stylize.h"
+#include "vgg/random_weights.h"
+
+namespace stylesweep {
+namespace {
+
+// stylesweep-journal-writer is built and installed beside this executable.
+std::string journal_writer_program() {
+  std::error_code ignored;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  return (self.parent_path() / "stylesweep-journal-writer").string();
+}
+
+std::string resolve_weights(const std::string& weights) {
+  return weights == "random" ? ensure_default_weights() : weights;
+}
+
+void open_store(SweepSetup& setup, const RunArguments& arguments) {
+  const SweepPlan& plan = setup.plan;
+  setup.store = std::make_unique<ResultStore>(
+      StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
+                    plan.varying_keys, read_weights_source(plan.weights_path), arguments.journal_writers,
+                    journal_writer_program(), arguments.claim_timeout},
+      &setup.recovery_notes);
+}
+
+// Rank 0's part: the plan and the store; the message for the other ranks.
+std::string plan_sweep(const RunArguments& arguments, std::optional<SweepSetup>& setup) {
+  SweepConfig config = load_sweep_config(arguments.config);
+  const std::string weights = resolve_weights(config.weights);
+  SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
+  setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
+  open_store(*setup, arguments);
+  return setup->config.weights + "\n" + setup->plan.weights_sha256;
+}
+
+}  // namespace
+
+StartMessage start_ranks(const Session& session, ProcessRole role, const RunArguments& arguments,
+                         std::optional<SweepSetup>& setup) {
+  const bool shared = role != ProcessRole::kSerial;
+  std::string message;
+  if (role != ProcessRole::kWorker) {
+    try {
+      message = plan_sweep(arguments, setup);
+    } catch (const Error& error) {
+      if (shared) session.broadcast(std::string(1, char(error.kind())));
+      throw;
+    } catch (...) {
+      if (shared) session.broadcast(std::string(1, char(ErrorKind::kInternal)));
+      throw;
+    }
+  }
+  if (shared) message = session.broadcast(message);
+  if (message.size() == 1) throw ReportedError(ErrorKind(message[0]));
+  return {message.substr(0, message.find('\n')), message.substr(message.find('\n') + 1)};
+}
+
+std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
+                                         const std::string& weights_spec, Placement placement, WorkerInfo& info) {
+  const DeviceChoice device =
+      choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory,
+                    arguments.workers_per_gpu);
+  info = {session.rank(), session.host(), apply_device(device)};
+  auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
+  engine->set_memory_budget(device.memory_budget);
+  return engine;
+}
+
+}  // namespace stylesweep
