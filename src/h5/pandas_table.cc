@@ -96,54 +96,46 @@ std::vector<std::string> names_of(const std::vector<const FrameColumn*>& columns
   return names;
 }
 
-}  // namespace
+// pandas' row: the row number, then the number block, then the text block.
+struct RowLayout {
+  Handle type;
+  std::size_t text_offset = 0, bytes = 0;
+};
 
-void write_pandas_table(File& file, const std::string& key, const std::vector<FrameColumn>& columns) {
-  const Blocks blocks = blocks_of(columns, file.path() + ": " + key);
+RowLayout row_layout(const Blocks& blocks) {
   const hsize_t numbers = blocks.numbers.size(), texts = blocks.texts.size();
-  if (numbers == 0 || texts == 0) {
-    throw Error(key + ": a pandas table here needs number and text columns", ErrorKind::kInternal);
-  }
-  // One row: the row number, then the number block, then the text block (pandas' layout).
   Handle text_type(H5Tcopy(H5T_C_S1));
   H5Tset_size(text_type.id(), blocks.text_width);
   H5Tset_strpad(text_type.id(), H5T_STR_NULLTERM);
   Handle number_block(H5Tarray_create2(H5T_IEEE_F64LE, 1, &numbers));
   Handle text_block(H5Tarray_create2(text_type.id(), 1, &texts));
-  const std::size_t text_offset = 8 + 8 * numbers;
-  const std::size_t row_bytes = text_offset + blocks.text_width * texts;
-  Handle row_type(H5Tcreate(H5T_COMPOUND, row_bytes));
-  H5Tinsert(row_type.id(), "index", 0, H5T_STD_I64LE);
-  H5Tinsert(row_type.id(), "values_block_0", 8, number_block.id());
-  H5Tinsert(row_type.id(), "values_block_1", text_offset, text_block.id());
+  RowLayout layout;
+  layout.text_offset = 8 + 8 * numbers;
+  layout.bytes = layout.text_offset + blocks.text_width * texts;
+  layout.type = Handle(H5Tcreate(H5T_COMPOUND, layout.bytes));
+  H5Tinsert(layout.type.id(), "index", 0, H5T_STD_I64LE);
+  H5Tinsert(layout.type.id(), "values_block_0", 8, number_block.id());
+  H5Tinsert(layout.type.id(), "values_block_1", layout.text_offset, text_block.id());
+  return layout;
+}
 
-  std::vector<char> data(row_bytes * blocks.rows, '\0');
+std::vector<char> packed_rows(const Blocks& blocks, const RowLayout& layout) {
+  std::vector<char> data(layout.bytes * blocks.rows, '\0');
   for (std::size_t row = 0; row < blocks.rows; ++row) {
-    char* out = data.data() + row * row_bytes;
+    char* out = data.data() + row * layout.bytes;
     const std::int64_t index = std::int64_t(row);
     std::memcpy(out, &index, 8);
-    for (std::size_t c = 0; c < numbers; ++c) std::memcpy(out + 8 + 8 * c, &blocks.numbers[c]->numbers[row], 8);
-    for (std::size_t c = 0; c < texts; ++c) {
+    for (std::size_t c = 0; c < blocks.numbers.size(); ++c) std::memcpy(out + 8 + 8 * c, &blocks.numbers[c]->numbers[row], 8);
+    for (std::size_t c = 0; c < blocks.texts.size(); ++c) {
       const std::string& text = blocks.texts[c]->texts[row];
-      std::memcpy(out + text_offset + c * blocks.text_width, text.data(), text.size());
+      std::memcpy(out + layout.text_offset + c * blocks.text_width, text.data(), text.size());
     }
   }
+  return data;
+}
 
-  const Handle group = file.create_group(key);
-  const std::string table_path = key + "/table";
-  const hsize_t rows = blocks.rows, unlimited = H5S_UNLIMITED;
-  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(4096, (1 << 16) / row_bytes));
-  Handle space(H5Screate_simple(1, &rows, &unlimited));
-  Handle properties(H5Pcreate(H5P_DATASET_CREATE));
-  H5Pset_chunk(properties.id(), 1, &chunk);
-  Handle table(H5Dcreate2(file.id(), table_path.c_str(), row_type.id(), space.id(), H5P_DEFAULT, properties.id(),
-                          H5P_DEFAULT));
-  if (!table.valid() || (rows > 0 && H5Dwrite(table.id(), row_type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)) {
-    throw io_error(file.path(), table_path + ": cannot write the table");
-  }
-
-  // pandas' description of the frame, on the group.
-  const hid_t g = group.id();
+// pandas' description of the frame, on the group.
+void describe_frame(File& file, hid_t g, const std::vector<FrameColumn>& columns) {
   set_text(file, g, "CLASS", "GROUP");
   set_text(file, g, "TITLE", "");
   set_text(file, g, "VERSION", "1.0");
@@ -160,16 +152,17 @@ void write_pandas_table(File& file, const std::string& key, const std::vector<Fr
   for (const FrameColumn& column : columns) order.push_back(column.name);
   set_pickle(file, g, "non_index_axes", "(l(I1\n" + pickled_list(order) + "ta.");
   set_pickle(file, g, "data_columns", "(l.");
+}
 
-  // PyTables' description of the table, and which columns each block holds.
-  const hid_t t = table.id();
+// PyTables' description of the table, and which columns each block holds.
+void describe_table(File& file, hid_t t, const Blocks& blocks) {
   set_text(file, t, "CLASS", "TABLE");
   set_text(file, t, "VERSION", "2.7");
   set_text(file, t, "TITLE", "");
   set_text(file, t, "FIELD_0_NAME", "index");
   set_text(file, t, "FIELD_1_NAME", "values_block_0");
   set_text(file, t, "FIELD_2_NAME", "values_block_1");
-  set_int(file, t, "NROWS", std::int64_t(rows));
+  set_int(file, t, "NROWS", std::int64_t(blocks.rows));
   set_text(file, t, "index_kind", "integer");
   set_pickle(file, t, "values_block_0_kind", pickled_list(names_of(blocks.numbers)) + ".");
   set_text(file, t, "values_block_0_dtype", "float64");
@@ -177,6 +170,31 @@ void write_pandas_table(File& file, const std::string& key, const std::vector<Fr
   set_pickle(file, t, "values_block_1_kind", pickled_list(names_of(blocks.texts)) + ".");
   set_text(file, t, "values_block_1_dtype", fmt::format("bytes{}", 8 * blocks.text_width));
   set_pickle(file, t, "values_block_1_meta", "N.");
+}
+
+}  // namespace
+
+void write_pandas_table(File& file, const std::string& key, const std::vector<FrameColumn>& columns) {
+  const Blocks blocks = blocks_of(columns, file.path() + ": " + key);
+  if (blocks.numbers.empty() || blocks.texts.empty()) {
+    throw Error(key + ": a pandas table here needs number and text columns", ErrorKind::kInternal);
+  }
+  const RowLayout layout = row_layout(blocks);
+  const std::vector<char> data = packed_rows(blocks, layout);
+  const Handle group = file.create_group(key);
+  const std::string table_path = key + "/table";
+  const hsize_t rows = blocks.rows, unlimited = H5S_UNLIMITED;
+  const hsize_t chunk = std::max<hsize_t>(1, std::min<hsize_t>(4096, (1 << 16) / layout.bytes));
+  Handle space(H5Screate_simple(1, &rows, &unlimited));
+  Handle properties(H5Pcreate(H5P_DATASET_CREATE));
+  H5Pset_chunk(properties.id(), 1, &chunk);
+  Handle table(H5Dcreate2(file.id(), table_path.c_str(), layout.type.id(), space.id(), H5P_DEFAULT, properties.id(),
+                          H5P_DEFAULT));
+  if (!table.valid() || (rows > 0 && H5Dwrite(table.id(), layout.type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0)) {
+    throw io_error(file.path(), table_path + ": cannot write the table");
+  }
+  describe_frame(file, group.id(), columns);
+  describe_table(file, table.id(), blocks);
 }
 
 }  // namespace stylesweep::h5
