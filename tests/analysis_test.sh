@@ -4,7 +4,8 @@
 # exact calls of the README, with Debian's xarray, h5netcdf, PyTables and pandas. The values
 # are checked against the job groups (h5py), jobs of different lengths leave NaN after their
 # end, layers a job does not use are NaN, the Fig. 3 unstack gives the grid, and
-# scripts/analyze.py prints the yardstick grid and plots the curves.
+# scripts/analyze.py prints the yardstick grid and plots the curves; scripts/compare_results.py
+# tells a copy from a changed file.
 # Usage: analysis_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
 exe=$1
@@ -101,5 +102,20 @@ check "analyze.py prints the yardstick grid" bash -c "'$python' '$root/scripts/a
 check "analyze.py plots the loss curves" test -s "$work/out/analysis/loss-curves-by-ratio.png"
 check "analyze.py names a parameter the sweep lacks (exit 2)" bash -c "'$python' '$root/scripts/analyze.py' '$work/out' --by nosuch >'$work/bad.log' 2>&1;
   test \$? -eq 2 && grep -q 'by nosuch: not a parameter of this sweep' '$work/bad.log'"
+# scripts/compare_results.py, the refactors' bit-for-bit check: a copy compares equal, a copy
+# with one loss value changed in its last bit does not.
+cp "$work/out/results.h5" "$work/copy.h5"
+check "compare_results.py: a copy is identical" bash -c "'$python' '$root/scripts/compare_results.py' '$work/out/results.h5' '$work/copy.h5' | grep -q ': identical$'"
+"$python" - "$work/copy.h5" <<'PY'
+import sys
+import h5py, numpy as np
+with h5py.File(sys.argv[1], "r+") as f:
+    losses = f["jobs"][sorted(f["jobs"])[0]]["loss/style"]
+    values = losses[()]
+    values[-1] = np.nextafter(values[-1], np.inf)
+    losses[...] = values
+PY
+check "compare_results.py: one last bit differs (exit 1)" bash -c "'$python' '$root/scripts/compare_results.py' '$work/out/results.h5' '$work/copy.h5' > '$work/compare.log';
+  test \$? -eq 1 && grep -q '/loss/style: differs' '$work/compare.log' && grep -q '1 differences' '$work/compare.log'"
 [[ $failed -eq 0 ]] || { cat "$work/run.log"; cat "$work/analyze.log" 2>/dev/null; }
 finish analysis_test
