@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Seconds per evaluation of each style loss against the paper's Gram loss, at each size: one
 # `stylize` job per loss and size on the paper's images (Tübingen x Starry Night, random
-# weights, all five style layers), Adam for STEPS steps, so each step is one evaluation (forward,
+# weights, all five style layers; mrf on relu3_1 and relu4_1, as Li and Wand use it, since its
+# patch matching at relu1_1 grows with the square of the positions), Adam for STEPS steps, so
+# each step is one evaluation (forward,
 # losses, backward). The time per evaluation is the inverse of the job's progress rate, which
 # covers its optimization alone (not the image decoding, targets and yardstick around it).
 # Usage: bench/style_loss_bench.sh [BUILD_DIR] [STEPS] [SIZES...]   (default: build 8 256 512)
@@ -15,7 +17,8 @@ sizes=("$@")
 exe=$root/$build/src/stylesweep
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/style_loss_bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
-losses=(gram gram_mse gaussian_w2 sliced_wasserstein)
+losses=(gram gram_mse gaussian_w2 sliced_wasserstein mrf)
+declare -A layers=([mrf]=relu3_1,relu4_1)
 
 echo "style_loss_bench: $steps Adam steps per job, $(nproc) cores, $("$exe" --version 2>/dev/null | head -1)"
 printf "%-20s" "loss"
@@ -26,7 +29,7 @@ for loss in "${losses[@]}"; do
   for size in "${sizes[@]}"; do
     "$exe" stylize --content "$root/configs/images/tubingen.jpg" --style "$root/configs/images/starry_night.jpg" \
       --out "$scratch/$loss-$size.png" --size "$size" --optimizer adam --iterations "$steps" --style-loss "$loss" \
-      > /dev/null 2> "$scratch/log"
+      ${layers[$loss]:+--style-layers "${layers[$loss]}"} > /dev/null 2> "$scratch/log"
     # The progress line's rate covers the optimization alone ("eval 9/8 ... 2.31 it/s").
     rate=$(grep '^eval' "$scratch/log" | tail -1 | sed -E 's/.* ([0-9.]+) it\/s.*/\1/')
     seconds[$loss-$size]=$(awk -v r="$rate" 'BEGIN { printf "%.4f", 1 / r }')

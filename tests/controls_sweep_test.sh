@@ -10,8 +10,11 @@ source "$root/tests/lib.sh"
 
 ln -s "$root/configs/images" "$work/images"
 for name in color_control style_losses spatial_control; do
-  # The configs as shipped, at 32 px for 4 evaluations, writing into the scratch directory.
-  sed -e 's/^  size: .*/  size: 32/' -e 's/^  iterations: .*/  iterations: 4/' \
+  # The configs as shipped, at 32 px for 4 evaluations, writing into the scratch directory; the
+  # style losses at 48 px, where mrf's 3x3 patches fit Starry Night's relu4_1 features (6x4).
+  size=32
+  [[ $name == style_losses ]] && size=48
+  sed -e "s/^  size: .*/  size: $size/" -e 's/^  iterations: .*/  iterations: 4/' \
       -e "s|^output: .*|output: $work/out-$name|" "$root/configs/$name.yaml" > "$work/$name.yaml"
   check "$name runs" bash -c "'$exe' run '$work/$name.yaml' --progress plain > '$work/$name.log' 2>&1 || { tail -20 '$work/$name.log'; false; }"
 done
@@ -44,8 +47,8 @@ PY
 
 check "colour controls recorded" check_results color_control 5 color_control \
   none luminance histogram_chol histogram_pca histogram_sym
-check "style losses recorded" check_results style_losses 16 style_loss \
-  gram gram_mse gaussian_w2 sliced_wasserstein
+check "style losses recorded" check_results style_losses 20 style_loss \
+  gram gram_mse gaussian_w2 sliced_wasserstein mrf
 check "style masks recorded" check_results spatial_control 4 style_masks \
   starry_night_sky.png+the_scream_ground.png all+all
 

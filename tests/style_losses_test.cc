@@ -1,4 +1,4 @@
-// The style losses other than the paper's (gram_mse, gaussian_w2, sliced_wasserstein) against
+// The style losses other than the paper's (gram_mse, gaussian_w2, sliced_wasserstein, mrf) against
 // plain reference code in float64, their gradients against finite differences, and their place
 // in combine_losses.
 #include <gtest/gtest.h>
@@ -10,10 +10,13 @@
 #include <tuple>
 #include <vector>
 
+#include "common/error.h"
 #include "engine/losses.h"
 #include "engine/spatial_control.h"
 #include "engine/style_layer_loss.h"
 #include "engine/style_losses.h"
+#include "engine/vgg19.h"
+#include "vgg/random_weights.h"
 #include "reference_linalg.h"
 
 namespace stylesweep {
@@ -329,6 +332,145 @@ TEST(StyleLossesTest, OneFullRegionIsThePlainGramLossExactly) {
   RegionTargets targets;
   targets.regions.push_back(gram.target({{"gram", gram_matrix(style)}}, 21, 20));
   EXPECT_EQ(guided_loss(result, guides, targets, 1.0), expected);
+}
+
+}  // namespace
+}  // namespace stylesweep
+
+namespace stylesweep {
+namespace {
+
+// style_loss: mrf through its row of the table, against plain float64 loops: patches, their
+// cosines, the nearest style patch of each result patch, and Σ ‖Ψ_i − Φ_NN(i)‖² / (m k² N).
+class MrfLossTest : public ::testing::Test {
+ protected:
+  MrfLossTest() : row_(style_loss_kind(StyleLoss::kMrf)) { job_.style_loss = StyleLoss::kMrf; }
+
+  // The row's E_l of `result` against `style`, features [1, N, H, W].
+  torch::Tensor row_loss(const torch::Tensor& result, const torch::Tensor& style) const {
+    const auto target = row_.target(row_.style_parts(style, "relu2_1", job_), 0, 0);
+    const LayerPlace place{"relu2_1", 0, 0};
+    const torch::Tensor shared = row_.shared(result, place, job_);
+    return row_.layer_loss({result, double(result.size(2) * result.size(3)), shared}, *target, job_);
+  }
+
+  // Patches at `stride` as flat vectors (channel, row, column within the patch).
+  std::vector<std::vector<double>> patches(const torch::Tensor& features, int stride) const {
+    const int k = job_.style_patch_size;
+    const torch::Tensor values = features.contiguous();
+    const auto f = values.accessor<double, 4>();
+    std::vector<std::vector<double>> all;
+    for (std::int64_t y = 0; y + k <= features.size(2); y += stride) {
+      for (std::int64_t x = 0; x + k <= features.size(3); x += stride) {
+        std::vector<double> patch;
+        for (std::int64_t c = 0; c < features.size(1); ++c) {
+          for (int dy = 0; dy < k; ++dy) {
+            for (int dx = 0; dx < k; ++dx) patch.push_back(f[0][c][y + dy][x + dx]);
+          }
+        }
+        all.push_back(std::move(patch));
+      }
+    }
+    return all;
+  }
+
+  static double dot(const std::vector<double>& a, const std::vector<double>& b) {
+    double sum = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) sum += a[i] * b[i];
+    return sum;
+  }
+
+  // NN(i) by the highest cosine.
+  std::vector<std::size_t> nearest(const std::vector<std::vector<double>>& result,
+                                   const std::vector<std::vector<double>>& style) const {
+    std::vector<std::size_t> chosen;
+    for (const auto& psi : result) {
+      double best = -2;
+      std::size_t best_j = 0;
+      for (std::size_t j = 0; j < style.size(); ++j) {
+        const double cosine = dot(psi, style[j]) / std::sqrt(dot(psi, psi) * dot(style[j], style[j]));
+        if (cosine > best) best = cosine, best_j = j;
+      }
+      chosen.push_back(best_j);
+    }
+    return chosen;
+  }
+
+  // The reference E_l with the assignment `chosen`.
+  double reference_loss(const torch::Tensor& result, const torch::Tensor& style,
+                        const std::vector<std::size_t>& chosen) const {
+    const auto psi = patches(result, 1), phi = patches(style, job_.style_patch_stride);
+    double sum = 0;
+    for (std::size_t i = 0; i < psi.size(); ++i) {
+      for (std::size_t d = 0; d < psi[i].size(); ++d) sum += std::pow(psi[i][d] - phi[chosen[i]][d], 2);
+    }
+    const double k = job_.style_patch_size;
+    return sum / (double(psi.size()) * k * k * double(result.size(1)));
+  }
+
+  const StyleLossKind& row_;
+  StyleJob job_;
+};
+
+// A random VGG-19's relu2_1 features of a 32 px content and a 40 px style image, in float64.
+TEST_F(MrfLossTest, MatchesPlainFloat64Loops) {
+  torch::manual_seed(40);
+  Vgg19 vgg(random_weights(12), Pooling::kAvg, "relu2_1");
+  vgg->to(torch::kDouble);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor result = vgg->forward(torch::rand({1, 3, 32, 24}, torch::kDouble) * 255, {"relu2_1"}).at("relu2_1");
+  const torch::Tensor style = vgg->forward(torch::rand({1, 3, 40, 36}, torch::kDouble) * 255, {"relu2_1"}).at("relu2_1");
+  for (auto [size, stride] : {std::pair{3, 2}, std::pair{1, 1}, std::pair{5, 3}}) {
+    job_.style_patch_size = size;
+    job_.style_patch_stride = stride;
+    const auto chosen = nearest(patches(result, 1), patches(style, stride));
+    const double reference = reference_loss(result, style, chosen);
+    const double loss = row_loss(result, style).item<double>();
+    EXPECT_LT(relative_error(loss, reference), 1e-6) << size << " " << stride << ": " << loss << " vs " << reference;
+  }
+}
+
+// Every patch of the style itself, at stride 1, is its own nearest patch.
+TEST_F(MrfLossTest, IsZeroAtTheStyleWithStrideOne) {
+  job_.style_patch_stride = 1;
+  const torch::Tensor style = random_features(16, 9, 11, 41).to(torch::kFloat);
+  EXPECT_EQ(row_loss(style, style).item<double>(), 0.0);
+  job_.style_patch_stride = 2;  // fewer style patches: most result patches have no copy
+  EXPECT_GT(row_loss(style, style).item<double>(), 0.0);
+}
+
+// The gradient, with the assignment held fixed, against central finite differences of the
+// reference with that assignment.
+TEST_F(MrfLossTest, GradientMatchesFiniteDifferencesWithTheAssignmentFixed) {
+  const torch::Tensor style = random_features(6, 8, 9, 42);
+  torch::Tensor result = random_features(6, 6, 7, 43).requires_grad_(true);
+  row_loss(result, style).backward();
+  const torch::Tensor gradient = result.grad().clone();
+  torch::NoGradGuard no_grad;
+  const auto chosen = nearest(patches(result, 1), patches(style, job_.style_patch_stride));
+  for (int trial = 0; trial < 3; ++trial) {
+    torch::manual_seed(50 + trial);
+    const torch::Tensor direction = torch::randn_like(result);
+    const double step = 1e-5;
+    const double numeric = (reference_loss(result + step * direction, style, chosen) -
+                            reference_loss(result - step * direction, style, chosen)) / (2 * step);
+    const double analytic = (gradient * direction).sum().item<double>();
+    EXPECT_LT(relative_error(analytic, numeric), 1e-6) << analytic << " vs " << numeric;
+  }
+}
+
+// Feature maps smaller than a patch are refused with the sizes, as bad input.
+TEST_F(MrfLossTest, RefusesFeatureMapsSmallerThanAPatch) {
+  job_.style_patch_size = 5;
+  try {
+    row_.style_parts(random_features(4, 3, 8, 44), "relu3_1", job_);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kBadInput);
+    EXPECT_NE(std::string(error.what()).find("the style image's features at relu3_1 are 8x3, smaller than mrf_patch_size 5"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 }  // namespace

@@ -11,6 +11,9 @@
 
 namespace stylesweep {
 
+// Rows defined beside their computation, in engine/style_loss_<name>.cc.
+extern const StyleLossKind kMrfStyleLoss;
+
 namespace {
 
 // gram and gram_mse: the style's Gram A over its own Ms positions, matched to the result's M
@@ -98,7 +101,8 @@ const StyleLossKind kSlicedWassersteinStyleLoss{StyleLoss::kSlicedWasserstein, f
 const StyleLossKind& style_loss_kind(StyleLoss loss) {
   // In the enum's order.
   static const std::array<const StyleLossKind*, ChoiceNames<StyleLoss>::names.size()> rows = {
-      &kGramStyleLoss, &kGramMseStyleLoss, &kGaussianW2StyleLoss, &kSlicedWassersteinStyleLoss};
+      &kGramStyleLoss, &kGramMseStyleLoss, &kGaussianW2StyleLoss, &kSlicedWassersteinStyleLoss,
+      &kMrfStyleLoss};
   const StyleLossKind& row = *rows.at(std::size_t(loss));
   if (row.loss != loss) throw Error("style loss table out of the enum's order", ErrorKind::kInternal);
   return row;

@@ -35,8 +35,9 @@ struct ChoiceNames<Precision> {
 enum class ColorControl { kNone, kLuminance, kHistogramChol, kHistogramPca, kHistogramSym };
 // The per-layer style loss: the paper's Gram loss compared per position | the Gram loss
 // normalized as jcjohnson/neural-style | squared 2-Wasserstein distance between Gaussians fitted
-// to the features | the sliced Wasserstein loss of Heitz et al. 2021.
-enum class StyleLoss { kGram, kGramMse, kGaussianW2, kSlicedWasserstein };
+// to the features | the sliced Wasserstein loss of Heitz et al. 2021 | the patch (MRF) loss of Li and
+// Wand 2016.
+enum class StyleLoss { kGram, kGramMse, kGaussianW2, kSlicedWasserstein, kMrf };
 
 template <>
 struct ChoiceNames<ColorControl> {
@@ -45,7 +46,8 @@ struct ChoiceNames<ColorControl> {
 };
 template <>
 struct ChoiceNames<StyleLoss> {
-  static constexpr std::array<const char*, 4> names = {"gram", "gram_mse", "gaussian_w2", "sliced_wasserstein"};
+  static constexpr std::array<const char*, 5> names = {"gram", "gram_mse", "gaussian_w2", "sliced_wasserstein",
+                                                       "mrf"};
 };
 
 // The starting image: white noise, the content or style image, or an image file.

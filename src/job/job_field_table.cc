@@ -262,6 +262,38 @@ void add_schedule_fields(std::vector<JobField>& fields) {
        LabelStyle::kSwitch, "colors", "--preserve-colors", "Keep the content's colours (luminance transfer in YCbCr)"});
 }
 
+// The patches of `style_loss: mrf`; in the id of mrf jobs only.
+std::optional<std::string> mrf_only(const StyleJob& job, int value) {
+  if (job.style_loss != StyleLoss::kMrf) return std::nullopt;
+  return std::to_string(value);
+}
+
+void add_mrf_fields(std::vector<JobField>& fields) {
+  JobField patch_size{"mrf_patch_size", &StyleJob::style_patch_size, "odd integer 1 … 7", "3",
+                      "`mrf`: side of the feature patches", LabelStyle::kPrefixed, "mrfk", "--mrf-patch-size",
+                      "mrf: side of the feature patches (odd)"};
+  patch_size.check = [](const StyleJob& job) {
+    const int size = job.style_patch_size;
+    require(size >= 1 && size <= 7 && size % 2 == 1,
+            [&] { return fmt::format("mrf_patch_size: must be an odd integer from 1 to 7, got {}", size); });
+  };
+  patch_size.id_value = [](const StyleJob& job, const FileHasher&) { return mrf_only(job, job.style_patch_size); };
+  patch_size.shapes_style_targets = patch_size.shapes_batch = true;
+  fields.push_back(patch_size);
+
+  JobField stride{"mrf_stride", &StyleJob::style_patch_stride, "integer 1 … 7", "2",
+                  "`mrf`: stride of the style's patches (the result's are taken at every position)",
+                  LabelStyle::kPrefixed, "mrfs", "--mrf-stride", "mrf: stride of the style's patches"};
+  stride.check = [](const StyleJob& job) {
+    const int value = job.style_patch_stride;
+    require(value >= 1 && value <= 7,
+            [&] { return fmt::format("mrf_stride: must be an integer from 1 to 7, got {}", value); });
+  };
+  stride.id_value = [](const StyleJob& job, const FileHasher&) { return mrf_only(job, job.style_patch_stride); };
+  stride.shapes_style_targets = stride.shapes_batch = true;
+  fields.push_back(stride);
+}
+
 // Colour control and the style loss (Gatys et al. 2017 and later losses on the same features).
 // Absent from the id at their defaults, so ids from before them stay.
 void add_control_fields(std::vector<JobField>& fields) {
@@ -280,18 +312,20 @@ void add_control_fields(std::vector<JobField>& fields) {
   color_control.shapes_content_targets = color_control.shapes_style_targets = color_control.shapes_batch = true;
   add(color_control);
 
-  JobField style_loss{"style_loss", &StyleJob::style_loss, "`gram`, `gram_mse`, `gaussian_w2` or `sliced_wasserstein`",
-                      "`gram`",
+  JobField style_loss{"style_loss", &StyleJob::style_loss,
+                      "`gram`, `gram_mse`, `gaussian_w2`, `sliced_wasserstein` or `mrf`", "`gram`",
                       "per-layer style loss: the paper's Gram loss, the Gram loss as jcjohnson/neural-style "
-                      "normalizes it, the 2-Wasserstein distance of fitted Gaussians, or the sliced "
-                      "Wasserstein loss",
-                      LabelStyle::kValue, "", "--style-loss", "gram (the paper's), gram_mse, gaussian_w2 or sliced_wasserstein"};
+                      "normalizes it, the 2-Wasserstein distance of fitted Gaussians, the sliced Wasserstein "
+                      "loss, or the patch loss of Li and Wand (CNNMRF)",
+                      LabelStyle::kValue, "", "--style-loss",
+                      "gram (the paper's), gram_mse, gaussian_w2, sliced_wasserstein or mrf"};
   style_loss.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
     if (job.style_loss == StyleLoss::kGram) return std::nullopt;
     return std::string(choice_name(job.style_loss));
   };
   style_loss.shapes_style_targets = style_loss.shapes_cost = style_loss.shapes_batch = true;
   add(style_loss);
+  add_mrf_fields(fields);
 
   JobField content_mask{"content_mask", &StyleJob::content_mask, "mask name (under `images.masks`)", "none",
                         "spatial control (Gatys et al. 2017, Sec. 4): each distinct colour of the mask, at most 8, "

@@ -46,6 +46,10 @@ struct StyleJob {
   bool preserve_colors = false;         // post-hoc luminance swap (YCbCr) after the optimization
   ColorControl color_control = ColorControl::kNone;
   StyleLoss style_loss = StyleLoss::kGram;
+  // Patch-based style losses: the side of a feature patch (odd), and the stride at which the
+  // style's patches are cut (the result's are cut at every position).
+  int style_patch_size = 3;
+  int style_patch_stride = 2;
   // Spatial control: a mask image whose distinct colours are regions ("": none), and per style a
   // mask whose pixels of a region's colour guide that region, or kWholeImageMask (the whole
   // style for every region). Empty style_masks: the whole image of every style.
