@@ -8,6 +8,7 @@
 #include "runner/inprocess_transport.h"
 #include "runner/messages.h"
 #include "runner/scheduler.h"
+#include "runner/session.h"
 
 namespace stylesweep {
 namespace {
@@ -123,6 +124,33 @@ class RecordingSink : public ResultSink {
 };
 
 std::string fake_file(const std::string& path) { return "bytes of " + path; }
+
+// A session of `size` ranks seen from `rank`: what process_role reads of it.
+class FakeSession : public Session {
+ public:
+  FakeSession(int rank, int size) : rank_(rank), size_(size) {}
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string host() const override { return "host"; }
+  void worker_placement(int* local_index, int* workers_on_node) const override {
+    *local_index = rank_;
+    *workers_on_node = size_;
+  }
+  std::string broadcast(std::string text) const override { return text; }
+  [[noreturn]] void abort(int) const override { throw Error("aborted", ErrorKind::kInternal); }
+  std::unique_ptr<CoordinatorLink> coordinator_link() const override { return nullptr; }
+  std::unique_ptr<WorkerLink> worker_link() const override { return nullptr; }
+
+ private:
+  int rank_, size_;
+};
+
+TEST(SessionTest, RankZeroOfSeveralCoordinatesTheOthersWorkALoneProcessDoesBoth) {
+  EXPECT_EQ(process_role(FakeSession(0, 3)), ProcessRole::kCoordinator);
+  EXPECT_EQ(process_role(FakeSession(1, 3)), ProcessRole::kWorker);
+  EXPECT_EQ(process_role(FakeSession(2, 3)), ProcessRole::kWorker);
+  EXPECT_EQ(process_role(FakeSession(0, 1)), ProcessRole::kSerial);
+}
 
 TEST(SchedulerTest, HandsOutTheCostliestJobFirst) {
   Scheduler scheduler({make_job("small", 1), make_job("large", 100), make_job("medium", 10)}, 1, 1);

@@ -1,3 +1,6 @@
+// `stylesweep run`: which jobs of the plan run (skipping the done ones, giving up on those
+// started too often), what the coordinator shows while they run and when they end, and the run
+// itself: each process takes the role its session gives it (coordinator, worker, or both).
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
