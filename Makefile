@@ -4,6 +4,10 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
+# ccache (CMakeLists.txt uses it when present) keys objects on paths relative to the checkout, so
+# a fresh clone elsewhere reuses what an earlier build compiled; libtorch units cost ~30 s each.
+export CCACHE_BASEDIR ?= $(CURDIR)
+
 FUZZ_DIR ?= build-fuzz
 SERIAL_DIR ?= build-serial
 TORCH2_DIR ?= build-torch2
