@@ -16,9 +16,12 @@ torch::Tensor content_layer_loss(const torch::Tensor& features, const torch::Ten
   return 0.5 * (features - target).pow(2).sum();
 }
 
+torch::Tensor matched_gram(const torch::Tensor& gram, double style_positions, double positions) {
+  return positions == style_positions ? gram : gram * (positions / style_positions);
+}
+
 StyleGram matched_to(const StyleGram& target, std::int64_t positions) {
-  if (positions == target.positions) return target;
-  return {target.gram * (double(positions) / double(target.positions)), positions};
+  return {matched_gram(target.gram, double(target.positions), double(positions)), positions};
 }
 
 // Computed as sum (G - A M/Ms)^2 / (4 N^2 M^2), equal to sum (G/M - A/Ms)^2 / (4 N^2): a style

@@ -32,6 +32,9 @@ struct StyleGram {
 // The same target for a result of `positions` (M) positions: A M/Ms, which the paper's formula
 // then compares with G as sum (G/M - A/Ms)^2 / (4 N^2). Unchanged when M = Ms.
 StyleGram matched_to(const StyleGram& target, std::int64_t positions);
+// The same matching for positions that need not be whole (a region's mass under spatial control):
+// `gram` over `style_positions` matched to `positions`, the tensor itself when they are equal.
+torch::Tensor matched_gram(const torch::Tensor& gram, double style_positions, double positions);
 // E_l for one layer: `gram` from gram_matrix(features) over `positions` (M) of the result.
 torch::Tensor style_layer_loss(const torch::Tensor& gram, std::int64_t positions, const StyleGram& target);
 // The same for a target already matched to the result's positions (M, or a region's mass):

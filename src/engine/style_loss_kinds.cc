@@ -26,8 +26,7 @@ TensorMap gram_parts(const torch::Tensor& features, const std::string&, const St
 
 std::shared_ptr<const LayerTarget> gram_target(const TensorMap& parts, double style_positions, double positions) {
   auto target = std::make_shared<GramTarget>();
-  const torch::Tensor& gram = parts.at("gram");
-  target->gram = positions == style_positions ? gram : gram * (positions / style_positions);
+  target->gram = matched_gram(parts.at("gram"), style_positions, positions);
   return target;
 }
 
