@@ -3,7 +3,6 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
-#include <utility>
 
 #include "common/text.h"
 #include "job/job_fields.h"
@@ -17,14 +16,21 @@ double value_at(const std::vector<double>& values, std::int64_t index) {
   return values[std::size_t(index)];
 }
 
-// A job parameter's column: text unless the parameter is a number, an integer or a flag.
-IndexColumn job_column(const JobField& field) {
-  const bool text = std::visit(
-      [](auto member) {
-        using Value = std::decay_t<decltype(std::declval<const StyleJob&>().*member)>;
-        return !std::is_arithmetic_v<Value>;
+// A job parameter's value in its column: the number of a number, an integer or a flag, else its
+// exact text.
+std::variant<std::string, double> job_column_value(const StyleJob& job, const JobField& field) {
+  return std::visit(
+      [&](auto member) -> std::variant<std::string, double> {
+        const auto& value = job.*member;
+        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) return double(value);
+        else return exact_text(job, field);
       },
       field.member);
+}
+
+// Its column is text when its values are.
+IndexColumn job_column(const JobField& field) {
+  const bool text = std::holds_alternative<std::string>(job_column_value(StyleJob{}, field));
   return {field.name, &IndexRow::job_values, nullptr, text};
 }
 
@@ -153,13 +159,7 @@ void set_column_value(IndexRow& row, const IndexColumn& column, std::variant<std
 void set_job_values(IndexRow& row, const StyleJob& job) {
   for (const JobField& field : job_fields()) {
     if (!field.index_column) continue;
-    row.job_values[field.name] = std::visit(
-        [&](auto member) -> std::variant<std::string, double> {
-          const auto& value = job.*member;
-          if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) return double(value);
-          else return exact_text(job, field);
-        },
-        field.member);
+    row.job_values[field.name] = job_column_value(job, field);
   }
 }
 

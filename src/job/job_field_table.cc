@@ -263,9 +263,18 @@ void add_schedule_fields(std::vector<JobField>& fields) {
 }
 
 // The patches of `style_loss: mrf`; in the id of mrf jobs only.
-std::optional<std::string> mrf_only(const StyleJob& job, int value) {
+// A choice's name in the id, absent at its default: ids from before the choice stay as they were.
+template <auto Member, auto Default>
+std::optional<std::string> choice_unless_default(const StyleJob& job, const FileHasher&) {
+  if (job.*Member == Default) return std::nullopt;
+  return std::string(choice_name(job.*Member));
+}
+
+// A parameter of mrf's, in the id of mrf jobs only.
+template <int StyleJob::*Member>
+std::optional<std::string> mrf_only(const StyleJob& job, const FileHasher&) {
   if (job.style_loss != StyleLoss::kMrf) return std::nullopt;
-  return std::to_string(value);
+  return std::to_string(job.*Member);
 }
 
 void add_mrf_fields(std::vector<JobField>& fields) {
@@ -277,7 +286,7 @@ void add_mrf_fields(std::vector<JobField>& fields) {
     require(size >= 1 && size <= 7 && size % 2 == 1,
             [&] { return fmt::format("mrf_patch_size: must be an odd integer from 1 to 7, got {}", size); });
   };
-  patch_size.id_value = [](const StyleJob& job, const FileHasher&) { return mrf_only(job, job.style_patch_size); };
+  patch_size.id_value = mrf_only<&StyleJob::style_patch_size>;
   patch_size.shapes_style_targets = patch_size.shapes_batch = true;
   fields.push_back(patch_size);
 
@@ -289,7 +298,7 @@ void add_mrf_fields(std::vector<JobField>& fields) {
     require(value >= 1 && value <= 7,
             [&] { return fmt::format("mrf_stride: must be an integer from 1 to 7, got {}", value); });
   };
-  stride.id_value = [](const StyleJob& job, const FileHasher&) { return mrf_only(job, job.style_patch_stride); };
+  stride.id_value = mrf_only<&StyleJob::style_patch_stride>;
   stride.shapes_style_targets = stride.shapes_batch = true;
   fields.push_back(stride);
 }
@@ -304,10 +313,7 @@ void add_control_fields(std::vector<JobField>& fields) {
                          "transfer in YIQ, or the style's colour histogram matched to the content's",
                          LabelStyle::kValue, "", "--color-control",
                          "none, luminance, histogram_chol, histogram_pca or histogram_sym"};
-  color_control.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
-    if (job.color_control == ColorControl::kNone) return std::nullopt;
-    return std::string(choice_name(job.color_control));
-  };
+  color_control.id_value = choice_unless_default<&StyleJob::color_control, ColorControl::kNone>;
   // It changes the images the targets come from (luminance: the content's too).
   color_control.shapes_content_targets = color_control.shapes_style_targets = color_control.shapes_batch = true;
   add(color_control);
@@ -319,10 +325,7 @@ void add_control_fields(std::vector<JobField>& fields) {
                       "loss, or the patch loss of Li and Wand (CNNMRF)",
                       LabelStyle::kValue, "", "--style-loss",
                       "gram (the paper's), gram_mse, gaussian_w2, sliced_wasserstein or mrf"};
-  style_loss.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
-    if (job.style_loss == StyleLoss::kGram) return std::nullopt;
-    return std::string(choice_name(job.style_loss));
-  };
+  style_loss.id_value = choice_unless_default<&StyleJob::style_loss, StyleLoss::kGram>;
   style_loss.shapes_style_targets = style_loss.shapes_cost = style_loss.shapes_batch = true;
   add(style_loss);
   add_mrf_fields(fields);
@@ -391,10 +394,7 @@ void add_numerics_fields(std::vector<JobField>& fields) {
                      "math), TF32 tensor cores (GPUs only; the CPU computes float32), or a bfloat16 network "
                      "with Grams and losses in float32",
                      LabelStyle::kValue, "", "--precision", "fp32 (default), tf32 or bf16"};
-  precision.id_value = [](const StyleJob& job, const FileHasher&) -> std::optional<std::string> {
-    if (job.precision == Precision::kFp32) return std::nullopt;
-    return std::string(choice_name(job.precision));
-  };
+  precision.id_value = choice_unless_default<&StyleJob::precision, Precision::kFp32>;
   // A bf16 job runs its own copy of the network, whose features differ from float32's.
   precision.shapes_content_targets = precision.shapes_style_targets = precision.shapes_batch = true;
   precision.index_column = true;
