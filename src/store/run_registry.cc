@@ -98,12 +98,27 @@ bool read_claim_record(const std::string& path, ClaimRecord& record) {
   return !record.owner.run_id.empty();
 }
 
+namespace {
+
+// A killed process stays a zombie until its parent reaps it; in containers whose first process
+// reaps lazily that takes seconds, and a zombie holds nothing.
+bool is_zombie(long pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const std::size_t name_end = line.rfind(')');  // the command name may hold spaces and ')'
+  return name_end != std::string::npos && name_end + 2 < line.size() && line[name_end + 2] == 'Z';
+}
+
+}  // namespace
+
 bool owner_is_live(const ClaimRecord& record, const RunOwner& self, double timeout_seconds) {
   if (!record.finished_in.empty()) return false;  // a record of an outcome, not a running job
   if (record.heartbeat_age_seconds > timeout_seconds) return false;
   const RunOwner& owner = record.owner;
   if (owner.host != self.host || owner.pid_namespace != self.pid_namespace) return true;
-  return ::kill(pid_t(owner.pid), 0) == 0 || errno == EPERM;
+  if (::kill(pid_t(owner.pid), 0) != 0 && errno != EPERM) return false;
+  return !is_zombie(owner.pid);
 }
 
 RunRegistry::RunRegistry(std::string output_directory, double timeout_seconds)
