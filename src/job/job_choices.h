@@ -50,6 +50,24 @@ struct ChoiceNames<StyleLoss> {
                                                        "mrf"};
 };
 
+// Video (Ruder et al. 2016): what a frame starts from in a clip's first pass: the previous
+// frame's result warped along the optical flow | that result as it is | the job's `init`
+// (independent frames).
+enum class VideoInit { kPrevWarped, kPrev, kInit };
+// How a clip's passes run: frame after frame, later passes alternating direction (Ruder's) |
+// every frame of a pass at once, pass p starting from pass p-1's results of the frame and its
+// neighbours.
+enum class VideoSchedule { kSequential, kParallel };
+
+template <>
+struct ChoiceNames<VideoInit> {
+  static constexpr std::array<const char*, 3> names = {"prev_warped", "prev", "init"};
+};
+template <>
+struct ChoiceNames<VideoSchedule> {
+  static constexpr std::array<const char*, 2> names = {"sequential", "parallel"};
+};
+
 // The starting image: white noise, the content or style image, or an image file.
 enum class InitKind { kNoise, kContent, kStyle, kImage };
 struct Init {

@@ -51,7 +51,9 @@ void check_at_least_one(const char* name, int value) {
 void add_image_fields(std::vector<JobField>& fields) {
   auto add = [&fields](JobField field) { fields.push_back(std::move(field)); };
   JobField content{"content", &StyleJob::content, "image name", "the only content image", "content image"};
-  content.check = [](const StyleJob& job) { require(!job.content.empty(), "content: an image path is required"); };
+  content.check = [](const StyleJob& job) {
+    require(!job.content.empty() || !job.video.empty(), "content: an image path is required");
+  };
   content.id_value = [](const StyleJob& job, const FileHasher& hash) -> std::optional<std::string> {
     return hash(job.content);
   };
@@ -428,6 +430,7 @@ const std::vector<JobField>& job_fields() {
     add_control_fields(all);
     add_stopping_fields(all);
     add_numerics_fields(all);
+    add_video_fields(all);
     return all;
   }();
   return fields;

@@ -54,7 +54,10 @@ std::vector<RecordEntry> job_record(const StyleJob& job) {
   std::vector<RecordEntry> record;
   for (const JobField& field : job_fields()) {
     std::vector<RecordEntry> entries = field.record ? field.record(job) : default_record(job, field);
-    for (auto& entry : entries) record.push_back(std::move(entry));
+    for (auto& entry : entries) {
+      if (entry.name.empty()) entry.name = field.name;
+      record.push_back(std::move(entry));
+    }
   }
   return record;
 }

@@ -24,7 +24,8 @@ using FieldMember =
                  std::optional<double> StyleJob::*, std::vector<double> StyleJob::*, int StyleJob::*,
                  std::vector<int> StyleJob::*, std::uint64_t StyleJob::*, bool StyleJob::*,
                  Optimizer StyleJob::*, Pooling StyleJob::*, Precision StyleJob::*, ColorControl StyleJob::*,
-                 StyleLoss StyleJob::*, Init StyleJob::*>;
+                 StyleLoss StyleJob::*, Init StyleJob::*, VideoInit StyleJob::*,
+                 VideoSchedule StyleJob::*>;
 
 // How a value appears in a job's label when it varies.
 enum class LabelStyle {
@@ -64,7 +65,8 @@ struct JobField {
   // nullopt for no line. `hash` names files by their content.
   std::optional<std::string> (*id_value)(const StyleJob& job, const FileHasher& hash) = nullptr;
   bool in_id = true;  // false: the id does not depend on it (it acts through other fields)
-  // Its entries in the job's record: null for the value under the field's name, by its type.
+  // Its entries in the job's record: null for the value under the field's name, by its type (an
+  // entry with an empty name takes the field's).
   std::vector<RecordEntry> (*record)(const StyleJob& job) = nullptr;
   // Whether /index (and /summary) has a column of the job's value, varying or not.
   bool index_column = false;
@@ -74,7 +76,12 @@ struct JobField {
   bool shapes_style_targets = false;
   bool shapes_cost = false;
   bool shapes_batch = false;
+  // Set by the planner, never by a config (a frame job's frame and pass).
+  bool planner_sets = false;
 };
+
+// The video fields (job/job_video_fields.cc), appended to the table by job_fields().
+void add_video_fields(std::vector<JobField>& fields);
 
 // In the order of the history attributes.
 const std::vector<JobField>& job_fields();

@@ -61,7 +61,9 @@ void StyleJob::validate() const {
 }
 
 void StyleJob::validate_combination() const {
-  require(!content.empty(), "content: an image path is required");
+  require(!content.empty() || !video.empty(), "content: an image path (or a video clip) is required");
+  require(content.empty() || video.empty() || is_frame_job(),
+          "video: a job sets either content or video, and this one sets both");
   require(!styles.empty(), "style: at least one style image is required");
   require(style_blend.empty() || style_blend.size() == styles.size(), [&] {
     return fmt::format("blend: {} weights given for {} styles", style_blend.size(), styles.size());
@@ -118,7 +120,9 @@ int StyleJob::style_long_side() const { return std::max(8, int(std::lround(size 
 
 bool can_share_batch(const StyleJob& a, const StyleJob& b) {
   // A batch takes its steps together, so jobs that may stop early run alone.
+  // Frame jobs with links each have temporal targets of their own.
   return a.optimizer == Optimizer::kAdam && b.optimizer == Optimizer::kAdam && a.scales.empty() && b.scales.empty() &&
+         a.frame_links.empty() && b.frame_links.empty() &&
          a.stop_rel_tol == 0 && b.stop_rel_tol == 0 && agree_on(a, b, &JobField::shapes_batch);
 }
 
@@ -134,6 +138,11 @@ std::string canonical_job_text(const StyleJob& job, const std::string& weights_s
     else value = exact_text(job, *line.field);
     if (!value) continue;
     text.append(line.key).append(1, '=').append(*value).append(1, '\n');
+  }
+  // A frame job depends on the jobs it links to: their ids and the linked frames' pixels.
+  for (const FrameLink& link : job.frame_links) {
+    text.append(fmt::format("link={},{},{},{}\n", link.offset, link.temporal ? 1 : 0, hash_file(link.frame),
+                            link.result_id));
   }
   return text;
 }

@@ -15,6 +15,26 @@ namespace stylesweep {
 // A style mask entry that stands for the style's whole image, in every region.
 inline constexpr const char* kWholeImageMask = "all";
 
+// Ruder et al.'s temporal loss weight when a video job sets none: calibrated on the example pan
+// (docs/video.md) for the default alpha/beta and the loss normalization of job/losses_name.h.
+inline constexpr double kDefaultTemporalWeight = 1e-4;
+
+// What a frame job starts from and is pulled towards besides its own frame: another frame job's
+// result (set by the planner, video/). The worker computes the optical flow between this job's
+// frame and `frame`, warps `result` along it and weighs it by the flow's reliability.
+struct FrameLink {
+  int offset = 0;            // the other frame's index minus this one's (0: this frame, earlier pass)
+  bool temporal = true;      // pulled towards by the temporal loss (false: starting point only)
+  std::string frame;         // the other frame's input image
+  std::string result;        // the other frame job's result image, as the coordinator ships it
+  std::string result_id;     // that job's id: this job's id depends on it
+
+  bool operator==(const FrameLink& other) const {
+    return offset == other.offset && temporal == other.temporal && frame == other.frame &&
+           result == other.result && result_id == other.result_id;
+  }
+};
+
 struct StyleJob {
   std::string content;                  // image path
   std::vector<std::string> styles;      // image paths, one or more
@@ -61,8 +81,26 @@ struct StyleJob {
   int stop_window = 10;
   Precision precision = Precision::kFp32;
   bool deterministic = false;           // deterministic algorithms; otherwise cuDNN benchmarks
+  // Video (Ruder, Dosovitskiy and Brox 2016). A clip name makes this a video job, which the planner
+  // expands into one frame job per chosen frame and pass; frame jobs also carry their frame,
+  // pass and links. Without a clip every other video parameter is inert.
+  std::string video;                    // clip name under images.videos ("": not a video job)
+  int frame_start = 0;
+  int frame_count = 0;                  // 0: to the clip's end
+  int frame_step = 1;
+  double temporal_weight = kDefaultTemporalWeight;
+  std::vector<int> temporal_links = {1};  // frame distances of the long-term links, ascending
+  VideoInit video_init = VideoInit::kPrevWarped;
+  int video_passes = 1;
+  VideoSchedule video_schedule = VideoSchedule::kSequential;
+  int frame = -1;                       // frame jobs: the frame's index in the clip
+  int pass = 0;                         // frame jobs: 1-based
+  std::vector<FrameLink> frame_links;   // frame jobs: the planner's links
+
   int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
   std::string checkpoint_path;          // where checkpoints go (and are resumed from)
+
+  bool is_frame_job() const { return frame >= 0; }
 
   // Effective weights after applying `ratio`.
   double effective_alpha() const { return ratio ? *ratio : alpha; }

@@ -15,6 +15,7 @@ namespace stylesweep {
 // the weighted terms (alpha L_c, beta L_s); style_layers holds the unweighted E_l per layer.
 struct LossHistory {
   std::vector<double> total, content, style, tv;
+  std::vector<double> temporal;  // frame jobs with a temporal loss only: temporal_weight L_t
   std::vector<std::vector<double>> style_layers;  // [evaluation][layer]
   std::vector<std::string> style_layer_names;
   // Coarse-to-fine jobs (StyleJob::scales): the first entry of each stage, coarsest first; empty

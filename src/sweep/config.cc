@@ -101,18 +101,42 @@ std::map<std::string, std::string> load_image_section(const YAML::Node& section,
   return table;
 }
 
+// Clips are checked for existence here; their frames are read when the sweep is planned.
+std::map<std::string, std::string> load_video_section(const YAML::Node& section, const Context& context) {
+  std::map<std::string, std::string> table;
+  for (const Entry& entry : entries(section, context, "images.videos")) {
+    const std::string path_key = "images.videos." + entry.key;
+    check_name(context, entry.key, entry.key_mark, path_key, "clip names");
+    if (!entry.value.IsScalar()) {
+      throw config_error(context.file, entry.value.Mark(), path_key, "expected a video file or a frame directory");
+    }
+    const std::string path = resolve_path(context, entry.value.Scalar());
+    if (!std::filesystem::exists(path)) {
+      throw config_error(context.file, entry.value.Mark(), path_key, path + ": no such video file or frame directory");
+    }
+    table[entry.key] = path;
+  }
+  return table;
+}
+
 void load_images(const YAML::Node& node, const Context& context, ImageTable& images) {
   if (!node) throw config_error(context.file, YAML::Mark::null_mark(), "images", "missing: declare content and style images");
+  const std::vector<std::string> sections = {"content", "style", "masks", "videos"};
   for (const Entry& entry : entries(node, context, "images")) {
-    if (entry.key != "content" && entry.key != "style" && entry.key != "masks") {
+    if (std::find(sections.begin(), sections.end(), entry.key) == sections.end()) {
       throw config_error(context.file, entry.key_mark, "images." + entry.key,
-                         "unknown key" + did_you_mean(entry.key, {"content", "style", "masks"}) +
-                             "; expected content, style and (for spatial control) masks");
+                         "unknown key" + did_you_mean(entry.key, sections) +
+                             "; expected content, style, (for spatial control) masks and (for video) videos");
+    }
+    if (entry.key == "videos") {
+      images.videos = load_video_section(entry.value, context);
+      continue;
     }
     auto table = load_image_section(entry.value, context, "images." + entry.key);
     (entry.key == "content" ? images.content : entry.key == "style" ? images.style : images.masks) = table;
   }
   for (const char* section : {"content", "style"}) {
+    if (section == std::string("content") && !images.videos.empty()) continue;
     if ((std::string(section) == "content" ? images.content : images.style).empty()) {
       throw config_error(context.file, node.Mark(), std::string("images.") + section,
                          "missing: declare at least one image");
@@ -161,6 +185,29 @@ void check_overlaps(const SweepConfig& config) {
     if (grid_keys.count(axis.key)) {
       throw config_error(config.path, axis.spec.Mark(), axis.key_path,
                          "also a grid axis; an axis belongs to grid or zip, not both");
+    }
+  }
+}
+
+// The video parameters act on video jobs only: one given in a sweep without `video` is a mistake.
+void check_video_parameters(const SweepConfig& config) {
+  const std::vector<std::string> video_only = {"frame_start", "frame_count",  "frame_step",  "temporal_weight",
+                                               "temporal_links", "video_init", "video_passes", "video_schedule"};
+  struct Given {
+    std::string key, key_path;
+    YAML::Mark mark;
+  };
+  std::vector<Given> given;
+  for (const auto& [key, value] : config.defaults) given.push_back({key, "defaults." + key, value.Mark()});
+  for (const auto* axes : {&config.grid, &config.zip}) {
+    for (const AxisSpec& axis : *axes) given.push_back({axis.key, axis.key_path, axis.spec.Mark()});
+  }
+  const bool has_video = std::any_of(given.begin(), given.end(), [](const Given& entry) { return entry.key == "video"; });
+  if (has_video) return;
+  for (const Given& entry : given) {
+    if (std::find(video_only.begin(), video_only.end(), entry.key) != video_only.end()) {
+      throw config_error(config.path, entry.mark, entry.key_path,
+                         "applies to video jobs only; set `video` (a clip under images.videos) too");
     }
   }
 }
@@ -219,6 +266,7 @@ SweepConfig parse_checked_config(const std::string& text, const std::string& pat
   config.zip = load_axes(root["zip"], context, "zip", config.images);
   check_overlaps(config);
   check_zip_lengths(config, root["zip"]);
+  check_video_parameters(config);
   return config;
 }
 

@@ -91,7 +91,7 @@ std::string image_path(const Reader& reader, const std::map<std::string, std::st
   if (found == table.end()) {
     std::vector<std::string> names;
     for (const auto& entry : table) names.push_back(entry.first);
-    const std::string what = section == "masks" ? "mask" : section + " image";
+    const std::string what = section == "masks" ? "mask" : section == "videos" ? "video clip" : section + " image";
     reader.fail("unknown " + what + " '" + name + "'" + did_you_mean(name, names) + "; declare it under images." +
                 section);
   }
@@ -141,8 +141,17 @@ Value parsed_text(const Reader& reader) {
 void apply_value(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
   if (key == "content" || key == "style") return apply_images(job, key, reader, images);
   if (key == "content_mask" || key == "style_masks") return apply_masks(job, key, reader, images);
+  if (key == "video") {
+    job.video = reader.text();
+    image_path(reader, images.videos, "videos", job.video);  // a declared clip
+    return;
+  }
   const JobField* field = find_job_field(key);
   if (!field) reader.fail("unknown job parameter '" + key + "'" + did_you_mean(key, job_parameter_names()));
+  if (field->planner_sets) {
+    reader.fail(key + " is set by the planner for each frame job; choose frames with frame_start, frame_count "
+                "and frame_step");
+  }
   std::visit(
       [&](auto member) {
         auto& value = job.*member;

@@ -21,6 +21,7 @@ struct ImageTable {
   std::map<std::string, std::string> content;  // name -> absolute path
   std::map<std::string, std::string> style;
   std::map<std::string, std::string> masks;    // spatial control's region masks
+  std::map<std::string, std::string> videos;   // clips: a video file or a directory of frames
   std::string base_directory;                  // of the config file, for `init` paths
 };
 
