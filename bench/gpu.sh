@@ -81,7 +81,7 @@ runtime_dirs=$(find "$deps/runtime" -name '*.so*' -printf '%h\n' | sort -u | pas
 
 # 3. The serial build (no MPI, no tests) of the engine and the bench program.
 hdf5=$libdir/hdf5/serial
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MPI=OFF -DSTYLESWEEP_BUILD_TESTS=OFF \
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MPI=OFF -DSTYLESWEEP_VIDEO=OFF -DSTYLESWEEP_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="${torch_prefix:+$torch_prefix;}$deps/usr" \
   -DHDF5_C_COMPILER_EXECUTABLE=NOTFOUND -DHDF5_CXX_COMPILER_EXECUTABLE=NOTFOUND \
   -DHDF5_C_INCLUDE_DIR="$hdf5/include" -DHDF5_CXX_INCLUDE_DIR="$hdf5/include" \

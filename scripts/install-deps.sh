@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels
   slurm-wlm munge                 # the Slurm tests start a private single-node cluster
   chromium                        # the report test opens report.html headless
+  libopencv-dev                   # video: DIS optical flow, clip decoding and WebM output
   clang libclang-rt-14-dev        # fuzz harnesses: libFuzzer, AddressSanitizer, UBSan
   strace                          # cli_test watches a large plan re-execute itself
 )

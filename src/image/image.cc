@@ -157,4 +157,17 @@ void write_png(const std::string& path, const Image& image) {
   }
 }
 
+std::string encode_png(const Image& image) {
+  auto rgb = to_rgb8(image);
+  std::string bytes;
+  auto append = [](void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), std::size_t(size));
+  };
+  if (!stbi_write_png_to_func(append, &bytes, image.width, image.height, 3, rgb.data(), image.width * 3)) {
+    throw Error("cannot encode a PNG of " + std::to_string(image.width) + "x" + std::to_string(image.height),
+                ErrorKind::kInternal);
+  }
+  return bytes;
+}
+
 }  // namespace stylesweep

@@ -41,6 +41,8 @@ Image from_rgb8(const std::uint8_t* rgb, int width, int height);
 
 // Writes an 8-bit RGB PNG; throws Error naming the path when it cannot.
 void write_png(const std::string& path, const Image& image);
+// The same PNG's bytes, in memory.
+std::string encode_png(const Image& image);
 
 // Size (width, height) whose long side is `long_side`, keeping the aspect ratio.
 std::pair<int, int> size_for_long_side(int width, int height, int long_side);
