@@ -60,6 +60,7 @@ class FakeLink : public CoordinatorLink {
     if (on_job) on_job(item.id);
     dispatched.push_back({worker, item.id});
     shipped_files[worker] += item.files.size();
+    for (const ShippedFile& file : item.files) shipped[item.id][file.path] = file.bytes;
     JobOutcome outcome;
     outcome.id = item.id;
     outcome.attempt = item.attempt;
@@ -73,6 +74,7 @@ class FakeLink : public CoordinatorLink {
       if (!outcome.done) outcome.error = "boom on worker " + std::to_string(worker);
     }
     outcome.result.wall_seconds = 10;
+    outcome.result.image = Image{2, 1, {1, 2, 3, 4, 5, 6}};
     inbox_.push_back({worker, MessageKind::kResult, encode(outcome)});
   }
 
@@ -83,6 +85,7 @@ class FakeLink : public CoordinatorLink {
   std::vector<std::pair<int, std::string>> dispatched;  // (worker, id) in order
   std::vector<std::vector<std::string>> batches;         // the ids of each batch message
   std::map<int, std::size_t> shipped_files;
+  std::map<std::string, std::map<std::string, std::string>> shipped;  // by job id: path -> bytes
   int stops = 0;
   bool quiet = false;  // never reports pending messages: every moment looks like a pause
 
@@ -309,6 +312,74 @@ TEST(CoordinatorTest, AJobThatKeepsFailingIsStoredAsFailedAndTheOthersFinish) {
   EXPECT_EQ(counts.failed, 1u);
   EXPECT_EQ(sink.status["bad"], "failed: boom on worker 2");
   EXPECT_EQ(sink.attempts["bad"], 2);  // first try and one retry
+  EXPECT_EQ(link.stops, 2);
+}
+
+// A frame job `id` that needs `dependency`'s result.
+ScheduledJob frame_job(const std::string& id, double cost, const std::string& dependency) {
+  ScheduledJob job = make_job(id, cost, "frame-" + id + ".png");
+  FrameLink link;
+  link.offset = -1;
+  link.frame = "frame-" + dependency + ".png";
+  link.result = "images/" + dependency + ".png";
+  link.result_id = dependency;
+  job.item.job.frame_links = {link};
+  job.depends_on = {dependency};
+  return job;
+}
+
+TEST(CoordinatorTest, AFrameJobStartsOnlyOnceItsDependencyIsDoneAndReceivesItsResult) {
+  // Costliest first would start c, then b: the chain a -> b -> c decides instead.
+  Scheduler scheduler({frame_job("c", 30, "b"), frame_job("b", 20, "a"), make_job("a", 1, "frame-a.png"),
+                       make_job("other", 5, "o.png")},
+                      0, 2);
+  FakeLink link(2);
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  EXPECT_EQ(coordinator.run(4).done, 4u);
+  std::vector<std::string> order;
+  for (const auto& [worker, id] : link.dispatched) order.push_back(id);
+  EXPECT_LT(std::find(order.begin(), order.end(), "a") - order.begin(),
+            std::find(order.begin(), order.end(), "b") - order.begin());
+  EXPECT_LT(std::find(order.begin(), order.end(), "b") - order.begin(),
+            std::find(order.begin(), order.end(), "c") - order.begin());
+  EXPECT_EQ(sink.stored.size(), 4u);
+  // b starts from a's result, shipped as a PNG with the frame it was made from.
+  ASSERT_TRUE(link.shipped["b"].count("images/a.png"));
+  EXPECT_EQ(link.shipped["b"]["images/a.png"].substr(1, 3), "PNG");
+  EXPECT_TRUE(link.shipped["b"].count("frame-a.png") || link.shipped["a"].count("frame-a.png"));
+}
+
+TEST(SchedulerTest, AJobWhoseDependencyFailedForGoodLeavesTheQueueWithTheChainAfterIt) {
+  Scheduler scheduler({make_job("a", 1), frame_job("b", 2, "a"), frame_job("c", 3, "b"), make_job("d", 4)}, 0, 1);
+  EXPECT_EQ(scheduler.next_for(1)->id, "d");  // b and c wait for a
+  EXPECT_EQ(scheduler.next_for(1)->id, "a");
+  EXPECT_FALSE(scheduler.next_for(1));
+  JobOutcome failed;
+  failed.id = "a";
+  failed.error = "boom";
+  EXPECT_TRUE(scheduler.record(failed, 1));
+  const auto blocked = scheduler.take_blocked();
+  ASSERT_EQ(blocked.size(), 2u);
+  std::map<std::string, std::string> waited_for;
+  for (const auto& [item, dependency] : blocked) waited_for[item.id] = dependency;
+  EXPECT_EQ(waited_for["b"], "a");
+  EXPECT_EQ(waited_for["c"], "b");
+  EXPECT_EQ(scheduler.queued(), 0u);
+}
+
+TEST(CoordinatorTest, FramesAfterAFailedFrameAreStoredFailedWithTheReasonAndNeverRun) {
+  Scheduler scheduler({make_job("a", 1), frame_job("b", 2, "a"), frame_job("c", 3, "b"), make_job("d", 4)}, 1, 2);
+  FakeLink link(2);
+  link.fails = [](const std::string& id, int) { return id == "a"; };
+  RecordingSink sink;
+  Coordinator coordinator(link, scheduler, sink, {}, fake_file);
+  const RunCounts counts = coordinator.run(4);
+  EXPECT_EQ(counts.done, 1u);
+  EXPECT_EQ(counts.failed, 3u);
+  EXPECT_EQ(sink.status["b"], "failed: not run: job a that it depends on failed");
+  EXPECT_EQ(sink.status["c"], "failed: not run: job b that it depends on failed");
+  for (const auto& [worker, id] : link.dispatched) EXPECT_TRUE(id == "a" || id == "d") << id;
   EXPECT_EQ(link.stops, 2);
 }
 

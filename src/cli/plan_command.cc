@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -36,16 +37,31 @@ std::string json_string(const std::string& text) {
   return quoted + "\"";
 }
 
+// Frame jobs wait for the jobs they depend on; a plan without any shows no such column.
+bool has_dependencies(const SweepPlan& plan) {
+  return std::any_of(plan.jobs.begin(), plan.jobs.end(),
+                     [](const PlannedJob& job) { return !job.depends_on.empty(); });
+}
+
+std::string joined(const std::vector<std::string>& ids, const char* separator) {
+  std::string text;
+  for (const auto& id : ids) text += (text.empty() ? "" : separator) + id;
+  return text;
+}
+
 void print_table(const SweepPlan& plan, std::ostream& out) {
   // Column widths from the contents, so long layer lists stay aligned.
+  const bool dependencies = has_dependencies(plan);
   std::vector<std::string> headers = {"#", "id", "label"};
   headers.insert(headers.end(), plan.varying_keys.begin(), plan.varying_keys.end());
+  if (dependencies) headers.push_back("after");
   headers.push_back("GFLOP");
   std::vector<std::vector<std::string>> rows;
   for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
     const PlannedJob& job = plan.jobs[i];
     std::vector<std::string> row = {std::to_string(i + 1), job.id, job.label};
     row.insert(row.end(), job.varying_values.begin(), job.varying_values.end());
+    if (dependencies) row.push_back(job.depends_on.empty() ? "-" : joined(job.depends_on, ","));
     row.push_back(fmt::format("{:.1f}", job.flops / 1e9));
     rows.push_back(std::move(row));
   }
@@ -68,13 +84,15 @@ void print_table(const SweepPlan& plan, std::ostream& out) {
 }
 
 void print_csv(const SweepPlan& plan, std::ostream& out) {
+  const bool dependencies = has_dependencies(plan);
   out << "index,id,label";
   for (const auto& key : plan.varying_keys) out << "," << csv_field(key);
-  out << ",gflop\n";
+  out << (dependencies ? ",depends_on,gflop\n" : ",gflop\n");
   for (std::size_t i = 0; i < plan.jobs.size(); ++i) {
     const PlannedJob& job = plan.jobs[i];
     out << i + 1 << "," << job.id << "," << csv_field(job.label);
     for (const auto& value : job.varying_values) out << "," << csv_field(value);
+    if (dependencies) out << "," << joined(job.depends_on, " ");
     out << fmt::format(",{:.3f}\n", job.flops / 1e9);
   }
 }
@@ -89,7 +107,11 @@ void print_json(const SweepPlan& plan, std::ostream& out) {
       out << (k ? ", " : "") << json_string(plan.varying_keys[k]) << ": "
           << json_string(job.varying_values[k]);
     }
-    out << fmt::format("}}, \"gflop\": {:.3f}, \"memory_bytes\": {}}}", job.flops / 1e9, job.memory_bytes);
+    out << "}, \"depends_on\": [";
+    for (std::size_t k = 0; k < job.depends_on.size(); ++k) {
+      out << (k ? ", " : "") << json_string(job.depends_on[k]);
+    }
+    out << fmt::format("], \"gflop\": {:.3f}, \"memory_bytes\": {}}}", job.flops / 1e9, job.memory_bytes);
   }
   out << fmt::format("\n], \"count\": {}, \"total_gflop\": {:.3f}, \"weights_sha256\": {}}}\n",
                      plan.jobs.size(), plan.total_flops / 1e9, json_string(plan.weights_sha256));

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +26,7 @@
 #include "runner/inprocess_transport.h"
 #include "runner/session.h"
 #include "store/result_store.h"
+#include "store/video_table.h"
 #include "runner/run_status.h"
 
 namespace stylesweep {
@@ -43,6 +45,7 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
   Selection selection;
   const std::set<std::string> done = store.done_ids();
   const std::set<std::string> failed = store.failed_ids();
+  std::set<std::string> not_run;  // failed and kept, or given up: jobs that need them cannot start
   for (const PlannedJob& planned : plan.jobs) {
     if (done.count(planned.id)) {
       ++selection.done;
@@ -50,6 +53,7 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
     }
     if (failed.count(planned.id) && !arguments.rerun_failed) {
       ++selection.failed_before;
+      not_run.insert(planned.id);
       continue;
     }
     ScheduledJob job;
@@ -60,6 +64,20 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
     job.item.attempt = store.attempts(planned.id) + 1;
     job.cost = planned.flops;
     job.target_keys = target_keys_of(planned.job);
+    job.depends_on = planned.depends_on;
+    const auto blocker = std::find_if(planned.depends_on.begin(), planned.depends_on.end(),
+                                      [&not_run](const std::string& id) { return not_run.count(id) > 0; });
+    if (blocker != planned.depends_on.end()) {  // a frame whose predecessor failed
+      JobOutcome outcome;
+      outcome.id = planned.id;
+      outcome.attempt = job.item.attempt - 1;
+      outcome.error = fmt::format("not run: job {} that it depends on failed", *blocker);
+      outcome.result.history.style_layer_names = planned.job.style_layers;
+      store.store(job.item, outcome);
+      not_run.insert(planned.id);
+      ++selection.failed_before;
+      continue;
+    }
     if (job.item.attempt > arguments.max_attempts && !failed.count(planned.id)) {
       JobOutcome outcome;
       outcome.id = planned.id;
@@ -69,6 +87,7 @@ Selection select_jobs(const RunArguments& arguments, const SweepPlan& plan, Resu
                                   outcome.attempt, arguments.max_attempts);
       outcome.result.history.style_layer_names = planned.job.style_layers;
       store.store(job.item, outcome);
+      not_run.insert(planned.id);
       ++selection.given_up;
       continue;
     }
@@ -168,9 +187,29 @@ std::string other_runs_lines(const RunCounts& counts) {
   return lines;
 }
 
+// Video jobs whose frames are all done become videos and rows of /videos; a failure to write them
+// costs none of the stored frames, which the next run turns into videos again.
+void finish_videos(const SweepSetup& setup) {
+  try {
+    // Under the publication lock: another run of an array may rebuild results.h5 meanwhile.
+    std::vector<VideoRow> rows;
+    setup.store->with_publication_lock(
+        [&] { rows = write_video_results(setup.plan, setup.config.output, setup.store->results_path()); });
+    for (const VideoRow& row : rows) {
+      std::cout << fmt::format("video: {}/{} ({} frames, {} pass{}): warping error {:.1f} (input clip {:.1f})\n",
+                               setup.config.output, row.file, row.frames, row.passes, row.passes == 1 ? "" : "es",
+                               row.warp_error_mean, row.input_warp_error_mean);
+    }
+  } catch (const Error& error) {
+    std::cerr << "stylesweep run: warning: the videos were not written: " << error.what() << "\n";
+  }
+}
+
 Outcome finish_run(const SweepSetup& setup, RunCounts counts, RunStatusWriter& status, Clock::time_point start) {
   // Standalone copies only when this run ended the sweep: other runs still link to segments.
-  setup.store->publish(!counts.drained && counts.held_elsewhere == 0);
+  const bool sweep_ended = !counts.drained && counts.held_elsewhere == 0;
+  setup.store->publish(sweep_ended);
+  if (sweep_ended) finish_videos(setup);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   status.update(counts, wall);
   std::cout << fmt::format(

@@ -5,9 +5,12 @@
 #include <fstream>
 #include <iterator>
 
+#include <fmt/format.h>
+
 #include "common/cpu_time.h"
 #include "common/error.h"
 #include "common/interrupt.h"
+#include "image/image.h"
 
 namespace stylesweep {
 
@@ -33,6 +36,7 @@ void Coordinator::attach_inputs(WorkItem& item, int worker, std::optional<std::s
   std::vector<std::string> paths = {item.job.content};
   paths.insert(paths.end(), item.job.styles.begin(), item.job.styles.end());
   if (item.job.init.kind == InitKind::kImage) paths.push_back(item.job.init.image);
+  for (const FrameLink& link : item.job.frame_links) paths.push_back(link.frame);
   auto& shipped = shipped_[worker];
   for (const auto& path : paths) {
     if (!shipped.insert(path).second) continue;
@@ -42,6 +46,15 @@ void Coordinator::attach_inputs(WorkItem& item, int worker, std::optional<std::s
       // The worker reports the unreadable file as the job's failure, naming it.
       shipped.erase(path);
     }
+  }
+  // The results a frame job starts from travel with it, from this run's outcomes or the store.
+  for (const FrameLink& link : item.job.frame_links) {
+    if (!shipped.insert(link.result).second) continue;
+    auto kept = dependency_results_.find(link.result_id);
+    std::optional<std::string> png =
+        kept != dependency_results_.end() ? std::optional<std::string>(kept->second) : sink_.result_png(link.result_id);
+    if (png) item.files.push_back({link.result, std::move(*png)});
+    else shipped.erase(link.result);
   }
   if (checkpoint) item.checkpoint = std::move(*checkpoint);
 }
@@ -110,7 +123,8 @@ bool Coordinator::claim(const WorkItem& item) {
 }
 
 bool Coordinator::wait_for_held_jobs(int worker) {
-  if (draining_ || !scheduler_.finished() || scheduler_.set_aside_count() == 0) return false;
+  const bool only_held_left = scheduler_.finished() || scheduler_.stalled();
+  if (draining_ || !only_held_left || scheduler_.set_aside_count() == 0) return false;
   if (!held_jobs_retried_) {  // a run that is gone may have left them: claim them once more
     held_jobs_retried_ = true;
     scheduler_.restore_set_aside();
@@ -136,7 +150,7 @@ void Coordinator::dispatch(int worker) {
       if (stopped_.count(worker)) return;
     }
     if (wait_for_held_jobs(worker)) return;
-    if (draining_ || scheduler_.finished()) {
+    if (draining_ || scheduler_.finished() || scheduler_.stalled()) {
       link_.send(worker, MessageKind::kStop, "");
       stopped_.insert(worker);
       waiting_.erase(worker);
@@ -206,10 +220,27 @@ void Coordinator::handle_result(int worker, const std::string& payload) {
   const bool final_outcome = scheduler_.record(outcome, worker);
   if (final_outcome) {
     in_flight_.erase(outcome.id);
+    if (outcome.done && scheduler_.has_dependents(outcome.id) && outcome.result.image.width > 0) {
+      dependency_results_[outcome.id] = encode_png(outcome.result.image);
+    }
     if (!try_storage([&] { sink_.store(item, outcome); })) return;  // not stored: not announced
     ++(outcome.done ? counts_.done : counts_.failed);
   }
   unannounced_.push_back({item, std::move(outcome), snapshot(), !final_outcome});
+  if (final_outcome) fail_blocked_jobs(worker);
+}
+
+void Coordinator::fail_blocked_jobs(int worker) {
+  for (auto& [item, failed_id] : scheduler_.take_blocked()) {
+    JobOutcome outcome;
+    outcome.id = item.id;
+    outcome.attempt = item.attempt;
+    outcome.worker.rank = worker;
+    outcome.error = fmt::format("not run: job {} that it depends on failed", failed_id);
+    if (!try_storage([&] { sink_.store(item, outcome); })) return;
+    ++counts_.failed;
+    unannounced_.push_back({item, std::move(outcome), snapshot(), false});
+  }
 }
 
 void Coordinator::publish_if_quiet(bool force) {

@@ -37,6 +37,9 @@ class ResultSink {
   virtual void started(const WorkItem&) {}
   // A job stopped on request; its checkpoint is in outcome.checkpoint.
   virtual void interrupted(const WorkItem&, const JobOutcome&) {}
+  // A done job's result image as PNG bytes (nothing when it is not stored): what a frame job that
+  // depends on a job of an earlier or concurrent run starts from.
+  virtual std::optional<std::string> result_png(const std::string&) { return std::nullopt; }
   // The checkpoint an earlier interruption left for this job.
   virtual std::optional<std::string> checkpoint(const std::string&) const { return std::nullopt; }
   // Makes everything stored so far durable and visible to readers (results.h5).
@@ -139,6 +142,8 @@ class Coordinator {
   // Ships the job's images the worker lacks and its checkpoint (`checkpoint`, already looked up).
   void attach_inputs(WorkItem& item, int worker, std::optional<std::string> checkpoint);
   void publish_if_quiet(bool force);
+  // Stores the queued jobs that wait for a job that failed for good as failed themselves.
+  void fail_blocked_jobs(int worker);
 
   CoordinatorLink& link_;
   Scheduler& scheduler_;
@@ -154,6 +159,7 @@ class Coordinator {
   std::map<std::string, std::size_t> batch_size_; // by id: how many jobs ran with it
   std::map<int, std::set<std::string>> shipped_;  // paths each worker has received
   std::map<std::string, WorkItem> in_flight_;     // by id
+  std::map<std::string, std::string> dependency_results_;  // by id: PNGs of done jobs others need
   std::map<std::string, double> costs_;           // by id, for the time estimate
   std::map<std::string, std::string> held_by_;    // by id: the run holding a job set aside
   bool held_jobs_retried_ = false;                // claimed again once the queue ran empty

@@ -44,6 +44,14 @@ void write_job(WireWriter& out, const StyleJob& job) {
   out.text(job.style_name);
   out.number(job.checkpoint_every);
   out.text(job.checkpoint_path);
+  out.number<std::uint64_t>(job.frame_links.size());
+  for (const FrameLink& link : job.frame_links) {
+    out.number(link.offset);
+    out.number<std::uint8_t>(link.temporal);
+    out.text(link.frame);
+    out.text(link.result);
+    out.text(link.result_id);
+  }
 }
 
 StyleJob read_job(WireReader& in) {
@@ -71,6 +79,16 @@ StyleJob read_job(WireReader& in) {
   job.style_name = in.text();
   job.checkpoint_every = in.number<int>();
   job.checkpoint_path = in.text();
+  const auto links = in.number<std::uint64_t>();
+  for (std::uint64_t k = 0; k < links; ++k) {
+    FrameLink link;
+    link.offset = in.number<int>();
+    link.temporal = in.number<std::uint8_t>() != 0;
+    link.frame = in.text();
+    link.result = in.text();
+    link.result_id = in.text();
+    job.frame_links.push_back(std::move(link));
+  }
   return job;
 }
 
@@ -155,6 +173,7 @@ std::string encode(const JobOutcome& outcome) {
   out.numbers(history.content);
   out.numbers(history.style);
   out.numbers(history.tv);
+  out.numbers(history.temporal);
   out.texts(history.style_layer_names);
   std::vector<double> flat;
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
@@ -192,6 +211,7 @@ JobOutcome decode_job_outcome(const std::string& bytes) {
   history.content = in.numbers<double>();
   history.style = in.numbers<double>();
   history.tv = in.numbers<double>();
+  history.temporal = in.numbers<double>();
   history.style_layer_names = in.texts();
   const std::vector<double> flat = in.numbers<double>();
   const std::size_t layers = history.style_layer_names.size();

@@ -37,7 +37,52 @@ Scheduler::Scheduler(std::vector<ScheduledJob> jobs, int retries, int worker_cou
   std::stable_sort(jobs_.begin(), jobs_.end(), [](const ScheduledJob& a, const ScheduledJob& b) {
     return a.cost > b.cost;
   });
-  for (const ScheduledJob& job : jobs_) unfinished_cost_ += job.cost;
+  for (const ScheduledJob& job : jobs_) {
+    unfinished_cost_ += job.cost;
+    not_done_.insert(job.item.id);
+    for (const std::string& dependency : job.depends_on) ++dependents_[dependency];
+  }
+}
+
+bool Scheduler::ready(const ScheduledJob& job) const {
+  for (const std::string& dependency : job.depends_on) {
+    if (not_done_.count(dependency)) return false;
+  }
+  return true;
+}
+
+bool Scheduler::stalled() const {
+  if (!running_.empty() || queued() == 0) return false;
+  for (const ScheduledJob& job : retries_queue_) {
+    if (ready(job)) return false;
+  }
+  for (std::size_t i = head_; i < jobs_.size(); ++i) {
+    if (!taken_[i] && ready(jobs_[i])) return false;
+  }
+  return true;
+}
+
+std::vector<std::pair<WorkItem, std::string>> Scheduler::take_blocked() {
+  std::vector<std::pair<WorkItem, std::string>> blocked;
+  if (failed_for_good_.empty()) return blocked;
+  // A blocked job fails for good too, so the jobs after it in a chain follow in the same sweep.
+  for (bool more = true; more;) {
+    more = false;
+    for (std::size_t i = head_; i < jobs_.size(); ++i) {
+      if (taken_[i]) continue;
+      for (const std::string& dependency : jobs_[i].depends_on) {
+        if (!failed_for_good_.count(dependency)) continue;
+        taken_[i] = true;
+        --remaining_;
+        unfinished_cost_ -= jobs_[i].cost;
+        failed_for_good_.insert(jobs_[i].item.id);
+        blocked.emplace_back(jobs_[i].item, dependency);
+        more = true;
+        break;
+      }
+    }
+  }
+  return blocked;
 }
 
 bool Scheduler::affine(const ScheduledJob& job, int worker) const {
@@ -61,6 +106,7 @@ void Scheduler::remember_targets(const ScheduledJob& job, int worker) {
 std::optional<WorkItem> Scheduler::next_for(int worker) {
   // Retries first, on a worker they have not failed on (any worker if there is only one).
   for (auto it = retries_queue_.begin(); it != retries_queue_.end(); ++it) {
+    if (!ready(*it)) continue;
     const auto& failed = failed_on_[it->item.id];
     if (worker_count_ > 1 && failed.count(worker)) continue;
     ScheduledJob job = std::move(*it);
@@ -75,10 +121,12 @@ std::optional<WorkItem> Scheduler::next_for(int worker) {
   if (head_ == jobs_.size()) return std::nullopt;
 
   std::size_t chosen = head_;
-  const double threshold = jobs_[head_].cost * kAffinityCostFraction;
+  while (chosen < jobs_.size() && (taken_[chosen] || !ready(jobs_[chosen]))) ++chosen;
+  if (chosen == jobs_.size()) return std::nullopt;  // the rest wait for their dependencies
+  const double threshold = jobs_[chosen].cost * kAffinityCostFraction;
   std::size_t looked = 0;
-  for (std::size_t i = head_; i < jobs_.size() && looked < kAffinityWindow; ++i) {
-    if (taken_[i]) continue;
+  for (std::size_t i = chosen; i < jobs_.size() && looked < kAffinityWindow; ++i) {
+    if (taken_[i] || !ready(jobs_[i])) continue;
     if (jobs_[i].cost < threshold) break;
     ++looked;
     if (affine(jobs_[i], worker)) {
@@ -106,7 +154,7 @@ std::vector<std::pair<WorkItem, double>> Scheduler::take_batch_mates(int worker,
   for (std::size_t i = head_; i < jobs_.size() && mates.size() < limit && looked < kBatchWindow; ++i) {
     if (taken_[i]) continue;
     ++looked;
-    if (!can_share_batch(first, jobs_[i].item.job)) continue;
+    if (!ready(jobs_[i]) || !can_share_batch(first, jobs_[i].item.job)) continue;
     const double cost = jobs_[i].cost;
     mates.emplace_back(take(i, worker), cost);
   }
@@ -127,6 +175,8 @@ bool Scheduler::record(const JobOutcome& outcome, int worker) {
   const bool retries_spent = tries_[job->item.id] > retries_ || job->item.attempt >= max_attempts_;
   if (outcome.done || retries_spent) {
     unfinished_cost_ -= job->cost;
+    if (outcome.done) not_done_.erase(job->item.id);
+    else if (dependents_.count(job->item.id)) failed_for_good_.insert(job->item.id);
     return true;
   }
   failed_on_[job->item.id].insert(worker);
@@ -152,6 +202,7 @@ void Scheduler::set_aside(const std::string& id) {
 
 void Scheduler::drop(const std::string& id) {
   if (std::optional<ScheduledJob> job = take_running(id)) unfinished_cost_ -= job->cost;
+  not_done_.erase(id);  // another run finished it
 }
 
 void Scheduler::restore_set_aside() {
@@ -163,9 +214,11 @@ void Scheduler::restore_set_aside() {
 }
 
 double Scheduler::next_cost() const {
-  if (!retries_queue_.empty()) return retries_queue_.front().cost;
+  for (const ScheduledJob& job : retries_queue_) {
+    if (ready(job)) return job.cost;
+  }
   for (std::size_t i = head_; i < jobs_.size(); ++i) {
-    if (!taken_[i]) return jobs_[i].cost;
+    if (!taken_[i] && ready(jobs_[i])) return jobs_[i].cost;
   }
   return 0;
 }

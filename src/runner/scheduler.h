@@ -1,6 +1,8 @@
 // Which job a worker gets next: longest-processing-time first (the planner's cost estimate), but
 // among the jobs nearly as costly as the costliest left, one whose targets (content features,
 // style Grams) the worker computed recently; failed jobs come back for retries on another worker.
+// A job with dependencies is handed out only once they are done; when one fails for good, the
+// jobs that need it leave the queue as blocked.
 // Pure logic: no MPI, no libtorch, no files.
 #pragma once
 
@@ -20,6 +22,9 @@ struct ScheduledJob {
   WorkItem item;
   double cost = 0;
   std::vector<std::string> target_keys;  // see target_keys_of()
+  // Jobs that must be done before this one starts (a frame job's predecessors); those not in
+  // the scheduler count as done (an earlier run did them).
+  std::vector<std::string> depends_on;
 };
 
 // Keys naming the targets a job needs: its content features and each style's Grams.
@@ -52,7 +57,15 @@ class Scheduler {
   // The estimated cost of the job that next_for would hand out next (0 when none is queued).
   double next_cost() const;
 
+  // Queued jobs that can never start because a job they depend on failed for good, taken out of
+  // the queue, each with the id of the failed job it waited for.
+  std::vector<std::pair<WorkItem, std::string>> take_blocked();
+  // Whether jobs depend on this one (the coordinator keeps its result to ship to them).
+  bool has_dependents(const std::string& id) const { return dependents_.count(id) > 0; }
+
   bool finished() const { return queued() == 0 && running_.empty(); }
+  // Nothing runs and no queued job can start: what is queued waits for jobs set aside.
+  bool stalled() const;
   std::size_t queued() const { return remaining_ + retries_queue_.size(); }
   std::size_t running() const { return running_.size(); }
   // Estimated cost of the jobs not final yet (queued or running), for the time left.
@@ -60,6 +73,7 @@ class Scheduler {
 
  private:
   bool affine(const ScheduledJob& job, int worker) const;
+  bool ready(const ScheduledJob& job) const;
   // Removes a handed-out job from the running ones (nothing when it is not running).
   std::optional<ScheduledJob> take_running(const std::string& id);
   WorkItem take(std::size_t index, int worker);
@@ -79,6 +93,9 @@ class Scheduler {
   int worker_count_;
   int max_attempts_;
   double unfinished_cost_ = 0;
+  std::set<std::string> not_done_;      // ids of this scheduler's jobs not done yet
+  std::set<std::string> failed_for_good_;  // ids of failed jobs that others depend on
+  std::map<std::string, int> dependents_;  // id -> how many jobs depend on it
 };
 
 }  // namespace stylesweep

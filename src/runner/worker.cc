@@ -34,6 +34,10 @@ void ShippedFiles::localize(WorkItem& item) {
   local(item.job.content);
   for (auto& style : item.job.styles) local(style);
   local(item.job.init.image);
+  for (FrameLink& link : item.job.frame_links) {
+    local(link.frame);
+    local(link.result);
+  }
 }
 
 std::string ShippedFiles::with_original_paths(std::string text) const {

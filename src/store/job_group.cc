@@ -28,6 +28,9 @@ void write_history(h5::File& file, const std::string& group, const LossHistory& 
   file.write_float64(group + "/loss/content", {evaluations}, history.content.data());
   file.write_float64(group + "/loss/style", {evaluations}, history.style.data());
   file.write_float64(group + "/loss/tv", {evaluations}, history.tv.data());
+  if (history.temporal.size() == history.total.size() && !history.temporal.empty()) {
+    file.write_float64(group + "/loss/temporal", {evaluations}, history.temporal.data());
+  }
   const hsize_t layers = history.style_layer_names.size();
   std::vector<double> flat;
   flat.reserve(evaluations * layers);
@@ -86,12 +89,22 @@ void write_history_file(const std::string& path, const std::string& id, const St
   }
 }
 
+Image read_job_image(const h5::File& file, const std::string& group) {
+  const h5::DatasetInfo info = file.dataset_info(group + "/image");
+  if (info.shape.size() != 3 || info.shape[2] != 3) {
+    throw file_error(file.path(), group + "/image is not an [H, W, 3] image", ErrorKind::kBadInput);
+  }
+  const std::vector<std::uint8_t> rgb = file.read_uint8(group + "/image");
+  return from_rgb8(rgb.data(), int(info.shape[1]), int(info.shape[0]));
+}
+
 LossHistory read_job_history(const h5::File& file, const std::string& group) {
   LossHistory history;
   history.total = file.read_float64(group + "/loss/total");
   history.content = file.read_float64(group + "/loss/content");
   history.style = file.read_float64(group + "/loss/style");
   history.tv = file.read_float64(group + "/loss/tv");
+  if (file.exists(group + "/loss/temporal")) history.temporal = file.read_float64(group + "/loss/temporal");
   if (file.has_attribute(group + "/loss", "stage_starts")) {
     for (double start : file.attribute_doubles(group + "/loss", "stage_starts")) {
       history.stage_starts.push_back(int(start));

@@ -14,6 +14,7 @@
 #include "common/durable_file.h"
 #include "common/error.h"
 #include "common/text.h"
+#include "store/job_group.h"
 #include "store/png_writer_thread.h"
 #include "store/results_file.h"
 
@@ -197,6 +198,11 @@ void ResultStore::publish(bool standalone) {
   }
 }
 
+void ResultStore::with_publication_lock(const std::function<void()>& work) {
+  RunRegistry::PublicationLock lock(*registry_);
+  work();
+}
+
 std::string ResultStore::image_file(const WorkItem& item) const {
   return settings_.output_directory + "/images/" + item.label + ".png";
 }
@@ -344,5 +350,17 @@ void ResultStore::interrupted(const WorkItem& item, const JobOutcome& outcome) {
 }
 
 std::optional<std::string> ResultStore::checkpoint(const std::string& id) const { return checkpoints_->load(id); }
+
+std::optional<std::string> ResultStore::result_png(const std::string& id) {
+  if (!journal_.file_of.count(id)) refresh_journal();
+  const auto file = journal_.file_of.find(id);
+  if (file == journal_.file_of.end()) return std::nullopt;
+  try {
+    const h5::File segment = h5::File::open_read_only(journal_.path(file->second));
+    return encode_png(read_job_image(segment, "/jobs/" + id));
+  } catch (const Error&) {
+    return std::nullopt;  // the frame job fails naming the missing input
+  }
+}
 
 }  // namespace stylesweep

@@ -28,6 +28,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -95,7 +96,11 @@ class ResultStore : public ResultSink {
   const RunOwner& run() const { return registry_->self(); }
   void interrupted(const WorkItem& item, const JobOutcome& outcome) override;
   std::optional<std::string> checkpoint(const std::string& id) const override;
+  // From the journal segment that holds the job, read again when another run stored it since.
+  std::optional<std::string> result_png(const std::string& id) override;
   void publish() override { publish(false); }
+  // Runs `work` while no other run publishes: for writers of results.h5 beside the store.
+  void with_publication_lock(const std::function<void()>& work);
   // Commits, then rebuilds results.h5 from the journal; `standalone` copies the jobs instead of
   // linking them.
   void publish(bool standalone);

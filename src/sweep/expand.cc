@@ -23,6 +23,7 @@
 #include "job/memory_estimate.h"
 #include "job/spatial_masks.h"
 #include "sweep/cost.h"
+#include "sweep/video_plan.h"
 #include "vgg/vgg_layers.h"
 
 namespace stylesweep {
@@ -78,6 +79,17 @@ std::vector<ResolvedAxis> resolve_axes(const SweepConfig& config) {
 
 // Picks the only declared image when the config leaves content or style unset.
 void default_images(const SweepConfig& config, StyleJob& job) {
+  if (!job.video.empty()) {  // the frames are its content
+    if (job.styles.empty() && config.images.style.size() == 1) {
+      job.style_name = config.images.style.begin()->first;
+      job.styles = {config.images.style.begin()->second};
+    }
+    if (job.styles.empty()) {
+      throw config_error(config.path, YAML::Mark::null_mark(), "style",
+                         "several style images are declared and none is chosen; set defaults.style or a grid axis");
+    }
+    return;
+  }
   if (job.content.empty() && config.images.content.size() == 1) {
     job.content_name = config.images.content.begin()->first;
     job.content = config.images.content.begin()->second;
@@ -307,7 +319,9 @@ void assign_ids(SweepPlan& plan, const FileHashCache& hash_file) {
   for (std::size_t begin = 0; begin < plan.jobs.size(); begin += chunk) {
     workers.push_back(std::async(std::launch::async, [&, begin] {
       const std::size_t end = std::min(plan.jobs.size(), begin + chunk);
-      for (std::size_t k = begin; k < end; ++k) plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
+      for (std::size_t k = begin; k < end; ++k) {
+        if (plan.jobs[k].id.empty()) plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
+      }
     }));
   }
   for (auto& worker : workers) worker.get();
@@ -333,6 +347,77 @@ void refuse_duplicates(const SweepConfig& config, SweepPlan& plan) {
   }
 }
 
+// A sweep's video jobs as frame jobs: clips are read once each, and a frame job's id is computed
+// as soon as it is planned, since the jobs after it name it.
+class VideoJobs {
+ public:
+  VideoJobs(const SweepConfig& config, const std::string& weights_sha256)
+      : config_(config), weights_sha256_(weights_sha256) {}
+
+  bool any() const { return any_; }
+
+  std::vector<PlannedJob> frame_jobs(std::uint64_t index, std::vector<std::string> label_parts,
+                                     PlannedJob& video_job, FileHashCache& hash_file, JobCosts& costs) {
+    any_ = true;
+    const std::string where = "job " + std::to_string(index + 1);
+    std::vector<FrameJobPlan> plans;
+    try {
+      video_job.job.validate_combination();
+      if (label_parts.empty()) label_parts = {video_job.job.video, video_job.job.style_name};
+      video_job.label = safe_label(join(label_parts, "-"));
+      plans = plan_frame_jobs(video_job, clip(video_job.job.video));
+    } catch (const Error& error) {
+      throw config_error(config_.path, YAML::Mark::null_mark(), where, error.what());
+    }
+    const FileHasher cached = [&hash_file](const std::string& path) { return hash_file(path); };
+    std::vector<PlannedJob> jobs;
+    for (FrameJobPlan& frame_plan : plans) {
+      PlannedJob& planned = frame_plan.planned;
+      for (std::size_t k = 0; k < planned.job.frame_links.size(); ++k) {
+        const PlannedJob& linked = jobs[frame_plan.link_jobs[k]];
+        FrameLink& link = planned.job.frame_links[k];
+        link.result_id = linked.id;
+        link.result = config_.output + "/images/" + linked.label + ".png";
+        if (std::find(planned.depends_on.begin(), planned.depends_on.end(), linked.id) == planned.depends_on.end()) {
+          planned.depends_on.push_back(linked.id);
+        }
+      }
+      const std::string label = planned.label;
+      complete_job(config_, index, {label}, planned, hash_file, costs);
+      planned.video_job = video_job.label;
+      planned.id = job_id(planned.job, weights_sha256_, cached);
+      jobs.push_back(std::move(planned));
+    }
+    return jobs;
+  }
+
+ private:
+  const ClipFrames& clip(const std::string& name) {
+    auto found = clips_.find(name);
+    if (found != clips_.end()) return found->second;
+    return clips_[name] = read_clip(name, config_.images.videos.at(name), config_.output + "/clips");
+  }
+
+  const SweepConfig& config_;
+  std::string weights_sha256_;
+  std::map<std::string, ClipFrames> clips_;
+  bool any_ = false;
+};
+
+// Frame jobs have index columns of their clip (unless it is an axis already), frame and pass.
+void add_frame_columns(SweepPlan& plan) {
+  const bool video_varies =
+      std::find(plan.varying_keys.begin(), plan.varying_keys.end(), "video") != plan.varying_keys.end();
+  if (!video_varies) plan.varying_keys.push_back("video");
+  plan.varying_keys.push_back("frame");
+  plan.varying_keys.push_back("pass");
+  for (PlannedJob& planned : plan.jobs) {
+    if (!video_varies) planned.varying_values.push_back(planned.job.video);
+    planned.varying_values.push_back(std::to_string(planned.job.frame));
+    planned.varying_values.push_back(std::to_string(planned.job.pass));
+  }
+}
+
 SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_path,
                          std::uint64_t max_jobs) {
   const std::uint64_t count = count_jobs(config);
@@ -349,14 +434,25 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
   plan.varying_keys = walk.varying_keys();
   JobCosts costs;
   plan.jobs.reserve(std::size_t(count));
-  for (std::uint64_t index = 0; index < count; ++index) {
-    std::vector<std::string> label_parts;
-    PlannedJob planned = walk.job_at(index, &label_parts);
-    complete_job(config, index, std::move(label_parts), planned, hash_file, costs);
+  VideoJobs videos(config, plan.weights_sha256);
+  auto add = [&plan](PlannedJob planned) {
     plan.total_flops += planned.flops;
     plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
     plan.jobs.push_back(std::move(planned));
+  };
+  for (std::uint64_t index = 0; index < count; ++index) {
+    std::vector<std::string> label_parts;
+    PlannedJob planned = walk.job_at(index, &label_parts);
+    if (planned.job.video.empty()) {
+      complete_job(config, index, std::move(label_parts), planned, hash_file, costs);
+      add(std::move(planned));
+      continue;
+    }
+    for (PlannedJob& frame_job : videos.frame_jobs(index, std::move(label_parts), planned, hash_file, costs)) {
+      add(std::move(frame_job));
+    }
   }
+  if (videos.any()) add_frame_columns(plan);
   assign_ids(plan, hash_file);
   refuse_duplicates(config, plan);
   return plan;

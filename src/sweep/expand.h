@@ -1,5 +1,6 @@
 // Expands a sweep config into its jobs: the grid's cartesian product crossed with the zipped axes,
-// each job with its content-addressed id, a readable label and its estimated cost.
+// each job with its content-addressed id, a readable label and its estimated cost. A video job
+// becomes its frame jobs (sweep/video_plan.h), each after the jobs it depends on.
 #pragma once
 
 #include <cstdint>
@@ -18,12 +19,18 @@ struct PlannedJob {
   std::vector<std::string> varying_values;  // one per SweepPlan::varying_keys
   double flops = 0;                        // estimated, see sweep/cost.h
   std::int64_t memory_bytes = 0;           // estimated peak, see job/memory_estimate.h
+  // Frame jobs (sweep/video_plan.h): the ids of the jobs whose results it needs, and the label of
+  // the video job it belongs to.
+  std::vector<std::string> depends_on;
+  std::string video_job;
 };
 
 struct SweepPlan {
   std::string weights_path;
   std::string weights_sha256;
-  std::vector<std::string> varying_keys;  // the axes with more than one value, in config order
+  // The axes with more than one value, in config order; then, in sweeps of video jobs, `video`
+  // (unless an axis), `frame` and `pass`.
+  std::vector<std::string> varying_keys;
   std::vector<PlannedJob> jobs;
   double total_flops = 0;
   std::int64_t peak_memory_bytes = 0;  // of the largest job
