@@ -78,6 +78,48 @@ TEST(LossesTest, ContentAndTotalVariationMatchHandComputedValues) {
   EXPECT_DOUBLE_EQ(total_variation_loss(image).item<double>(), 9 + 36 + 1 + 16);
 }
 
+// Ruder et al.'s temporal term, by plain loops: (1/D) Σ_links Σ c (x − ω)², D = 3HW; its gradient
+// (2/D) Σ_links c (x − ω) per value.
+TEST(LossesTest, TemporalLossAndItsGradientMatchPlainLoops) {
+  const int height = 5, width = 4;
+  torch::manual_seed(3);
+  const torch::Tensor image = (torch::rand({1, 3, height, width}, torch::kDouble) * 255).requires_grad_(true);
+  std::vector<TemporalTarget> links;
+  for (int link = 0; link < 2; ++link) {
+    links.push_back({torch::rand({1, 3, height, width}, torch::kDouble) * 255,
+                     (torch::rand({1, 1, height, width}, torch::kDouble) > 0.4).to(torch::kDouble)});
+  }
+  temporal_loss(image, links).backward();
+  const torch::Tensor values_of_x = image.detach();
+  const auto x = values_of_x.accessor<double, 4>();
+  double expected = 0;
+  std::vector<double> gradient(3 * height * width, 0.0);
+  const double values = 3.0 * height * width;
+  for (const TemporalTarget& link : links) {
+    const auto warped = link.warped.accessor<double, 4>();
+    const auto weight = link.weight.accessor<double, 4>();
+    for (int c = 0; c < 3; ++c) {
+      for (int y = 0; y < height; ++y) {
+        for (int w = 0; w < width; ++w) {
+          const double difference = x[0][c][y][w] - warped[0][c][y][w];
+          expected += weight[0][0][y][w] * difference * difference / values;
+          gradient[(c * height + y) * width + w] += 2 * weight[0][0][y][w] * difference / values;
+        }
+      }
+    }
+  }
+  EXPECT_NEAR(temporal_loss(image.detach(), links).item<double>(), expected, 1e-9 * expected);
+  const torch::Tensor grad = image.grad();
+  const auto autograd = grad.accessor<double, 4>();
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < height; ++y) {
+      for (int w = 0; w < width; ++w) {
+        EXPECT_NEAR(autograd[0][c][y][w], gradient[(c * height + y) * width + w], 1e-12);
+      }
+    }
+  }
+}
+
 // Autograd against central finite differences along random directions, in float64 through a
 // random VGG-19 on an 8x8 image.
 class GradientTest : public ::testing::Test {

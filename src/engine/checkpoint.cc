@@ -43,6 +43,7 @@ void save_checkpoint(const StyleJob& job, const std::string& key, const Checkpoi
   archive.write("content", to_tensor(history.content));
   archive.write("style", to_tensor(history.style));
   archive.write("tv", to_tensor(history.tv));
+  if (!history.temporal.empty()) archive.write("temporal", to_tensor(history.temporal));
   std::vector<double> flat;
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
   archive.write("style_layers", to_tensor(flat));
@@ -95,6 +96,8 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
     state.history.style = to_vector(style);
     state.history.tv = to_vector(tv);
     state.history.style_layer_names = job.style_layers;
+    torch::Tensor temporal;
+    if (archive->try_read("temporal", temporal)) state.history.temporal = to_vector(temporal);
     torch::Tensor stage_starts;
     if (archive->try_read("stage_starts", stage_starts)) {
       for (double start : to_vector(stage_starts)) state.history.stage_starts.push_back(int(start));

@@ -11,8 +11,10 @@
 namespace stylesweep {
 
 LossWeights loss_weights(const StyleJob& job) {
-  return {job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
-          job.style_layers,      job.resolved_style_layer_weights()};
+  LossWeights weights{job.effective_alpha(), job.effective_beta(), job.tv_weight, job.content_layers, {},
+                      job.style_layers,      job.resolved_style_layer_weights()};
+  if (!job.frame_links.empty()) weights.temporal = job.temporal_weight;
+  return weights;
 }
 
 Evaluation::Evaluation(const LossTargets& targets, LossWeights weights, LossHistory history)
@@ -24,7 +26,8 @@ LossTerms Evaluation::score(const std::map<std::string, torch::Tensor>& activati
   LossTerms terms = combine_losses(activations, image, targets_, weights_, evaluation);
   const double total = terms.total_value;
   const std::pair<const char*, double> checks[] = {
-      {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"total", total}};
+      {"content", terms.content}, {"style", terms.style}, {"tv", terms.tv}, {"temporal", terms.temporal},
+      {"total", total}};
   for (const auto& [term, value] : checks) {
     if (!std::isfinite(value)) {
       throw JobFailure(fmt::format("loss became {} at evaluation {} (term: {})", value, evaluation, term),
@@ -35,6 +38,7 @@ LossTerms Evaluation::score(const std::map<std::string, torch::Tensor>& activati
   history_.content.push_back(terms.content);
   history_.style.push_back(terms.style);
   history_.tv.push_back(terms.tv);
+  if (weights_.temporal > 0 && !targets_.temporal.empty()) history_.temporal.push_back(terms.temporal);
   history_.style_layers.push_back(terms.style_layers);
   return terms;
 }

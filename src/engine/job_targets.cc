@@ -7,6 +7,7 @@
 #include "engine/spatial_control.h"
 #include "engine/style_layer_loss.h"
 #include "engine/target_cache.h"
+#include "engine/temporal.h"
 #include "engine/tensor_image.h"
 #include "image/color.h"
 #include "job/job_fields.h"
@@ -116,6 +117,19 @@ LossTargets compute_targets(const StyleJob& job, Vgg19& vgg, const torch::Tensor
   return targets;
 }
 
+// A frame job's temporal targets and start, luminance images when the job optimizes luminance.
+void add_temporal_inputs(const StyleJob& job, const EngineCaches& caches, bool luminance_only, PreparedJob& prepared) {
+  TemporalInputs inputs = temporal_inputs(job, prepared.content_image, caches.images);
+  const torch::Device& device = caches.networks.device();
+  const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+  for (WarpedLink& link : inputs.targets) {
+    const Image warped = luminance_only ? luminance_image(link.warped) : link.warped;
+    torch::Tensor weight = torch::from_blob(link.weight.data(), {1, 1, warped.height, warped.width}, options).clone();
+    prepared.targets.temporal.push_back({image_to_tensor(warped, device), weight.to(device)});
+  }
+  if (inputs.start) prepared.start = luminance_only ? luminance_image(*inputs.start) : *inputs.start;
+}
+
 }  // namespace
 
 PreparedJob prepare_job(const StyleJob& job, const EngineCaches& caches, const MemoryCheck& check_memory) {
@@ -139,7 +153,10 @@ PreparedJob prepare_job(const StyleJob& job, const EngineCaches& caches, const M
   Vgg19& vgg = caches.networks.network(job.pooling, job.precision, layers);
   const Guides guides = spatial_guides(job, content_image, styles, device);
   LossTargets targets = compute_targets(job, vgg, content, styles, guides, caches.targets);
-  return {std::move(content_image), content, std::move(styles), std::move(layers), &vgg, std::move(targets)};
+  PreparedJob prepared{std::move(content_image), content, std::move(styles), std::move(layers), &vgg,
+                       std::move(targets), std::nullopt};
+  if (!job.frame_links.empty()) add_temporal_inputs(job, caches, luminance_only, prepared);
+  return prepared;
 }
 
 }  // namespace stylesweep

@@ -29,6 +29,7 @@ struct PreparedJob {
   std::vector<std::string> layers;    // content layers, then style layers
   Vgg19* vgg = nullptr;
   LossTargets targets;
+  std::optional<Image> start;         // a frame job's start from its links (engine/temporal.h)
 };
 
 // The caches a worker keeps between jobs.

@@ -89,6 +89,14 @@ torch::Tensor style_loss(const std::map<std::string, torch::Tensor>& activations
 
 }  // namespace
 
+torch::Tensor temporal_loss(const torch::Tensor& image, const std::vector<TemporalTarget>& targets) {
+  torch::Tensor loss = torch::zeros({}, image.options());
+  for (const TemporalTarget& target : targets) {
+    loss = loss + (target.weight * (image - target.warped).pow(2)).sum();
+  }
+  return loss / double(image.numel());
+}
+
 LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations,
                          const torch::Tensor& image, const LossTargets& targets,
                          const LossWeights& weights, std::int64_t evaluation) {
@@ -106,6 +114,12 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
     scalars.push_back(tv);
     total = total + tv;
   }
+  const bool temporal = weights.temporal > 0 && !targets.temporal.empty();
+  if (temporal) {
+    torch::Tensor term = weights.temporal * temporal_loss(image, targets.temporal);
+    scalars.push_back(term);
+    total = total + term;
+  }
   scalars.push_back(total);
   const torch::Tensor host = torch::stack(scalars).detach().to(torch::kCPU, torch::kFloat64);
   const double* value = host.data_ptr<double>();
@@ -120,6 +134,7 @@ LossTerms combine_losses(const std::map<std::string, torch::Tensor>& activations
   terms.content = weights.alpha * value[layer_terms];
   terms.style = weights.beta * value[layer_terms + 1];
   if (weights.tv > 0) terms.tv = value[layer_terms + 2];
+  if (temporal) terms.temporal = value[scalars.size() - 2];
   terms.total = total;
   terms.total_value = value[scalars.size() - 1];
   return terms;

@@ -3,7 +3,7 @@
 // result's M positions, A = S S^T over the style's own Ms; per-layer style
 // E_l = sum (G/M - A/Ms)^2 / (4 N^2), which is the paper's sum (G - A)^2 / (4 N^2 M^2) when
 // M = Ms; L_s = sum_l w_l E_l, blended over styles; total variation on the 0-255 image;
-// L = alpha L_c + beta L_s + gamma L_tv. Other per-layer style losses (`style_loss`) replace E_l:
+// L = alpha L_c + beta L_s + gamma L_tv (+ a frame job's temporal term, engine/temporal.h). Other per-layer style losses (`style_loss`) replace E_l:
 // each is a row of engine/style_loss_kinds.h, and combine_losses walks the job's row through its
 // StyleLayerLoss without asking which it is.
 #pragma once
@@ -55,10 +55,20 @@ struct StyleTarget {
   double blend = 1.0;
   std::map<std::string, std::shared_ptr<const LayerTarget>> layers;
 };
+// Video frames (engine/temporal.h): a linked frame's result warped onto this frame, [1, 3, H, W],
+// and the weight c each pixel counts with, [1, 1, H, W].
+struct TemporalTarget {
+  torch::Tensor warped;
+  torch::Tensor weight;
+};
+// Ruder et al.'s temporal loss (1/D) Σ_links Σ c ⊙ (x − ω)², D the image's number of values.
+torch::Tensor temporal_loss(const torch::Tensor& image, const std::vector<TemporalTarget>& targets);
+
 struct LossTargets {
   std::map<std::string, torch::Tensor> content;  // by content layer
   std::vector<StyleTarget> styles;
   std::shared_ptr<const StyleLayerLoss> style_loss;
+  std::vector<TemporalTarget> temporal;          // frame jobs' links; empty otherwise
 };
 
 struct LossWeights {
@@ -67,12 +77,14 @@ struct LossWeights {
   std::vector<double> content_layer_weights;  // equal (1 each) unless given
   std::vector<std::string> style_layers;
   std::vector<double> style_layer_weights;
+  double temporal = 0.0;  // frame jobs' temporal_weight
 };
 
 struct LossTerms {
   torch::Tensor total;                 // scalar, differentiable
   double total_value = 0;              // its value on the host
   double content = 0, style = 0, tv = 0;  // weighted: alpha L_c, beta L_s, gamma L_tv
+  double temporal = 0;                    // weighted: temporal_weight L_t
   std::vector<double> style_layers;    // unweighted E_l (blended over styles), per style layer
 };
 

@@ -110,6 +110,8 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
                                       const ProgressCallback& progress, const StopCheck& should_stop,
                                       bool final_stage) {
   const PreparedJob prepared = prepare(job);
+  // A frame job's first stage starts where its links say (engine/temporal.h).
+  if (!start && prepared.start) start = &*prepared.start;
   torch::Tensor image = initial_image(job, prepared.content, prepared.styles.front(), start, networks);
   history.style_layer_names = job.style_layers;
   if (resumed) {
