@@ -49,6 +49,7 @@ void run_report(const ReportArguments& arguments) {
   }
   std::ofstream(out + "/grids.json") << layout << "]\n";
   files.tradeoffs = plot_tradeoffs(results, out);
+  files.videos = write_video_strips(results, out);
   write_summary_csv(results, out + "/summary.csv");
   write_html_report(results, files, out + "/report.html");
   std::cout << fmt::format("report: {}/report.html ({} grid{}, rows {}, columns {}; summary.csv, "
@@ -56,6 +57,10 @@ void run_report(const ReportArguments& arguments) {
                            out, files.grids.size(), files.grids.size() == 1 ? "" : "s",
                            spec.rows.empty() ? "-" : spec.rows, spec.columns.empty() ? "-" : spec.columns,
                            files.tradeoffs.size(), files.tradeoffs.size() == 1 ? "" : "s");
+  if (!files.videos.empty()) {
+    std::cout << fmt::format("report: {} video job{} as strips and players\n", files.videos.size(),
+                             files.videos.size() == 1 ? "" : "s");
+  }
 }
 
 }  // namespace

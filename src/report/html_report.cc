@@ -70,7 +70,31 @@ window.addEventListener('load', () => {
   document.body.dataset.imagesLoaded = images.filter(i => i.complete && i.naturalWidth > 0).length + '/' + images.length;
   document.body.dataset.rows = document.querySelector('#jobs tbody').rows.length;
 });
+// For checks: each player's duration once known, and how far it has played.
+document.querySelectorAll('video').forEach(video => {
+  video.addEventListener('loadedmetadata', () => { video.dataset.duration = video.duration.toFixed(3); });
+  video.addEventListener('timeupdate', () => {
+    video.dataset.played = video.currentTime.toFixed(3);
+    document.body.dataset.videosPlaying = [...document.querySelectorAll('video')]
+      .filter(v => Number(v.dataset.played) > 0).length + '/' + document.querySelectorAll('video').length;
+  });
+});
 </script>)";
+
+// Each video job: a player (looping, muted so that browsers let it start by itself) and the strip.
+void write_videos(std::ostream& out, const std::vector<VideoStrip>& videos) {
+  if (videos.empty()) return;
+  out << "<h2>Videos</h2>\n<p>Each video job's last pass: the player, then " << "evenly spaced frames.</p>\n";
+  for (const VideoStrip& video : videos) {
+    out << "<h3>" << html_escape(video.label) << "</h3>\n<p>" << video.frames << " frames, " << video.passes
+        << (video.passes == 1 ? " pass" : " passes") << "</p>\n";
+    if (!video.video.empty()) {
+      out << "<video controls autoplay loop muted playsinline src=\"" << html_escape(video.video)
+          << "\" style=\"image-rendering:pixelated;min-width:256px\"></video>\n";
+    }
+    out << "<img src=\"" << html_escape(video.strip) << "\" alt=\"" << html_escape(video.label) << "\">\n";
+  }
+}
 
 }  // namespace
 
@@ -103,6 +127,7 @@ void write_html_report(const SweepResults& results, const ReportFiles& files, co
            "both axes; the dashed line is the Pareto front.</p>\n";
   }
   for (const auto& plot : files.tradeoffs) out << "<img src=\"" << html_escape(plot) << "\" alt=\"" << html_escape(plot) << "\">\n";
+  write_videos(out, files.videos);
   out << "<h2>Jobs</h2>\n<table id=\"jobs\"><thead><tr>";
   const auto names = columns(results);
   for (const auto& name : names) out << "<th>" << html_escape(name) << "</th>";

@@ -2,6 +2,8 @@
 // (images sit beside it; a few lines of inline script sort the table) and readable offline.
 #pragma once
 
+#include "report/video_strips.h"
+
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@ struct ReportFiles {
   std::vector<std::string> grids;   // file names relative to the report directory
   std::vector<std::string> curves;  // PNG curves, relative
   std::vector<std::string> tradeoffs;  // PNG trade-off plots, relative
+  std::vector<VideoStrip> videos;      // video jobs: strips and players
 };
 
 void write_summary_csv(const SweepResults& results, const std::string& path);
