@@ -9,7 +9,8 @@
 #  (d) `submit --array 3`: three allocations, each a run of its own, finish the sweep together
 #      with every job started and stored once;
 #  (e) an array of three with one task cancelled mid-run (scancel): the task drains, and the
-#      other tasks take over its job from its checkpoint and finish the sweep.
+#      other tasks take over its job from its checkpoint and finish the sweep;
+#  (f) `submit --array 2` of two video chains: every frame job runs once, after its predecessor.
 # It takes about twelve minutes, mostly Slurm holding requeued jobs for two minutes.
 # Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
 # Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
@@ -259,6 +260,34 @@ again = [job for job, n in starts.items() if n > 1]
 assert again, "no job was started twice"
 with h5py.File(output + "/results.h5", "r") as f:
     assert all(f["jobs"][job].attrs["status"] == "done" for job in again)
+PY
+
+# (f) Video chains under an array of two: the tasks share the frame jobs, each frame waits for its
+# predecessor whichever task ran it, and every chain completes once.
+"$python" "$root/scripts/make_example_video.py" "$work/pan" --frames 6 --width 32 > /dev/null
+cat > "$work/video.yaml" <<YAML
+name: video
+output: $work/out-video
+images:
+  style: {hubble: $root/configs/images/hubble_deep_field.jpg, brick: $root/configs/images/brick.png}
+  videos: {pan: $work/pan}
+defaults: {video: pan, size: 32, iterations: 10, optimizer: adam, video_passes: 2}
+grid:
+  style: [hubble, brick]
+YAML
+job=$(submit_array video --array 2 --time 00:10:00)
+check "(f) the array of video chains finishes" wait_gone "$job" 600
+check "(f) every frame job started once and stored once" stored_once video 24 "== 24"
+check "(f) each chain's frames ran after their predecessors" "$python" - "$work/out-video" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1] + "/results.h5", "r") as f:
+    jobs = f["jobs"]
+    for job in jobs.values():
+        if job.attrs["frame"] > 0 or job.attrs["pass"] > 1:
+            assert job["loss/temporal"].shape[0] > 0, job.name
+import pandas as pd
+videos = pd.read_hdf(sys.argv[1] + "/results.h5", "videos")
+assert len(videos) == 2 and (videos["frames"] == 6).all() and (videos["passes"] == 2).all(), videos
 PY
 
 echo "slurm_test: $passed passed, $failed failed"

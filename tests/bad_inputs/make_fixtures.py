@@ -56,6 +56,19 @@ def masks():
                                                    np.full((150, 451, 3), 255, np.uint8)]))
 
 
+def videos():
+    # Clips: four good frames, an empty directory, frames of two sizes, an empty and a junk file.
+    random = np.random.default_rng(0)
+    for name, shapes in (("clip_ok", [(24, 32)] * 4), ("clip_sizes", [(24, 32), (24, 32), (20, 32)])):
+        os.makedirs(name, exist_ok=True)
+        for index, shape in enumerate(shapes):
+            rgb_png(f"{name}/frame-{index}.png", random.integers(0, 256, shape + (3,), dtype=np.uint8))
+    os.makedirs("clip_empty", exist_ok=True)
+    open("clip_zero_bytes.mp4", "wb").close()
+    with open("clip_junk.mp4", "wb") as out:
+        out.write(b"\0\0\0\x18ftypmp42" + bytes(random.integers(0, 256, 4096, dtype=np.uint8)))
+
+
 def weights():
     shutil.copy("weights.h5", "wrong_shape.h5")
     with h5py.File("wrong_shape.h5", "a") as f:
@@ -74,4 +87,5 @@ def weights():
 
 images()
 masks()
+videos()
 weights()
