@@ -2,7 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <stb/stb_image_write.h>
 
@@ -65,7 +70,7 @@ TEST(ImageReadTest, ReadsPngAsRgbFloat) {
   EXPECT_EQ(to_rgb8(read), to_rgb8(written));
 }
 
-TEST(ImageReadTest, GrayBecomesRgbAndAlphaIsDropped) {
+TEST(ImageReadTest, GrayBecomesRgbAndAlphaIsCompositedOnWhite) {
   TempDir dir;
   const std::uint8_t gray[4] = {0, 50, 100, 250};
   ASSERT_TRUE(stbi_write_png(dir.file("gray.png").c_str(), 2, 2, 1, gray, 2));
@@ -74,7 +79,54 @@ TEST(ImageReadTest, GrayBecomesRgbAndAlphaIsDropped) {
 
   const std::uint8_t rgba[8] = {10, 20, 30, 0, 40, 50, 60, 255};
   ASSERT_TRUE(stbi_write_png(dir.file("alpha.png").c_str(), 2, 1, 4, rgba, 8));
-  EXPECT_EQ(read_image(dir.file("alpha.png")).pixels, (std::vector<float>{10, 20, 30, 40, 50, 60}));
+  EXPECT_EQ(read_image(dir.file("alpha.png")).pixels, (std::vector<float>{255, 255, 255, 40, 50, 60}));
+}
+
+// Files as cameras and photo tools write them (tests/make_image_fixtures.py, PIL).
+class ViewerImageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    directory_ = new TempDir();
+    const std::string command = "/usr/bin/python3 " STYLESWEEP_SOURCE_DIR "/tests/make_image_fixtures.py " +
+                                directory_->path();
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  static void TearDownTestSuite() { delete directory_; }
+  static std::string file(const std::string& name) { return directory_->file(name); }
+  static std::vector<std::uint8_t> expected(const std::string& name) {
+    std::ifstream in(file(name + ".expected"), std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  }
+  static TempDir* directory_;
+};
+TempDir* ViewerImageTest::directory_ = nullptr;
+
+TEST_F(ViewerImageTest, EveryExifOrientationReadsAsTheUprightPicture) {
+  const Image upright = read_image(file("upright.png"));
+  for (int orientation = 1; orientation <= 8; ++orientation) {
+    const std::string path = file("orientation-" + std::to_string(orientation) + ".jpg");
+    const Image image = read_image(path);
+    ASSERT_EQ(image.width, upright.width) << "orientation " << orientation;
+    ASSERT_EQ(image.height, upright.height) << "orientation " << orientation;
+    EXPECT_EQ(read_image_size(path), std::make_pair(upright.width, upright.height)) << "orientation " << orientation;
+    float worst = 0;
+    for (std::size_t i = 0; i < image.pixels.size(); ++i) {
+      worst = std::max(worst, std::abs(image.pixels[i] - upright.pixels[i]));
+    }
+    EXPECT_LE(worst, 2.0f) << "orientation " << orientation;  // JPEG rounding of flat blocks
+  }
+}
+
+TEST_F(ViewerImageTest, SixteenBitPngsAreRoundedToEightBits) {
+  for (const std::string name : {"grey16", "rgb16"}) {
+    EXPECT_EQ(to_rgb8(read_image(file(name + ".png"))), expected(name)) << name;
+  }
+}
+
+TEST_F(ViewerImageTest, AlphaIsCompositedOnWhite) {
+  for (const std::string name : {"rgba", "grey_alpha"}) {
+    EXPECT_EQ(to_rgb8(read_image(file(name + ".png"))), expected(name)) << name;
+  }
 }
 
 TEST(ImageReadTest, ReadsJpeg) {

@@ -11,6 +11,7 @@
 
 #include "common/durable_file.h"
 #include "common/error.h"
+#include "image/orientation.h"
 
 namespace stylesweep {
 namespace {
@@ -93,6 +94,24 @@ bool check_header(const std::string& path, const std::string& bytes, std::int64_
   return is_png;
 }
 
+// Samples of `channels` (3 or 4, the fourth alpha) at 8 or 16 bits, as 8-bit RGB values.
+Image composite_on_white(const void* samples, bool sixteen_bit, int channels, int width, int height) {
+  const double full = sixteen_bit ? 65535.0 : 255.0;
+  const auto sample = [&](std::size_t i) {
+    return sixteen_bit ? double(static_cast<const std::uint16_t*>(samples)[i])
+                       : double(static_cast<const std::uint8_t*>(samples)[i]);
+  };
+  Image image{width, height, std::vector<float>(std::size_t(width) * height * 3)};
+  for (std::size_t p = 0; p < std::size_t(width) * height; ++p) {
+    const double opacity = channels == 4 ? sample(p * 4 + 3) / full : 1.0;
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double value = opacity * sample(p * std::size_t(channels) + c) + (1 - opacity) * full;
+      image.pixels[p * 3 + c] = float(std::lround(value * 255.0 / full));
+    }
+  }
+  return image;
+}
+
 }  // namespace
 
 std::pair<int, int> read_image_size(const std::string& path) {
@@ -101,6 +120,9 @@ std::pair<int, int> read_image_size(const std::string& path) {
   check_header(path, bytes, kMaxImagePixels, &size);
   if (size.first <= 0 || size.second <= 0) {
     throw file_error(path, "corrupt image header (no image size found)", ErrorKind::kBadInput);
+  }
+  if (!has_prefix(bytes, "\x89PNG") && orientation_swaps_sides(jpeg_exif_orientation(bytes))) {
+    return {int(size.second), int(size.first)};  // as viewers show it
   }
   return {int(size.first), int(size.second)};
 }
@@ -119,20 +141,32 @@ Image decode_image(const std::string& bytes, const std::string& path, std::int64
   }
   // stb finds a frame header where ours gave up (it skips damaged segments): check its size too.
   check_pixel_count(path, width, height, max_pixels);
-  if (stbi_is_16_bit_from_memory(data, size)) {
-    throw file_error(path, "16-bit images are not supported; convert to 8-bit", ErrorKind::kBadInput);
-  }
   if (is_jpeg && !jpeg_has_end_marker(bytes)) {
     throw file_error(path, "truncated JPEG (no end-of-image marker)", ErrorKind::kBadInput);
   }
-  stbi_uc* rgb = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
-  if (rgb == nullptr) {
+  const bool sixteen_bit = stbi_is_16_bit_from_memory(data, size);
+  const bool alpha = channels == 2 || channels == 4;
+  if (!sixteen_bit && !alpha) {
+    stbi_uc* rgb = stbi_load_from_memory(data, size, &width, &height, &channels, 3);
+    if (rgb == nullptr) {
+      throw file_error(path, "cannot decode image: truncated or corrupt data" + stb_reason(), ErrorKind::kBadInput);
+    }
+    Image image = from_rgb8(rgb, width, height);
+    stbi_image_free(rgb);
+    return is_jpeg ? apply_orientation(image, jpeg_exif_orientation(bytes)) : image;
+  }
+  // 16-bit PNGs and images with alpha (PNG only): composited on white, rounded to 8 bits.
+  const int wanted = alpha ? 4 : 3;
+  void* decoded = sixteen_bit ? static_cast<void*>(stbi_load_16_from_memory(data, size, &width, &height, &channels, wanted))
+                              : static_cast<void*>(stbi_load_from_memory(data, size, &width, &height, &channels, wanted));
+  if (decoded == nullptr) {
     throw file_error(path, "cannot decode image: truncated or corrupt data" + stb_reason(), ErrorKind::kBadInput);
   }
-  Image image = from_rgb8(rgb, width, height);
-  stbi_image_free(rgb);
+  Image image = composite_on_white(decoded, sixteen_bit, wanted, width, height);
+  stbi_image_free(decoded);
   return image;
 }
+
 
 Image from_rgb8(const std::uint8_t* rgb, int width, int height) {
   Image image;

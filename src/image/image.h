@@ -22,8 +22,9 @@ struct Image {
 // Larger images are refused from the header, before any pixel is decoded.
 constexpr std::int64_t kMaxImagePixels = 50'000'000;
 
-// Throws Error naming the path and the reason (missing, directory, empty, not an image, truncated,
-// corrupt, too large).
+// As viewers show it: a JPEG's EXIF orientation applied, 16-bit PNGs rounded to 8 bits, alpha
+// composited on white, grey as RGB. Throws Error naming the path and the reason (missing,
+// directory, empty, not an image, truncated, corrupt, too large).
 Image read_image(const std::string& path);
 
 // The same from bytes already in memory; `path` only names them in errors. `max_pixels` lowers
@@ -31,7 +32,8 @@ Image read_image(const std::string& path);
 Image decode_image(const std::string& bytes, const std::string& path,
                    std::int64_t max_pixels = kMaxImagePixels);
 
-// Width and height from the file's header, without decoding pixels; same errors as read_image
+// Width and height from the file's header (EXIF orientation applied), without decoding pixels;
+// same errors as read_image
 // for missing, empty, non-image and oversized files.
 std::pair<int, int> read_image_size(const std::string& path);
 
