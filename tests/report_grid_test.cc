@@ -74,8 +74,35 @@ TEST(ReportGridTest, EachFurtherParameterValueGetsAPageOfItsOwn) {
   EXPECT_EQ(pages[0].title, "seed=0");
   EXPECT_EQ(pages[1].file_name, "grid-1.png");
   for (const auto& page : pages) EXPECT_EQ(page.jobs.size(), 9u);
-  // Pages come in the text order of their file names (not by value: 0.0001 before 1e-05).
-  EXPECT_EQ(grid_pages(results, {"style_layers", "seed"}).front().file_name, "grid-0.0001.png");
+  // Pages come in the order of their values: 1e-05 before 0.0001 and 0.001.
+  const auto by_ratio = grid_pages(results, {"style_layers", "seed"});
+  ASSERT_EQ(by_ratio.size(), 3u);
+  EXPECT_EQ(by_ratio[0].file_name, "grid-1e-05.png");
+  EXPECT_EQ(by_ratio[1].file_name, "grid-0.0001.png");
+  EXPECT_EQ(by_ratio[2].file_name, "grid-0.001.png");
+}
+
+TEST(ReportGridTest, ValuesThatAreNotNumbersComeInTheOrderTheConfigListsThem) {
+  SweepResults results;
+  results.varying_keys = {"style_loss", "style", "style_layers"};
+  results.config_values = listed_axis_values(
+      "grid:\n  style_loss: [wasserstein, gram, mrf]\n  style_layers: [[relu3_1], [relu1_1, relu2_1]]\n"
+      "zip:\n  style: [starry, brick]\n  ratio: {logspace: [-5, -2, 4]}\n");
+  EXPECT_EQ(results.config_values.count("ratio"), 0u);  // a generator's values are numbers
+  int id = 0;
+  for (const char* loss : {"gram", "mrf", "wasserstein"}) {
+    for (const char* style : {"brick", "starry"}) {
+      for (const char* layers : {"relu1_1+relu2_1", "relu3_1"}) {
+        results.jobs.push_back(job("j" + std::to_string(id++), {{"style_loss", loss}, {"style", style}, {"style_layers", layers}}));
+      }
+    }
+  }
+  EXPECT_EQ(ordered_values(results, "style_loss"), (std::vector<std::string>{"wasserstein", "gram", "mrf"}));
+  EXPECT_EQ(ordered_values(results, "style_layers"), (std::vector<std::string>{"relu3_1", "relu1_1+relu2_1"}));
+  const auto pages = grid_pages(results, {"style_loss", "style_layers"});
+  ASSERT_EQ(pages.size(), 2u);
+  EXPECT_EQ(pages[0].title, "style=starry");
+  EXPECT_EQ(pages[1].title, "style=brick");
 }
 
 TEST(ReportGridTest, APageHasACellPerRowAndColumnAndMarksTheEmptyOnes) {

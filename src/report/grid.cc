@@ -80,9 +80,20 @@ std::vector<std::string> ordered_values(const SweepResults& results, const std::
   std::set<std::string> unique;
   for (const auto& job : results.jobs) unique.insert(job.parameters.at(key));
   std::vector<std::string> values(unique.begin(), unique.end());
-  std::stable_sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) {
+  // Numbers by value; other values in the order the config lists them; the rest (an axis the
+  // config does not list, as a sweep's planner-set frames) by layer count, then text.
+  const auto listed = results.config_values.find(key);
+  const auto position = [&](const std::string& value) {
+    if (listed == results.config_values.end()) return std::ptrdiff_t(-1);
+    const auto found = std::find(listed->second.begin(), listed->second.end(), value);
+    return found == listed->second.end() ? std::ptrdiff_t(-1) : found - listed->second.begin();
+  };
+  std::stable_sort(values.begin(), values.end(), [&](const std::string& a, const std::string& b) {
     const std::optional<double> x = parse_number(a), y = parse_number(b);
     if (x && y) return *x < *y;
+    const std::ptrdiff_t at_a = position(a), at_b = position(b);
+    if (at_a >= 0 && at_b >= 0) return at_a < at_b;
+    if ((at_a >= 0) != (at_b >= 0)) return at_a >= 0;
     const auto parts_a = std::count(a.begin(), a.end(), '+'), parts_b = std::count(b.begin(), b.end(), '+');
     if (parts_a != parts_b) return parts_a < parts_b;
     return a < b;
@@ -91,22 +102,30 @@ std::vector<std::string> ordered_values(const SweepResults& results, const std::
 }
 
 std::vector<GridPage> grid_pages(const SweepResults& results, const GridSpec& spec) {
-  std::map<std::string, GridPage> pages;
+  // Pages in the order of their values (ordered_values), the first page key slowest.
+  std::map<std::string, std::map<std::string, std::size_t>> rank;
+  for (const auto& key : results.varying_keys) {
+    if (key == spec.rows || key == spec.columns) continue;
+    const std::vector<std::string> values = ordered_values(results, key);
+    for (std::size_t i = 0; i < values.size(); ++i) rank[key][values[i]] = i;
+  }
+  std::map<std::vector<std::size_t>, GridPage> pages;
   for (const auto& job : results.jobs) {
     std::vector<std::string> title, file_parts;
+    std::vector<std::size_t> order;
     for (const auto& key : results.varying_keys) {
       if (key == spec.rows || key == spec.columns) continue;
       title.push_back(key + "=" + job.parameters.at(key));
       file_parts.push_back(job.parameters.at(key));
+      order.push_back(rank[key][job.parameters.at(key)]);
     }
-    const std::string name = title.empty() ? "grid.png" : "grid-" + join(file_parts, "-") + ".png";
-    GridPage& page = pages[name];
+    GridPage& page = pages[order];
     page.title = join(title, ", ");
-    page.file_name = name;
+    page.file_name = title.empty() ? "grid.png" : "grid-" + join(file_parts, "-") + ".png";
     page.jobs.push_back(&job);
   }
   std::vector<GridPage> result;
-  for (auto& [name, page] : pages) result.push_back(std::move(page));
+  for (auto& [order, page] : pages) result.push_back(std::move(page));
   return result;
 }
 

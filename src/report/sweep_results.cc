@@ -21,6 +21,7 @@ std::string results_file(const std::string& results_or_output) {
   return path.string();
 }
 
+
 }  // namespace
 
 SweepResults read_sweep_results(const std::string& results_or_output) {
@@ -34,6 +35,7 @@ SweepResults read_sweep_results(const std::string& results_or_output) {
     try {
       const YAML::Node config = YAML::Load(file.attribute_string("/", "config"));
       if (config["name"]) results.name = config["name"].Scalar();
+      results.config_values = listed_axis_values(file.attribute_string("/", "config"));
     } catch (const YAML::Exception&) {
     }
   }
@@ -46,6 +48,28 @@ SweepResults read_sweep_results(const std::string& results_or_output) {
     results.jobs.push_back(std::move(job));
   }
   return results;
+}
+
+std::map<std::string, std::vector<std::string>> listed_axis_values(const std::string& config_text) {
+  const YAML::Node config = YAML::Load(config_text);
+  std::map<std::string, std::vector<std::string>> listed;
+  for (const char* section : {"grid", "zip"}) {
+    if (!config[section] || !config[section].IsMap()) continue;
+    for (const auto& axis : config[section]) {
+      if (!axis.second.IsSequence()) continue;  // a generator: its values are numbers
+      std::vector<std::string>& values = listed[axis.first.as<std::string>()];
+      for (const auto& value : axis.second) {
+        if (value.IsScalar()) {
+          values.push_back(value.Scalar());
+        } else if (value.IsSequence()) {
+          std::string joined;
+          for (const auto& part : value) joined += (joined.empty() ? "" : "+") + (part.IsScalar() ? part.Scalar() : "");
+          values.push_back(joined);
+        }
+      }
+    }
+  }
+  return listed;
 }
 
 Image read_job_image(const SweepResults& results, const std::string& id) {

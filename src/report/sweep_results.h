@@ -23,11 +23,16 @@ struct SweepResults {
   std::string path;                       // results.h5
   std::string name;                       // from the config
   std::vector<std::string> varying_keys;  // in config order
+  // The values each grid and zip axis lists in the config, in its order (a list value, such as
+  // a layer set, joined with '+' as the index writes it): the order of rows, columns and pages.
+  std::map<std::string, std::vector<std::string>> config_values;
   std::vector<JobRecord> jobs;
 };
 
 // Accepts results.h5 or its output directory.
 SweepResults read_sweep_results(const std::string& results_or_output);
+// SweepResults::config_values from a config's text (YAML::Exception when it does not parse).
+std::map<std::string, std::vector<std::string>> listed_axis_values(const std::string& config_text);
 Image read_job_image(const SweepResults& results, const std::string& id);
 LossHistory read_job_losses(const SweepResults& results, const std::string& id);
 
