@@ -172,5 +172,28 @@ check "an array task's time is its share of the sweep" bash -c "
 expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '0'" -- submit "$root/configs/demo.yaml" --dry-run --array 0
 expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '3%x'" -- submit "$root/configs/demo.yaml" --dry-run --array 3%x
 
+# submit fits the partition: a stand-in sinfo (the real one is in slurm_test) lists a default
+# partition of 2-CPU nodes and a gpu partition of 16-CPU nodes with 4 GPUs.
+mkdir -p "$work/fakebin"
+cat > "$work/fakebin/sinfo" <<'SINFO'
+#!/bin/sh
+printf 'small*|2|3|(null)\ngpu|16|2|gpu:h100:4(S:0-1)\ngpu|8|1|(null)\n'
+SINFO
+chmod +x "$work/fakebin/sinfo"
+with_sinfo() { PATH="$work/fakebin:$PATH" "$exe" "$@"; }
+check "the default 2 workers on 2-CPU nodes become 1 worker and the coordinator" bash -c "
+  $(declare -f with_sinfo); exe='$exe'; work='$work'
+  with_sinfo submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 2> '$work/fit.err' | grep -q '^#SBATCH --ntasks=2\$' &&
+  grep -q 'partition (default): its 1 largest node(s) have 2 CPUs, room for 2 task(s) of 1 CPU(s); submitting 1 worker(s)' '$work/fit.err'"
+check "two nodes of the gpu partition hold 8 GPU workers" bash -c "
+  $(declare -f with_sinfo); exe='$exe'; work='$work'
+  with_sinfo submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --partition gpu --nodes 2 --gpus-per-node 4 | grep -q '^#SBATCH --ntasks=9\$'"
+PATH="$work/fakebin:$PATH" expect 2 "the job cannot fit partition (default): 5 tasks (workers + coordinator) of 1 CPU(s) need 5 CPUs, and its 1 largest node(s) have 2 CPUs, room for 2 task(s) of 1 CPU(s)" \
+  -- submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --workers 4
+PATH="$work/fakebin:$PATH" expect 2 "partition gpu has 2 node(s) with at least 4 GPU(s); the job asks for 3" \
+  -- submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --partition gpu --nodes 3 --gpus-per-node 4
+PATH="$work/fakebin:$PATH" expect 2 "the job cannot fit partition (default): 3 tasks (workers + coordinator) of 4 CPU(s) need 12 CPUs" \
+  -- submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --cpus-per-task 4
+
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

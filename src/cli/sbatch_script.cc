@@ -29,11 +29,6 @@ std::string directive_value(const std::string& option, const std::string& value)
   return value;
 }
 
-int worker_count(const SbatchSettings& settings) {
-  if (settings.workers > 0) return settings.workers;
-  return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node * settings.workers_per_gpu : 2);
-}
-
 // "N" or "N%M" as sbatch's --array=0-(N-1)[%M].
 std::string array_directive(const std::string& array) {
   std::smatch match;
@@ -45,6 +40,11 @@ std::string array_directive(const std::string& array) {
 }
 
 }  // namespace
+
+int worker_count(const SbatchSettings& settings) {
+  if (settings.workers > 0) return settings.workers;
+  return settings.nodes * (settings.gpus_per_node > 0 ? settings.gpus_per_node * settings.workers_per_gpu : 2);
+}
 
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";

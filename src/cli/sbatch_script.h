@@ -27,6 +27,8 @@ struct SbatchSettings {
   std::string partition, account;
 };
 
+// Worker ranks the script starts: --workers, or the default for the nodes and GPUs.
+int worker_count(const SbatchSettings& settings);
 // 'text' for bash, with each ' written as '\''.
 std::string shell_quote(const std::string& text);
 // Throws Error when a value cannot be put on an #SBATCH line safely.

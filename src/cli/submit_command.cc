@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/partition_fit.h"
 #include "cli/sbatch_script.h"
 #include "common/durable_file.h"
 #include "common/error.h"
@@ -36,6 +37,15 @@ std::string run_sbatch(const std::string& script) {
   return result.output;
 }
 
+// Asks sinfo for the partition's nodes; where sinfo is missing or fails (no Slurm here, a
+// --dry-run on a laptop) the request goes out as it is.
+void fit_to_slurm_partition(SbatchSettings& settings) {
+  const ProgramResult sinfo = run_program({"sinfo", "-h", "-o", "%P|%c|%D|%G"}, "", true);
+  if (sinfo.exit_code != 0) return;
+  const std::optional<std::string> note = fit_to_partition(settings, parse_sinfo(sinfo.output, settings.partition));
+  if (note) std::cerr << "stylesweep submit: " << *note << "\n";
+}
+
 void run_submit(SubmitArguments arguments) {
   const SweepConfig config = load_sweep_config(arguments.config);
   const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
@@ -47,6 +57,7 @@ void run_submit(SubmitArguments arguments) {
   if (settings.executable.empty()) {
     settings.executable = std::filesystem::canonical("/proc/self/exe").string();
   }
+  fit_to_slurm_partition(settings);
   if (settings.time.empty()) {
     settings.time = suggest_time_limit(plan.total_flops, settings, arguments.gflops_per_worker);
   }
@@ -92,7 +103,7 @@ void add_submit_command(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(1, 64));
   command->add_option("--workers", settings.workers,
                       "Worker ranks in all (default: nodes x GPUs per node x workers per GPU, or 2 "
-                      "per node on CPU)")
+                      "per node on CPU; lowered to what the partition's nodes hold, from sinfo)")
       ->check(CLI::Range(1, 1000000));
   command->add_option("--cpus-per-task", settings.cpus_per_task, "CPU threads per rank")
       ->capture_default_str()->check(CLI::Range(1, 1024));

@@ -1,5 +1,6 @@
 #include "common/process.h"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +12,7 @@
 
 namespace stylesweep {
 
-ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input) {
+ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input, bool quiet) {
   int to_child[2], from_child[2];
   if (pipe(to_child) != 0 || pipe(from_child) != 0) throw Error("cannot create pipes for " + arguments.at(0), ErrorKind::kInternal);
   const pid_t child = fork();
@@ -19,6 +20,10 @@ ProgramResult run_program(const std::vector<std::string>& arguments, const std::
   if (child == 0) {
     dup2(to_child[0], STDIN_FILENO);
     dup2(from_child[1], STDOUT_FILENO);
+    if (quiet) {
+      const int null = open("/dev/null", O_WRONLY);
+      if (null >= 0) dup2(null, STDERR_FILENO);
+    }
     close(to_child[0]); close(to_child[1]); close(from_child[0]); close(from_child[1]);
     std::vector<char*> argv;
     for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));

@@ -14,7 +14,9 @@ struct ProgramResult {
 
 // Writes `input` to the program's standard input, closes it, then collects its standard output.
 // (Meant for programs that read all their input before writing much: gnuplot, sbatch.)
-ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input = "");
+// `quiet`: its standard error goes to /dev/null (a probe whose failure is an answer).
+ProgramResult run_program(const std::vector<std::string>& arguments, const std::string& input = "",
+                          bool quiet = false);
 
 // Replaces this process by itself, same arguments, with glibc's malloc backed by transparent huge
 // pages (GLIBC_TUNABLES glibc.malloc.hugetlb=1, which glibc reads only at start). Worth it only
