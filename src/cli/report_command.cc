@@ -50,6 +50,7 @@ void run_report(const ReportArguments& arguments) {
   std::ofstream(out + "/grids.json") << layout << "]\n";
   files.tradeoffs = plot_tradeoffs(results, out);
   files.videos = write_video_strips(results, out);
+  files.snapshots = write_snapshot_strips(results, out);
   write_summary_csv(results, out + "/summary.csv");
   write_html_report(results, files, out + "/report.html");
   std::cout << fmt::format("report: {}/report.html ({} grid{}, rows {}, columns {}; summary.csv, "
@@ -60,6 +61,10 @@ void run_report(const ReportArguments& arguments) {
   if (!files.videos.empty()) {
     std::cout << fmt::format("report: {} video job{} as strips and players\n", files.videos.size(),
                              files.videos.size() == 1 ? "" : "s");
+  }
+  if (!files.snapshots.empty()) {
+    std::cout << fmt::format("report: snapshots of {} job{} as strips\n", files.snapshots.size(),
+                             files.snapshots.size() == 1 ? "" : "s");
   }
 }
 

@@ -50,6 +50,16 @@ void save_checkpoint(const StyleJob& job, const std::string& key, const Checkpoi
   archive.write("stage_starts", torch::tensor(std::vector<std::int64_t>(history.stage_starts.begin(),
                                                                         history.stage_starts.end()),
                                               torch::kLong));
+  const LossHistory::Snapshots& snapshots = history.snapshots;
+  if (!snapshots.evaluations.empty()) {  // so a resumed job keeps the snapshots it took
+    archive.write("snapshot_evaluations",
+                  torch::tensor(std::vector<std::int64_t>(snapshots.evaluations.begin(), snapshots.evaluations.end()),
+                                torch::kLong));
+    archive.write("snapshots", torch::from_blob(const_cast<std::uint8_t*>(snapshots.rgb.data()),
+                                                {std::int64_t(snapshots.evaluations.size()), snapshots.height,
+                                                 snapshots.width, 3},
+                                                torch::kUInt8).clone());
+  }
   if (state.optimizer) {
     torch::serialize::OutputArchive optimizer_archive;
     state.optimizer->save(optimizer_archive);
@@ -101,6 +111,15 @@ bool load_checkpoint(const StyleJob& job, const std::string& key, CheckpointStat
     torch::Tensor stage_starts;
     if (archive->try_read("stage_starts", stage_starts)) {
       for (double start : to_vector(stage_starts)) state.history.stage_starts.push_back(int(start));
+    }
+    torch::Tensor snapshot_evaluations, snapshots;
+    if (archive->try_read("snapshot_evaluations", snapshot_evaluations) && archive->try_read("snapshots", snapshots) &&
+        snapshots.dim() == 4 && snapshots.size(0) == snapshot_evaluations.numel()) {
+      for (double evaluation : to_vector(snapshot_evaluations)) state.history.snapshots.evaluations.push_back(int(evaluation));
+      state.history.snapshots.height = int(snapshots.size(1));
+      state.history.snapshots.width = int(snapshots.size(2));
+      const torch::Tensor bytes = snapshots.to(torch::kUInt8).contiguous();
+      state.history.snapshots.rgb.assign(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + bytes.numel());
     }
     const std::vector<double> flat = to_vector(style_layers);
     const std::size_t layers = job.style_layers.size();

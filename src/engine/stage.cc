@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/tensor_image.h"
+
 namespace stylesweep {
 namespace {
 
@@ -55,6 +57,7 @@ torch::Tensor Stage::evaluate(bool with_gradient) {
   const LossHistory& history = evaluation_.history();
   ++evaluations_;
   best_.offer(image_, history.total.back(), int(history.size()) - 1);
+  if (job_.snapshot_every > 0) snapshot(int(history.size()) - 1);
   // Adam's last, gradient-free pass only scores the returned image.
   if (with_gradient && convergence_.add(history.total.back())) converged_ = true;
   if (with_gradient) (terms.total * objective_scale_).backward();
@@ -63,6 +66,39 @@ torch::Tensor Stage::evaluate(bool with_gradient) {
                seconds()});
   }
   return terms.total * objective_scale_;
+}
+
+namespace {
+
+void append_snapshot(LossHistory::Snapshots& snapshots, int evaluation, const torch::Tensor& image) {
+  const Image picture = tensor_to_image(image);
+  const std::vector<std::uint8_t> rgb = to_rgb8(picture);
+  snapshots.width = picture.width;
+  snapshots.height = picture.height;
+  snapshots.evaluations.push_back(evaluation);
+  snapshots.rgb.insert(snapshots.rgb.end(), rgb.begin(), rgb.end());
+}
+
+}  // namespace
+
+void Stage::snapshot(int evaluation) {
+  LossHistory::Snapshots& snapshots = evaluation_.history().snapshots;
+  if (evaluation % job_.snapshot_every == 0) {
+    append_snapshot(snapshots, evaluation, image_);
+    pending_evaluation_ = -1;
+  } else {
+    pending_evaluation_ = evaluation;
+    pending_image_ = image_.detach().clone();
+  }
+}
+
+void Stage::finish_snapshots() {
+  LossHistory::Snapshots& snapshots = evaluation_.history().snapshots;
+  if (pending_evaluation_ < 0) return;
+  if (snapshots.evaluations.empty() || snapshots.evaluations.back() < pending_evaluation_) {
+    append_snapshot(snapshots, pending_evaluation_, pending_image_);
+  }
+  pending_evaluation_ = -1;
 }
 
 void Stage::checkpoint_or_stop(const torch::Tensor& image, const torch::optim::Optimizer* optimizer,

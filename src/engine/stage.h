@@ -41,6 +41,8 @@ class Stage {
   void run_lbfgs();
 
   const torch::Tensor& image() const { return image_; }
+  // Adds the last evaluation's image to the snapshots (snapshot_every), unless it is there.
+  void finish_snapshots();
   LossHistory& history() { return evaluation_.history(); }
   // The history entry of the returned image.
   int result_evaluation() const;
@@ -58,6 +60,9 @@ class Stage {
   // Scales the objective once, at the first evaluation, so that its largest gradient component
   // is 1; returns the scaled loss.
   torch::Tensor choose_objective_scale(torch::Tensor loss);
+  // Keeps image_ as history entry `evaluation`'s snapshot when it is due, else as the candidate
+  // for the last one.
+  void snapshot(int evaluation);
 
   const StyleJob& job_;
   Inputs inputs_;
@@ -73,6 +78,8 @@ class Stage {
   ProgressCallback progress_;
   StopCheck should_stop_;
   std::chrono::steady_clock::time_point start_;
+  int pending_evaluation_ = -1;  // the last evaluation not yet a snapshot, and its image
+  torch::Tensor pending_image_;
 };
 
 }  // namespace stylesweep

@@ -52,6 +52,7 @@ StyleJob coarse_stage(const StyleJob& job, int scale) {
   stage.iterations = job.scale_iterations;
   stage.checkpoint_path.clear();
   stage.checkpoint_every = 0;
+  stage.snapshot_every = 0;  // snapshots have the final size
   stage.preserve_colors = false;
   return stage;
 }
@@ -125,6 +126,7 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   } else {
     stage.run_lbfgs();
   }
+  stage.finish_snapshots();
   const int result_evaluation = stage.result_evaluation();
   JobResult result = finished_result(job, stage.image(), prepared.content_image, std::move(stage.history()),
                                      device_name, final_stage);

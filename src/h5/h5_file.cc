@@ -1,9 +1,12 @@
 #include "h5/h5_file.h"
 #include "h5/h5_shared.h"
 
+#include <hdf5_hl.h>
 #include <unistd.h>
 
 #include <numeric>
+
+#include <fmt/format.h>
 
 #include "common/durable_file.h"
 #include "common/error.h"
@@ -361,6 +364,22 @@ void File::link_external(const std::string& link_path, const std::string& target
   if (H5Lcreate_external(target_file.c_str(), target_object.c_str(), id(), link_path.c_str(),
                          H5P_DEFAULT, H5P_DEFAULT) < 0) {
     fail_write(link_path, "cannot create external link to " + target_file);
+  }
+}
+
+void File::attach_scale(const std::string& dataset_path, unsigned axis, const std::string& scale_path,
+                        const std::string& name) {
+  Handle dataset(H5Dopen2(id(), dataset_path.c_str(), H5P_DEFAULT));
+  Handle scale(H5Dopen2(id(), scale_path.c_str(), H5P_DEFAULT));
+  // A copy (H5Ocopy) keeps the reference attributes but not what they point to (HDF5 issue
+  // 6200): they are dropped and made again.
+  for (const auto& [object, attribute] : {std::pair{&dataset, "DIMENSION_LIST"}, std::pair{&scale, "REFERENCE_LIST"}}) {
+    if (object->valid() && H5Aexists(object->id(), attribute) > 0) H5Adelete(object->id(), attribute);
+  }
+  if (!dataset.valid() || !scale.valid() ||
+      (H5DSis_scale(scale.id()) <= 0 && H5DSset_scale(scale.id(), name.c_str()) < 0) ||
+      H5DSattach_scale(dataset.id(), scale.id(), axis) < 0) {
+    throw io_error(path(), fmt::format("{}: cannot attach {} as the scale of axis {}", dataset_path, scale_path, axis));
   }
 }
 

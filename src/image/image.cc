@@ -168,6 +168,25 @@ Image decode_image(const std::string& bytes, const std::string& path, std::int64
 }
 
 
+Image side_by_side(const std::vector<Image>& images, int gap) {
+  int width = 0, height = 0;
+  for (const Image& image : images) {
+    width += image.width + (width > 0 ? gap : 0);
+    height = std::max(height, image.height);
+  }
+  Image strip{width, height, std::vector<float>(std::size_t(width) * height * 3, 255.0f)};
+  int left = 0;
+  for (const Image& image : images) {
+    for (int y = 0; y < image.height; ++y) {
+      for (int x = 0; x < image.width; ++x) {
+        for (int c = 0; c < 3; ++c) strip.at(y, left + x, c) = image.at(y, x, c);
+      }
+    }
+    left += image.width + gap;
+  }
+  return strip;
+}
+
 Image from_rgb8(const std::uint8_t* rgb, int width, int height) {
   Image image;
   image.width = width;

@@ -37,6 +37,9 @@ Image decode_image(const std::string& bytes, const std::string& path,
 // for missing, empty, non-image and oversized files.
 std::pair<int, int> read_image_size(const std::string& path);
 
+// The images left to right, top-aligned, `gap` white pixels apart, on white.
+Image side_by_side(const std::vector<Image>& images, int gap);
+
 // Clips to [0, 255] and rounds to 8 bits.
 std::vector<std::uint8_t> to_rgb8(const Image& image);
 Image from_rgb8(const std::uint8_t* rgb, int width, int height);

@@ -386,6 +386,18 @@ void add_stopping_fields(std::vector<JobField>& fields) {
     return std::to_string(job.stop_window);
   };
   add(window);
+
+  // Snapshots only record the way to the result: never in the id.
+  JobField snapshots{"snapshot_every", &StyleJob::snapshot_every, "integer ≥ 0", "0 (off)",
+                     "store the image every N evaluations and at the last, as `/jobs/<id>/snapshots` "
+                     "(not part of the id); the final stage only, before `preserve_colors`",
+                     LabelStyle::kPrefixed, "snap"};
+  snapshots.check = [](const StyleJob& job) {
+    require(job.snapshot_every >= 0 && job.snapshot_every <= 1000000,
+            [&] { return fmt::format("snapshot_every: must be an integer from 0 to 1000000, got {}", job.snapshot_every); });
+  };
+  snapshots.in_id = false;
+  add(snapshots);
 }
 
 // The device's arithmetic. Absent from the id at their defaults, so ids from before them stay.

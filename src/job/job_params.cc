@@ -120,9 +120,9 @@ int StyleJob::style_long_side() const { return std::max(8, int(std::lround(size 
 
 bool can_share_batch(const StyleJob& a, const StyleJob& b) {
   // A batch takes its steps together, so jobs that may stop early run alone.
-  // Frame jobs with links each have temporal targets of their own.
+  // Frame jobs with links each have temporal targets of their own; a batch keeps no snapshots.
   return a.optimizer == Optimizer::kAdam && b.optimizer == Optimizer::kAdam && a.scales.empty() && b.scales.empty() &&
-         a.frame_links.empty() && b.frame_links.empty() &&
+         a.frame_links.empty() && b.frame_links.empty() && a.snapshot_every == 0 && b.snapshot_every == 0 &&
          a.stop_rel_tol == 0 && b.stop_rel_tol == 0 && agree_on(a, b, &JobField::shapes_batch);
 }
 

@@ -97,6 +97,7 @@ struct StyleJob {
   int pass = 0;                         // frame jobs: 1-based
   std::vector<FrameLink> frame_links;   // frame jobs: the planner's links
 
+  int snapshot_every = 0;               // evaluations between stored snapshots of the image; 0: none
   int checkpoint_every = 0;             // evaluations between checkpoints; 0 disables
   std::string checkpoint_path;          // where checkpoints go (and are resumed from)
 

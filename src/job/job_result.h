@@ -2,6 +2,7 @@
 // the sweep store write these.
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -21,6 +22,13 @@ struct LossHistory {
   // Coarse-to-fine jobs (StyleJob::scales): the first entry of each stage, coarsest first; empty
   // for single-scale jobs.
   std::vector<int> stage_starts;
+  // snapshot_every's images of the final stage: the image at every N-th evaluation and at the
+  // last, 8-bit RGB [snapshot][height][width][3].
+  struct Snapshots {
+    std::vector<int> evaluations;
+    int width = 0, height = 0;
+    std::vector<std::uint8_t> rgb;
+  } snapshots;
 
   std::size_t size() const { return total.size(); }
 };

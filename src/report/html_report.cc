@@ -96,6 +96,19 @@ void write_videos(std::ostream& out, const std::vector<VideoStrip>& videos) {
   }
 }
 
+// Each job that kept snapshots: its strip, labelled with the evaluations shown.
+void write_snapshots(std::ostream& out, const std::vector<SnapshotStrip>& snapshots) {
+  if (snapshots.empty()) return;
+  out << "<h2>Snapshots</h2>\n<p>The image along each job's optimization (<code>snapshot_every</code>), "
+         "first to last.</p>\n";
+  for (const SnapshotStrip& strip : snapshots) {
+    std::string evaluations;
+    for (int evaluation : strip.evaluations) evaluations += (evaluations.empty() ? "" : ", ") + std::to_string(evaluation);
+    out << "<h3>" << html_escape(strip.label) << "</h3>\n<p>evaluations " << evaluations << "</p>\n<img src=\""
+        << html_escape(strip.strip) << "\" alt=\"" << html_escape(strip.label) << " snapshots\">\n";
+  }
+}
+
 }  // namespace
 
 void write_summary_csv(const SweepResults& results, const std::string& path) {
@@ -128,6 +141,7 @@ void write_html_report(const SweepResults& results, const ReportFiles& files, co
   }
   for (const auto& plot : files.tradeoffs) out << "<img src=\"" << html_escape(plot) << "\" alt=\"" << html_escape(plot) << "\">\n";
   write_videos(out, files.videos);
+  write_snapshots(out, files.snapshots);
   out << "<h2>Jobs</h2>\n<table id=\"jobs\"><thead><tr>";
   const auto names = columns(results);
   for (const auto& name : names) out << "<th>" << html_escape(name) << "</th>";

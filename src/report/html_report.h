@@ -2,12 +2,12 @@
 // (images sit beside it; a few lines of inline script sort the table) and readable offline.
 #pragma once
 
-#include "report/video_strips.h"
-
 #include <string>
 #include <vector>
 
+#include "report/snapshot_strips.h"
 #include "report/sweep_results.h"
+#include "report/video_strips.h"
 
 namespace stylesweep {
 
@@ -16,6 +16,7 @@ struct ReportFiles {
   std::vector<std::string> curves;  // PNG curves, relative
   std::vector<std::string> tradeoffs;  // PNG trade-off plots, relative
   std::vector<VideoStrip> videos;      // video jobs: strips and players
+  std::vector<SnapshotStrip> snapshots;  // jobs with snapshot_every: their snapshots
 };
 
 void write_summary_csv(const SweepResults& results, const std::string& path);

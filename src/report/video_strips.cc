@@ -12,31 +12,11 @@
 namespace stylesweep {
 namespace {
 
-constexpr int kGap = 2;  // white pixels between frames
-
 struct Frame {
   int frame = 0, pass = 0;
   std::string id;
 };
 
-Image strip_of(const std::vector<Image>& frames) {
-  int width = 0, height = 0;
-  for (const Image& frame : frames) {
-    width += frame.width + (width > 0 ? kGap : 0);
-    height = std::max(height, frame.height);
-  }
-  Image strip{width, height, std::vector<float>(std::size_t(width) * height * 3, 255.0f)};
-  int left = 0;
-  for (const Image& frame : frames) {
-    for (int y = 0; y < frame.height; ++y) {
-      for (int x = 0; x < frame.width; ++x) {
-        for (int c = 0; c < 3; ++c) strip.at(y, left + x, c) = frame.at(y, x, c);
-      }
-    }
-    left += frame.width + kGap;
-  }
-  return strip;
-}
 
 }  // namespace
 
@@ -68,7 +48,7 @@ std::vector<VideoStrip> write_video_strips(const SweepResults& results, const st
     }
     strip.shown = count;
     strip.strip = "video-" + label + ".png";
-    write_png(report_directory + "/" + strip.strip, strip_of(shown));
+    write_png(report_directory + "/" + strip.strip, side_by_side(shown, 2));
     const std::filesystem::path video = output / "videos" / (label + ".webm");
     if (std::filesystem::exists(video)) {
       std::filesystem::create_directories(report_directory + "/videos");

@@ -179,6 +179,10 @@ std::string encode(const JobOutcome& outcome) {
   for (const auto& row : history.style_layers) flat.insert(flat.end(), row.begin(), row.end());
   out.numbers(flat);
   out.numbers(history.stage_starts);
+  out.numbers(history.snapshots.evaluations);
+  out.number(history.snapshots.width);
+  out.number(history.snapshots.height);
+  out.numbers(history.snapshots.rgb);
   out.number(result.evaluations);
   out.number(result.result_evaluation);
   out.number(result.wall_seconds);
@@ -220,6 +224,10 @@ JobOutcome decode_job_outcome(const std::string& bytes) {
                                       flat.begin() + long((row + 1) * layers));
   }
   history.stage_starts = in.numbers<int>();
+  history.snapshots.evaluations = in.numbers<int>();
+  history.snapshots.width = in.number<int>();
+  history.snapshots.height = in.number<int>();
+  history.snapshots.rgb = in.numbers<std::uint8_t>();
   result.evaluations = in.number<int>();
   result.result_evaluation = in.number<int>();
   result.wall_seconds = in.number<double>();

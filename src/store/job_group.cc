@@ -41,7 +41,26 @@ void write_history(h5::File& file, const std::string& group, const LossHistory& 
                      std::vector<std::int64_t>(history.stage_starts.begin(), history.stage_starts.end()));
 }
 
+// snapshot_every's images, [snapshot, height, width, 3], with their evaluations as the first
+// axis' scale.
+void write_snapshots(h5::File& file, const std::string& group, const LossHistory::Snapshots& snapshots) {
+  if (snapshots.evaluations.empty()) return;
+  const hsize_t count = snapshots.evaluations.size();
+  file.write_uint8(group + "/snapshots", {count, hsize_t(snapshots.height), hsize_t(snapshots.width), 3},
+                   snapshots.rgb.data(), true);
+  const std::vector<double> evaluations(snapshots.evaluations.begin(), snapshots.evaluations.end());
+  file.write_float64(group + "/snapshot_evaluation", {count}, evaluations.data());
+  file.attach_scale(group + "/snapshots", 0, group + "/snapshot_evaluation", "evaluation");
+}
+
 }  // namespace
+
+void copy_job_group(h5::File& destination, const h5::File& source, const std::string& group) {
+  destination.copy_from(source, group, group);
+  if (destination.exists(group + "/snapshots")) {
+    destination.attach_scale(group + "/snapshots", 0, group + "/snapshot_evaluation", "evaluation");
+  }
+}
 
 void write_job_group(h5::File& file, const std::string& group, const StyleJob& job,
                      const std::string& weights_sha256, const JobResult& result) {
@@ -52,6 +71,7 @@ void write_job_group(h5::File& file, const std::string& group, const StyleJob& j
   file.write_uint8(group + "/image",
                    {hsize_t(result.image.height), hsize_t(result.image.width), 3}, rgb.data(),
                    true);
+  write_snapshots(file, group, result.history.snapshots);
   file.set_attribute(group, "evaluations", std::int64_t(result.evaluations));
   file.set_attribute(group, "result_evaluation", std::int64_t(result.result_evaluation));
   file.set_attribute(group, "wall_seconds", result.wall_seconds);

@@ -17,6 +17,7 @@
 #include "h5/h5_file.h"
 #include "job/losses_name.h"
 #include "store/index_file.h"
+#include "store/job_group.h"
 #include "store/results_file.h"
 
 namespace stylesweep {
@@ -181,7 +182,7 @@ std::optional<std::string> adopt_results_file(const std::string& path, Journal& 
     {
       ResultFileWriter writer(journal.path(name));
       for (const auto& id : missing) {
-        writer.file().copy_from(file, "/jobs/" + id, "/jobs/" + id);
+        copy_job_group(writer.file(), file, "/jobs/" + id);
         rows[id] = read_index_row(writer.file(), id, varying_keys);
       }
       writer.commit();
