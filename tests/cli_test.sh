@@ -172,6 +172,13 @@ check "an array task's time is its share of the sweep" bash -c "
 expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '0'" -- submit "$root/configs/demo.yaml" --dry-run --array 0
 expect 2 "--array: expected N or N%M (N allocations, at most M at once), got '3%x'" -- submit "$root/configs/demo.yaml" --dry-run --array 3%x
 
+# submit --launcher srun: srun with Slurm's MPI plugin instead of mpirun.
+check "srun starts the ranks with PMIx by default" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --launcher srun | grep -q '^srun --mpi=pmix --cpu-bind=none \"\$stylesweep\" run \"\$config\" &\$'"
+check "and with PMI2 when asked" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 --launcher srun --srun-mpi pmi2 | grep -q '^srun --mpi=pmi2 '"
+check "mpirun stays the default" bash -c "'$exe' submit '$root/configs/demo.yaml' --dry-run --time 01:00:00 | grep -q '^mpirun --bind-to none -np \"\${SLURM_NTASKS}\" \"\$stylesweep\" run'"
+expect 2 "--launcher: expected mpirun or srun, got 'qsub'" -- submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --launcher qsub
+expect 2 "--srun-mpi: expected pmix, pmix_vN or pmi2, got 'openmpi'" -- submit "$root/configs/demo.yaml" --dry-run --time 01:00:00 --launcher srun --srun-mpi openmpi
+
 # submit fits the partition: a stand-in sinfo (the real one is in slurm_test) lists a default
 # partition of 2-CPU nodes and a gpu partition of 16-CPU nodes with 4 GPUs.
 mkdir -p "$work/fakebin"

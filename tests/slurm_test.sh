@@ -10,7 +10,8 @@
 #      with every job started and stored once;
 #  (e) an array of three with one task cancelled mid-run (scancel): the task drains, and the
 #      other tasks take over its job from its checkpoint and finish the sweep;
-#  (f) `submit --array 2` of two video chains: every frame job runs once, after its predecessor.
+#  (f) `submit --array 2` of two video chains: every frame job runs once, after its predecessor;
+#  (g) `submit --launcher srun`: the sweep runs under srun --mpi=pmix, and a signal drains it.
 # It takes about twelve minutes, mostly Slurm holding requeued jobs for two minutes.
 # Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
 # Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
@@ -176,6 +177,11 @@ PY
 
 # (a) The demo sweep at 32 px.
 write_config demo 10 "1.0e-4, 3.0e-4"
+# A request no node of the test partition (one node of 6 CPUs) can ever hold is refused at once.
+"$exe" submit "$work/demo.yaml" --workers 6 --cpus-per-task 1 --time 00:10:00 > /dev/null 2> "$work/refused.err"
+code=$?
+check "(a) submit refuses 7 tasks on a 6-CPU partition (exit 2, with the numbers)" bash -c "[[ $code -eq 2 ]] &&
+  grep -q 'the job cannot fit partition (default): 7 tasks (workers + coordinator) of 1 CPU(s) need 7 CPUs, and its 1 largest node(s) have 6 CPUs' '$work/refused.err'"
 job=$(submit demo --time 00:10:00)
 check "(a) submit prints a job id" test -n "$job"
 check "(a) the job finishes" wait_gone "$job" 240
@@ -262,6 +268,32 @@ with h5py.File(output + "/results.h5", "r") as f:
     assert all(f["jobs"][job].attrs["status"] == "done" for job in again)
 PY
 
+# (g) srun instead of mpirun: Slurm's PMIx plugin starts the ranks, which find their roles from
+# MPI; USR1 to the batch script reaches the ranks through srun and drains the sweep.
+write_config srun 10 "1.0e-4, 3.0e-4"
+job=$(submit srun --time 00:10:00 --launcher srun)
+check "(g) submit --launcher srun prints a job id" test -n "$job"
+check "(g) the script starts the ranks with srun --mpi=pmix" grep -q '^srun --mpi=pmix --cpu-bind=none "$stylesweep" run' "$work/out-srun/sweep.sbatch"
+check "(g) the job finishes" wait_gone "$job" 300
+check "(g) every job done exactly once" all_done_once srun 8
+check "(g) two workers and a coordinator" bash -c "[[ \$(grep -c '^worker rank [12] on' '$work/out-srun/slurm-$job.out') -eq 2 ]]"
+write_config srun-drain 400 "1.0e-4, 3.0e-4"
+job=$(submit srun-drain --time 00:10:00 --launcher srun)
+for _ in $(seq 1 120); do
+  grep -q '\] done ' "$work/out-srun-drain/slurm-$job.out" 2>/dev/null && break
+  sleep 1
+done
+scancel --batch --signal=USR1 "$job"
+for _ in $(seq 1 120); do
+  grep -q "requeueing job $job" "$work/out-srun-drain/slurm-$job.out" 2>/dev/null && break
+  sleep 1
+done
+scancel "$job"
+log="$work/out-srun-drain/slurm-$job.out"
+check "(g) under srun the signal drains the sweep and the script requeues it" \
+  bash -c "grep -q 'stylesweep: signal received; draining' '$log' && grep -q 'left for the next run (exit 75' '$log' && grep -q 'requeueing job $job' '$log'"
+wait_gone "$job" 120 > /dev/null
+
 # (f) Video chains under an array of two: the tasks share the frame jobs, each frame waits for its
 # predecessor whichever task ran it, and every chain completes once.
 "$python" "$root/scripts/make_example_video.py" "$work/pan" --frames 6 --width 32 > /dev/null
@@ -283,7 +315,8 @@ import sys, h5py
 with h5py.File(sys.argv[1] + "/results.h5", "r") as f:
     jobs = f["jobs"]
     for job in jobs.values():
-        if job.attrs["frame"] > 0 or job.attrs["pass"] > 1:
+        # Pass 1 runs forwards: every frame after the first is pulled towards its predecessor.
+        if job.attrs["pass"] == 1 and job.attrs["frame"] > 0:
             assert job["loss/temporal"].shape[0] > 0, job.name
 import pandas as pd
 videos = pd.read_hdf(sys.argv[1] + "/results.h5", "videos")

@@ -39,6 +39,19 @@ std::string array_directive(const std::string& array) {
   return fmt::format("#SBATCH --array=0-{}{}\n", std::stol(match[1].str()) - 1, limit);
 }
 
+// The line that starts the ranks, up to the executable.
+std::string launch_command(const SbatchSettings& settings) {
+  if (settings.launcher == "mpirun") return "mpirun --bind-to none -np \"${SLURM_NTASKS}\"";
+  if (settings.launcher != "srun") {
+    throw Error(fmt::format("--launcher: expected mpirun or srun, got '{}'", settings.launcher), ErrorKind::kBadInput);
+  }
+  if (settings.srun_mpi != "pmix" && settings.srun_mpi != "pmi2" && settings.srun_mpi.rfind("pmix_v", 0) != 0) {
+    throw Error(fmt::format("--srun-mpi: expected pmix, pmix_vN or pmi2, got '{}'", settings.srun_mpi),
+                ErrorKind::kBadInput);
+  }
+  return "srun --mpi=" + directive_value("--srun-mpi", settings.srun_mpi) + " --cpu-bind=none";
+}
+
 }  // namespace
 
 int worker_count(const SbatchSettings& settings) {
@@ -78,6 +91,7 @@ std::string render_sbatch(const SbatchSettings& settings) {
   replace_all(script, "@SIGNAL_SECONDS@", std::to_string(settings.signal_seconds));
   replace_all(script, "@LOG@", log);
   replace_all(script, "@OPTIONAL_LINES@\n", optional);
+  replace_all(script, "@LAUNCH@", launch_command(settings));
   replace_all(script, "@STYLESWEEP@", shell_quote(settings.executable));
   replace_all(script, "@CONFIG@", shell_quote(settings.config_path));
   std::string run_options;

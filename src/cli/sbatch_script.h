@@ -23,6 +23,9 @@ struct SbatchSettings {
   // shares the sweep's jobs with the others through their claims. Empty: one allocation.
   std::string array;
   double claim_timeout = 0;      // `run --claim-timeout` for the tasks; 0: run's default
+  // How the ranks start: "mpirun", or "srun" with Slurm's MPI plugin `srun_mpi` (pmix, pmi2).
+  std::string launcher = "mpirun";
+  std::string srun_mpi = "pmix";
   std::string time;              // Slurm time format
   std::string partition, account;
 };

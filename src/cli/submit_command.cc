@@ -115,6 +115,12 @@ void add_submit_command(CLI::App& app) {
                       "run --claim-timeout for the allocation: seconds without a heartbeat after "
                       "which another run takes over a job's claim (default: run's, 120)")
       ->check(CLI::Range(0.2, 86400.0));
+  command->add_option("--launcher", settings.launcher,
+                      "How the script starts the ranks: mpirun (default) or srun (Slurm's MPI plugin, "
+                      "--srun-mpi)")
+      ->capture_default_str();
+  command->add_option("--srun-mpi", settings.srun_mpi, "srun's --mpi plugin with --launcher srun: pmix or pmi2")
+      ->capture_default_str();
   command->add_option("--time", settings.time,
                       "Time limit (Slurm format; default: from the planner's estimate)");
   command->add_option("--partition", settings.partition, "Slurm partition");
