@@ -29,3 +29,5 @@ for size_batch in "64 2" "128 4" "256 4" "512 2"; do
     "$root/configs/images/chelsea.png" "$root/configs/images/hubble_deep_field.jpg" 2 10 "$batch" "$size"
 done
 "$root/bench/style_loss_bench.sh" "$build" 8 256 512
+"$root/bench/video_bench.sh" "$build" 32 128 30
+"$root/bench/snapshot_bench.sh" "$build" 128 10
