@@ -2,6 +2,7 @@
 // shape, attributes of every kind, external links and copies between files, reproducible bytes,
 // and errors that name the file, the object and the reason.
 #include <gtest/gtest.h>
+#include <hdf5_hl.h>
 
 #include <fstream>
 #include <functional>
@@ -94,6 +95,44 @@ TEST(H5FileTest, ExternalLinksAndCopiesReachTheOtherFile) {
   EXPECT_EQ(view.read_float64("/jobs/a/loss/total").size(), 3u);
   EXPECT_EQ(view.attribute_strings("/copied/a", "layers").size(), 2u);
   EXPECT_EQ(view.read_uint8("/copied/a/image"), view.read_uint8("/jobs/a/image"));
+}
+
+// H5Ocopy alone leaves dimension-scale references pointing nowhere (HDF5 issue 6200): a copy to
+// another path, even with one scale on two datasets, keeps every attachment.
+TEST(H5FileTest, CopiesKeepTheDimensionScalesAttachedInsideThem) {
+  TempDir dir;
+  {
+    h5::File file = h5::File::create(dir.file("source.h5"));
+    const std::vector<std::uint8_t> pixels(2 * 3, 7);
+    const std::vector<double> evaluations = {0, 10};
+    file.write_uint8("/jobs/a/snapshots", {2, 1, 1, 3}, pixels.data(), false);
+    file.write_uint8("/jobs/a/masks", {2, 3}, pixels.data(), false);
+    file.write_float64("/jobs/a/snapshot_evaluation", {2}, evaluations.data());
+    file.attach_scale("/jobs/a/snapshots", 0, "/jobs/a/snapshot_evaluation", "evaluation");
+    file.attach_scale("/jobs/a/masks", 0, "/jobs/a/snapshot_evaluation", "evaluation");
+    file.flush();
+  }
+  {
+    const h5::File source = h5::File::open_read_only(dir.file("source.h5"));
+    h5::File copy = h5::File::create(dir.file("copy.h5"));
+    copy.copy_from(source, "/jobs/a", "/jobs/b");
+    copy.flush();
+  }
+  const h5::File copy = h5::File::open_read_only(dir.file("copy.h5"));
+  for (const char* dataset : {"/jobs/b/snapshots", "/jobs/b/masks"}) {
+    h5::Handle data(H5Dopen2(copy.id(), dataset, H5P_DEFAULT));
+    h5::Handle scale(H5Dopen2(copy.id(), "/jobs/b/snapshot_evaluation", H5P_DEFAULT));
+    ASSERT_TRUE(data.valid() && scale.valid()) << dataset;
+    EXPECT_EQ(H5DSis_attached(data.id(), scale.id(), 0), 1) << dataset;
+    std::string found;
+    H5DSiterate_scales(data.id(), 0, nullptr, [](hid_t, unsigned, hid_t id, void* out) -> herr_t {
+      char name[256];
+      H5Iget_name(id, name, sizeof(name));
+      *static_cast<std::string*>(out) = name;
+      return 0;
+    }, &found);
+    EXPECT_EQ(found, "/jobs/b/snapshot_evaluation") << dataset;
+  }
 }
 
 TEST(H5FileTest, AttributesAreReplacedAndObjectsRemoved) {

@@ -371,11 +371,6 @@ void File::attach_scale(const std::string& dataset_path, unsigned axis, const st
                         const std::string& name) {
   Handle dataset(H5Dopen2(id(), dataset_path.c_str(), H5P_DEFAULT));
   Handle scale(H5Dopen2(id(), scale_path.c_str(), H5P_DEFAULT));
-  // A copy (H5Ocopy) keeps the reference attributes but not what they point to (HDF5 issue
-  // 6200): they are dropped and made again.
-  for (const auto& [object, attribute] : {std::pair{&dataset, "DIMENSION_LIST"}, std::pair{&scale, "REFERENCE_LIST"}}) {
-    if (object->valid() && H5Aexists(object->id(), attribute) > 0) H5Adelete(object->id(), attribute);
-  }
   if (!dataset.valid() || !scale.valid() ||
       (H5DSis_scale(scale.id()) <= 0 && H5DSset_scale(scale.id(), name.c_str()) < 0) ||
       H5DSattach_scale(dataset.id(), scale.id(), axis) < 0) {
@@ -383,10 +378,69 @@ void File::attach_scale(const std::string& dataset_path, unsigned axis, const st
   }
 }
 
+namespace {
+
+// A dimension-scale attachment inside a copied group: dataset, axis, scale (paths in the copy).
+struct ScaleAttachment {
+  std::string dataset, scale, name;
+  unsigned axis = 0;
+};
+
+struct AttachmentSearch {
+  std::string source_root, copy_root;
+  std::vector<ScaleAttachment> found;
+  std::string dataset;  // the one whose scales are being iterated
+  unsigned axis = 0;
+};
+
+herr_t note_scale(hid_t, unsigned, hid_t scale, void* data) {
+  auto& search = *static_cast<AttachmentSearch*>(data);
+  char path[1024], name[256] = "";
+  const ssize_t length = H5Iget_name(scale, path, sizeof(path));
+  const std::string prefix = search.source_root + "/";
+  if (length <= 0 || std::string(path).rfind(prefix, 0) != 0) return 0;  // outside the copy: left as is
+  H5DSget_scale_name(scale, name, sizeof(name));
+  search.found.push_back({search.dataset, search.copy_root + "/" + (path + prefix.size()), name, search.axis});
+  return 0;
+}
+
+herr_t find_attachments(hid_t group, const char* name, const H5L_info_t*, void* data) {
+  auto& search = *static_cast<AttachmentSearch*>(data);
+  if (H5Aexists_by_name(group, name, "DIMENSION_LIST", H5P_DEFAULT) <= 0) return 0;
+  Handle dataset(H5Dopen2(group, name, H5P_DEFAULT));
+  if (!dataset.valid()) return 0;
+  Handle space(H5Dget_space(dataset.id()));
+  search.dataset = search.copy_root + "/" + name;
+  for (int axis = 0; axis < H5Sget_simple_extent_ndims(space.id()); ++axis) {
+    search.axis = unsigned(axis);
+    H5DSiterate_scales(dataset.id(), unsigned(axis), nullptr, note_scale, &search);
+  }
+  return 0;
+}
+
+}  // namespace
+
 void File::copy_from(const File& source, const std::string& source_path, const std::string& path) {
   if (parent_of(path) != "/") create_group(parent_of(path));
   if (H5Ocopy(source.id(), source_path.c_str(), id(), path.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0) {
     fail_write(path, "cannot copy " + source_path + " from " + source.path());
+  }
+  // H5Ocopy keeps dimension-scale attributes but not what their references point to (HDF5 issue
+  // 6200): the attachments inside the copied group are made again, from the source's.
+  Handle group(H5Gopen2(source.id(), source_path.c_str(), H5P_DEFAULT));
+  if (!group.valid()) return;  // a dataset: no attachments inside it
+  AttachmentSearch search{source_path, path, {}, "", 0};
+  H5Lvisit(group.id(), H5_INDEX_NAME, H5_ITER_NATIVE, find_attachments, &search);
+  for (const ScaleAttachment& attachment : search.found) {
+    for (const auto& [object, attribute] : {std::pair{attachment.dataset, "DIMENSION_LIST"},
+                                            std::pair{attachment.scale, "REFERENCE_LIST"}}) {
+      if (H5Aexists_by_name(id(), object.c_str(), attribute, H5P_DEFAULT) > 0) {
+        H5Adelete_by_name(id(), object.c_str(), attribute, H5P_DEFAULT);
+      }
+    }
+  }
+  for (const ScaleAttachment& attachment : search.found) {
+    attach_scale(attachment.dataset, attachment.axis, attachment.scale, attachment.name);
   }
 }
 

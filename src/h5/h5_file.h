@@ -88,11 +88,10 @@ class File {
   void link_external(const std::string& link_path, const std::string& target_file,
                      const std::string& target_object);
   // Copies an object (a job's group with its datasets, compressed chunks as they are) from
-  // another open file.
+  // another open file, with the dimension scales attached inside it.
   void copy_from(const File& source, const std::string& source_path, const std::string& path);
   // Makes `scale_path` (1-D) a dimension scale called `name` and attaches it to `axis` of
-  // `dataset_path`, as xarray and h5py's .dims read them; after copy_from, again (H5Ocopy
-  // leaves the attachment pointing nowhere).
+  // `dataset_path`, as xarray and h5py's .dims read them.
   void attach_scale(const std::string& dataset_path, unsigned axis, const std::string& scale_path,
                     const std::string& name);
   // Closes the file now (flushing everything); the object is unusable afterwards.

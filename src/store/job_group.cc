@@ -55,12 +55,6 @@ void write_snapshots(h5::File& file, const std::string& group, const LossHistory
 
 }  // namespace
 
-void copy_job_group(h5::File& destination, const h5::File& source, const std::string& group) {
-  destination.copy_from(source, group, group);
-  if (destination.exists(group + "/snapshots")) {
-    destination.attach_scale(group + "/snapshots", 0, group + "/snapshot_evaluation", "evaluation");
-  }
-}
 
 void write_job_group(h5::File& file, const std::string& group, const StyleJob& job,
                      const std::string& weights_sha256, const JobResult& result) {

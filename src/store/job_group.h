@@ -24,8 +24,6 @@ void write_history_file(const std::string& path, const std::string& id, const St
 
 // Reads the image of /jobs/<id> back.
 Image read_job_image(const h5::File& file, const std::string& group);
-// Copies a job's group from another file, its snapshots' dimension scale attached again.
-void copy_job_group(h5::File& destination, const h5::File& source, const std::string& group);
 
 // Reads the loss histories of /jobs/<id> back (tests and reports).
 LossHistory read_job_history(const h5::File& file, const std::string& group);

@@ -17,7 +17,6 @@
 #include "h5/h5_file.h"
 #include "job/losses_name.h"
 #include "store/index_file.h"
-#include "store/job_group.h"
 #include "store/results_file.h"
 
 namespace stylesweep {
@@ -182,7 +181,7 @@ std::optional<std::string> adopt_results_file(const std::string& path, Journal& 
     {
       ResultFileWriter writer(journal.path(name));
       for (const auto& id : missing) {
-        copy_job_group(writer.file(), file, "/jobs/" + id);
+        writer.file().copy_from(file, "/jobs/" + id, "/jobs/" + id);
         rows[id] = read_index_row(writer.file(), id, varying_keys);
       }
       writer.commit();

@@ -8,7 +8,6 @@
 #include "store/index_file.h"
 #include "job/losses_name.h"
 #include "store/analysis_views.h"
-#include "store/job_group.h"
 
 namespace stylesweep {
 
@@ -62,7 +61,7 @@ void write_results_file(const std::string& path, const std::string& journal_dire
     for (const auto& [id, journal] : file_of) ids_by_file[journal].push_back(id);
     for (const auto& [journal, ids] : ids_by_file) {
       const h5::File source = h5::File::open_read_only(journal_directory + "/" + journal);
-      for (const auto& id : ids) copy_job_group(file, source, "/jobs/" + id);
+      for (const auto& id : ids) file.copy_from(source, "/jobs/" + id, "/jobs/" + id);
     }
   } else {
     for (const auto& [id, journal] : file_of) {
