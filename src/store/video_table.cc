@@ -75,6 +75,13 @@ std::vector<VideoRow> write_video_results(const SweepPlan& plan, const std::stri
   }
   std::vector<VideoRow> rows;
   if (by_video_job.empty()) return rows;
+  // Video jobs of one clip at one size (styles, weights, schedules) share the input frames'
+  // flows and warping error: computed once per frame list.
+  struct InputClip {
+    std::vector<FrameAlignment> flows;
+    std::pair<double, double> warp_error;
+  };
+  std::map<std::string, InputClip> input_clips;
   h5::File file = h5::File::open_read_write(results_path);
   const std::map<std::string, IndexEntry> index = read_index(file);
   std::filesystem::create_directories(output_directory + "/videos");
@@ -96,12 +103,23 @@ std::vector<VideoRow> write_video_results(const SweepPlan& plan, const std::stri
     }
     std::sort(finals.begin(), finals.end(),
               [](const PlannedJob* a, const PlannedJob* b) { return a->job.frame < b->job.frame; });
-    std::vector<Image> results, inputs;
-    std::vector<FrameAlignment> flows(1);
+    std::vector<Image> results;
+    std::string frame_list;
     for (const PlannedJob* planned : finals) {
       results.push_back(read_job_image(file, "/jobs/" + planned->id));
-      inputs.push_back(resize(read_image(planned->job.content), results.back().width, results.back().height));
-      if (inputs.size() > 1) flows.push_back(align_frames(inputs.back(), inputs[inputs.size() - 2]));
+      frame_list += planned->job.content + "\n";
+    }
+    frame_list += fmt::format("{}x{}", results.front().width, results.front().height);
+    auto input = input_clips.find(frame_list);
+    if (input == input_clips.end()) {
+      std::vector<Image> inputs;
+      InputClip clip{std::vector<FrameAlignment>(1), {}};
+      for (const PlannedJob* planned : finals) {
+        inputs.push_back(resize(read_image(planned->job.content), results.front().width, results.front().height));
+        if (inputs.size() > 1) clip.flows.push_back(align_frames(inputs.back(), inputs[inputs.size() - 2]));
+      }
+      clip.warp_error = warping_errors(inputs, clip.flows);
+      input = input_clips.emplace(frame_list, std::move(clip)).first;
     }
     const StyleJob& job = finals.front()->job;
     row.video = job.video;
@@ -110,8 +128,8 @@ std::vector<VideoRow> write_video_results(const SweepPlan& plan, const std::stri
     row.temporal_weight = job.temporal_weight;
     row.frames = int(finals.size());
     row.passes = last_pass;
-    std::tie(row.warp_error_mean, row.warp_error_max) = warping_errors(results, flows);
-    std::tie(row.input_warp_error_mean, row.input_warp_error_max) = warping_errors(inputs, flows);
+    std::tie(row.warp_error_mean, row.warp_error_max) = warping_errors(results, input->second.flows);
+    std::tie(row.input_warp_error_mean, row.input_warp_error_max) = input->second.warp_error;
     row.file = "videos/" + label + ".webm";
     write_webm(output_directory + "/" + row.file, results, frames_per_second);
     rows.push_back(row);
