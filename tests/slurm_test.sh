@@ -310,7 +310,7 @@ YAML
 job=$(submit_array video --array 2 --time 00:10:00)
 check "(f) the array of video chains finishes" wait_gone "$job" 600
 check "(f) every frame job started once and stored once" stored_once video 24 "== 24"
-check "(f) each chain's frames ran after their predecessors" "$python" - "$work/out-video" <<'PY'
+check "(f) pass-1 frames after the first were pulled towards their stored predecessors" "$python" - "$work/out-video" <<'PY'
 import sys, h5py
 with h5py.File(sys.argv[1] + "/results.h5", "r") as f:
     jobs = f["jobs"]
