@@ -5,6 +5,7 @@
 
 #include <torch/serialize.h>
 
+#include "common/sha256.h"
 #include "store/job_group.h"
 #include "engine/stylize.h"
 #include "h5/h5_file.h"
@@ -223,6 +224,55 @@ TEST_F(StylizeTest, BatchedAdamJobsEqualEachJobRunAloneBitForBit) {
   StyleJob larger = jobs[0];
   larger.size = 48;
   EXPECT_FALSE(can_share_batch(jobs[0], larger));
+}
+
+// Weights as an axis: each job runs on its own file, and every job's metrics on one network.
+TEST_F(StylizeTest, JobsRunOnTheirOwnWeightsAndAreMeasuredOnTheYardsticks) {
+  const std::string own = testing::write_random_weights(*dir_, 0);
+  const std::string other = testing::write_random_weights(*dir_, 1);
+  StyleJob job = small_job("lbfgs", 6);
+  const JobResult on_own = engine_->run(job);
+  job.weights = other;
+  EXPECT_EQ(engine_->weights_for(job).sha256, sha256_file(other));
+  const JobResult on_other = engine_->run(job);
+  EXPECT_NE(on_own.image.pixels, on_other.image.pixels);
+  EXPECT_NE(on_own.history.total, on_other.history.total);
+
+  // The same job on an engine whose own weights are the other file: the same image, and the
+  // same metrics while both measure on `own`; measured on `other`, the metrics change.
+  StyleEngine second(other, "cpu");
+  second.set_yardstick_weights(own);
+  const JobResult again = second.run(job);
+  EXPECT_EQ(again.image.pixels, on_other.image.pixels);
+  EXPECT_EQ(again.metrics.content, on_other.metrics.content);
+  EXPECT_EQ(again.metrics.style, on_other.metrics.style);
+  second.set_yardstick_weights(other);
+  EXPECT_EQ(second.yardstick_weights().sha256, sha256_file(other));
+  const JobResult measured_on_other = second.run(job);
+  EXPECT_EQ(measured_on_other.image.pixels, on_other.image.pixels);
+  EXPECT_NE(measured_on_other.metrics.content, on_other.metrics.content);
+  EXPECT_NE(measured_on_other.metrics.style, on_other.metrics.style);
+  EXPECT_EQ(measured_on_other.metrics.ssim, on_other.metrics.ssim);  // no network in SSIM
+}
+
+TEST_F(StylizeTest, TheWeightsCacheDropsTheLeastRecentlyUsedFileBeyondItsBudget) {
+  StyleEngine engine(testing::write_random_weights(*dir_, 0), "cpu");
+  StyleJob job = small_job("adam", 2);
+  std::vector<std::string> files;
+  for (std::uint64_t seed : {2, 3, 4}) files.push_back(testing::write_random_weights(*dir_, seed));
+  for (const auto& file : files) {
+    job.weights = file;
+    engine.weights_for(job);
+  }
+  const std::string own = engine.weights_path();
+  EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[2], files[1], files[0], own}));
+  engine.set_weights_cache_bytes(1);  // no room: only the file in use and the engine's own stay
+  job.weights = files[0];
+  engine.weights_for(job);
+  EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[0], own}));
+  job.weights = files[1];
+  EXPECT_FALSE(engine.run(job).history.total.empty());
+  EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[1], own}));
 }
 
 TEST_F(StylizeTest, HistoryFileHasTheDocumentedLayout) {

@@ -62,6 +62,50 @@ class SweepTest : public ::testing::Test {
 
 TempDir* SweepTest::dir_ = nullptr;
 
+TEST_F(SweepTest, WeightsAreAnAxisOfNamedFilesWithTheirHashesInTheIds) {
+  testing::write_text_file(dir_->file("w-caffe.h5"), "caffe stand-in");
+  testing::write_text_file(dir_->file("w-gatys.h5"), "gatys stand-in");
+  const std::string jobs = "defaults: {content: a, style: s1}\n";
+  const SweepPlan plan = expand_sweep(parse("weights: {caffe: w-caffe.h5, gatys: w-gatys.h5}\n"
+                                            "yardstick_weights: gatys\n" + jobs +
+                                            "grid: {weights: [random, caffe, gatys]}\n"),
+                                      dir_->file("weights.h5"));
+  ASSERT_EQ(plan.jobs.size(), 3u);
+  EXPECT_EQ(plan.varying_keys, std::vector<std::string>{"weights"});
+  const std::vector<std::string> files = {dir_->file("weights.h5"), dir_->file("w-caffe.h5"), dir_->file("w-gatys.h5")};
+  const std::vector<std::string> labels = {"random", "caffe", "gatys"};
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(plan.jobs[k].job.weights, k == 0 ? "random" : files[k]);
+    EXPECT_EQ(plan.jobs[k].job.weights_sha256, sha256_file(files[k]));
+    EXPECT_EQ(plan.jobs[k].label, labels[k]);
+    EXPECT_EQ(plan.jobs[k].varying_values, std::vector<std::string>{labels[k]});
+  }
+  EXPECT_NE(plan.jobs[0].id, plan.jobs[1].id);
+  EXPECT_NE(plan.jobs[1].id, plan.jobs[2].id);
+  EXPECT_EQ(plan.yardstick_weights_path, files[2]);
+  EXPECT_EQ(plan.yardstick_weights_sha256, sha256_file(files[2]));
+
+  // A job's id depends on its file's content alone, however the file is chosen.
+  const SweepPlan single = expand_sweep(parse("weights: w-caffe.h5\n" + jobs), dir_->file("weights.h5"));
+  EXPECT_EQ(single.jobs[0].id, plan.jobs[1].id);
+  EXPECT_EQ(single.yardstick_weights_path, files[0]);  // `random` by default
+  const SweepPlan by_path = expand_sweep(parse(jobs + "grid: {weights: [w-gatys.h5, random]}\n"), files[0]);
+  EXPECT_EQ(by_path.jobs[0].id, plan.jobs[2].id);
+  const SweepPlan plain = expand_sweep(parse(jobs), files[0]);
+  EXPECT_EQ(plain.jobs[0].id, plan.jobs[0].id);
+
+  auto error_has = [](const std::string& body, const std::vector<std::string>& parts) {
+    const std::string error = error_of(body);
+    for (const auto& part : parts) EXPECT_NE(error.find(part), std::string::npos) << part << " in: " << error;
+  };
+  error_has("weights: {caffe: w-caffe.h5}\n" + jobs + "grid: {weights: [caffe, cafe]}\n",
+            {"grid.weights", "'cafe' is neither", "did you mean 'caffe'"});
+  error_has("weights: {random: w-caffe.h5}\n" + jobs, {"weights.random"});
+  error_has("weights: missing.h5\n" + jobs, {"missing.h5: no such weights file"});
+  error_has("yardstick_weights: nope\n" + jobs, {"yardstick_weights", "no such weights file"});
+  error_has("weights: [a, b]\n" + jobs, {"a mapping of names to weights files"});
+}
+
 TEST_F(SweepTest, GridIsACartesianProductWithTheFirstAxisSlowest) {
   const SweepPlan plan = expand_sweep(parse("defaults: {size: 32, iterations: 10}\n"
                                             "grid:\n"

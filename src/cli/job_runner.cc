@@ -13,16 +13,27 @@
 namespace stylesweep {
 
 EngineJobRunner::EngineJobRunner(StyleEngine& engine, std::string expected_weights_sha256,
-                                 std::string host, std::string scratch_directory)
+                                 std::string expected_yardstick_sha256, std::string host,
+                                 std::string scratch_directory)
     : engine_(engine), expected_weights_sha256_(std::move(expected_weights_sha256)),
-      host_(std::move(host)), files_(scratch_directory), scratch_directory_(scratch_directory) {
+      expected_yardstick_sha256_(std::move(expected_yardstick_sha256)), host_(std::move(host)),
+      files_(scratch_directory), scratch_directory_(scratch_directory) {
   std::filesystem::create_directories(scratch_directory_);
 }
 
-void EngineJobRunner::require_coordinators_weights() const {
-  if (engine_.weights_sha256() != expected_weights_sha256_) {
-    throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}",
-                            engine_.weights_path(), host_, engine_.weights_sha256(), expected_weights_sha256_), ErrorKind::kBadInput);
+void EngineJobRunner::require_coordinators_weights(const StyleJob& job) const {
+  const std::string& expected = job.weights_sha256.empty() ? expected_weights_sha256_ : job.weights_sha256;
+  const StyleEngine::WeightsFile& file = engine_.weights_for(job);  // loaded and hashed once
+  if (file.sha256 != expected) {
+    throw Error(fmt::format("weights file {} on {} has SHA-256 {}, the coordinator's has {}", file.path, host_,
+                            file.sha256, expected),
+                ErrorKind::kBadInput);
+  }
+  if (engine_.yardstick_weights().sha256 != expected_yardstick_sha256_) {
+    throw Error(fmt::format("yardstick weights file {} on {} has SHA-256 {}, the coordinator's has {}",
+                            engine_.yardstick_weights().path, host_, engine_.yardstick_weights().sha256,
+                            expected_yardstick_sha256_),
+                ErrorKind::kBadInput);
   }
 }
 
@@ -37,7 +48,7 @@ void EngineJobRunner::finish(JobOutcome& outcome, const WorkItem& item) const {
 std::vector<JobOutcome> EngineJobRunner::run_batch(const std::vector<WorkItem>& received) {
   std::vector<JobOutcome> outcomes;
   try {
-    require_coordinators_weights();
+    for (const WorkItem& item : received) require_coordinators_weights(item.job);
     std::vector<StyleJob> jobs;
     for (WorkItem item : received) {
       files_.localize(item);
@@ -69,7 +80,7 @@ JobOutcome EngineJobRunner::operator()(const WorkItem& received,
   // coordinator, and with the job again when it is resumed.
   const std::string checkpoint = scratch_directory_ + "/" + received.id + ".ckpt";
   try {
-    require_coordinators_weights();
+    require_coordinators_weights(received.job);
     WorkItem item = received;
     files_.localize(item);
     item.job.checkpoint_path = checkpoint;

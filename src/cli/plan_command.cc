@@ -127,8 +127,7 @@ void run_plan(const PlanArguments& arguments) {
   if (jobs >= kHugePagePlanJobs && jobs <= arguments.max_jobs) {
     reexecute_with_huge_pages();
   }
-  const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
-  const SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
+  const SweepPlan plan = expand_sweep(config, ensure_default_weights(), arguments.max_jobs);
   if (arguments.format == "csv") return print_csv(plan, std::cout);
   if (arguments.format == "json") return print_json(plan, std::cout);
   print_table(plan, std::cout);

@@ -265,8 +265,9 @@ WorkerSide start_worker(const Session& session, const RunArguments& arguments, c
   WorkerSide side;
   const std::string scratch = (std::filesystem::temp_directory_path() /
                                fmt::format("stylesweep-rank{}-{}", session.rank(), ::getpid())).string();
-  side.engine = make_engine(session, arguments, start.weights_spec, placement, side.info);
-  side.runner = std::make_unique<EngineJobRunner>(*side.engine, start.weights_sha256, side.info.host, scratch);
+  side.engine = make_engine(session, arguments, start, placement, side.info);
+  side.runner = std::make_unique<EngineJobRunner>(*side.engine, start.weights_sha256, start.yardstick_sha256,
+                                                  side.info.host, scratch);
   EngineJobRunner& runner = *side.runner;
   side.run_job = [&runner](const WorkItem& item, const std::function<bool()>& interrupted) {
     return runner(item, interrupted);

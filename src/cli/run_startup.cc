@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "engine/device.h"
 #include "engine/stylize.h"
 #include "vgg/random_weights.h"
@@ -23,21 +24,23 @@ std::string resolve_weights(const std::string& weights) {
 
 void open_store(SweepSetup& setup, const RunArguments& arguments) {
   const SweepPlan& plan = setup.plan;
-  setup.store = std::make_unique<ResultStore>(
-      StoreSettings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
-                    plan.varying_keys, read_weights_source(plan.weights_path), arguments.journal_writers,
-                    journal_writer_program(), arguments.claim_timeout},
-      &setup.recovery_notes);
+  StoreSettings settings{setup.config.output, setup.config.text, setup.config.path, plan.weights_sha256,
+                         plan.varying_keys, read_weights_source(plan.weights_path), arguments.journal_writers,
+                         journal_writer_program(), arguments.claim_timeout};
+  settings.yardstick_weights = plan.yardstick_weights_path;
+  settings.yardstick_weights_sha256 = plan.yardstick_weights_sha256;
+  setup.store = std::make_unique<ResultStore>(std::move(settings), &setup.recovery_notes);
 }
 
 // Rank 0's part: the plan and the store; the message for the other ranks.
 std::string plan_sweep(const RunArguments& arguments, std::optional<SweepSetup>& setup) {
   SweepConfig config = load_sweep_config(arguments.config);
-  const std::string weights = resolve_weights(config.weights);
-  SweepPlan plan = expand_sweep(config, weights, arguments.max_jobs);
+  SweepPlan plan = expand_sweep(config, ensure_default_weights(), arguments.max_jobs);
   setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
   open_store(*setup, arguments);
-  return setup->config.weights + "\n" + setup->plan.weights_sha256;
+  return join({setup->config.weights, setup->plan.weights_sha256, setup->config.yardstick_weights,
+               setup->plan.yardstick_weights_sha256},
+              "\n");
 }
 
 }  // namespace
@@ -59,17 +62,20 @@ StartMessage start_ranks(const Session& session, ProcessRole role, const RunArgu
   }
   if (shared) message = session.broadcast(message);
   if (message.size() == 1) throw ReportedError(ErrorKind(message[0]));
-  return {message.substr(0, message.find('\n')), message.substr(message.find('\n') + 1)};
+  const std::vector<std::string> lines = split(message, '\n');
+  if (lines.size() != 4) throw Error("internal: a start message of " + std::to_string(lines.size()) + " lines", ErrorKind::kInternal);
+  return {lines[0], lines[1], lines[2], lines[3]};
 }
 
 std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
-                                         const std::string& weights_spec, Placement placement, WorkerInfo& info) {
+                                         const StartMessage& start, Placement placement, WorkerInfo& info) {
   const DeviceChoice device =
       choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory,
                     arguments.workers_per_gpu);
   info = {session.rank(), session.host(), apply_device(device)};
-  auto engine = std::make_unique<StyleEngine>(resolve_weights(weights_spec), device.name);
+  auto engine = std::make_unique<StyleEngine>(resolve_weights(start.weights_spec), device.name);
   engine->set_memory_budget(device.memory_budget);
+  engine->set_yardstick_weights(resolve_weights(start.yardstick_spec));
   return engine;
 }
 

@@ -28,9 +28,11 @@ struct SweepSetup {
   std::vector<std::string> recovery_notes;
 };
 
-// What every rank needs to start: where the weights are and what they must hash to.
+// What every rank needs to start: where the sweep's default weights and the metrics' weights
+// are, and what they must hash to (each job carries its own file's hash).
 struct StartMessage {
   std::string weights_spec, weights_sha256;
+  std::string yardstick_spec, yardstick_sha256;
 };
 
 // Rank 0 (the coordinator or a lone process) fills `setup` and tells the others; when it fails,
@@ -46,6 +48,6 @@ struct Placement {
 // A worker's engine on the device chosen for its place on the node; fills `info` for the
 // coordinator's worker line.
 std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArguments& arguments,
-                                         const std::string& weights_spec, Placement placement, WorkerInfo& info);
+                                         const StartMessage& start, Placement placement, WorkerInfo& info);
 
 }  // namespace stylesweep

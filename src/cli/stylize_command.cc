@@ -118,6 +118,7 @@ void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   const std::string device_text = apply_device(device);
   StyleEngine engine(weights_or_default(arguments.weights), device.name);
   engine.set_memory_budget(device.memory_budget);
+  engine.set_yardstick_weights(ensure_default_weights());  // metrics as in a sweep's default
   const StyleJob& job = arguments.job;
   const std::string stages =
       job.scales.empty() ? "" : fmt::format(" after coarse stages at {} px, {} in all", fmt::join(job.scales, ", "),

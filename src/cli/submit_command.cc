@@ -48,8 +48,7 @@ void fit_to_slurm_partition(SbatchSettings& settings) {
 
 void run_submit(SubmitArguments arguments) {
   const SweepConfig config = load_sweep_config(arguments.config);
-  const std::string weights = config.weights == "random" ? ensure_default_weights() : config.weights;
-  const SweepPlan plan = expand_sweep(config, weights);
+  const SweepPlan plan = expand_sweep(config, ensure_default_weights());
   SbatchSettings& settings = arguments.settings;
   settings.config_path = std::filesystem::absolute(arguments.config).lexically_normal().string();
   settings.output_directory = std::filesystem::absolute(config.output).lexically_normal().string();

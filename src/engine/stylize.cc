@@ -14,9 +14,11 @@
 #include "engine/network_cache.h"
 #include "engine/stage.h"
 #include "engine/target_cache.h"
+#include "engine/weights_library.h"
 #include "engine/yardstick.h"
 #include "job/job_fields.h"
 #include "job/memory_estimate.h"
+#include "vgg/random_weights.h"
 
 namespace stylesweep {
 namespace {
@@ -60,27 +62,39 @@ StyleJob coarse_stage(const StyleJob& job, int scale) {
 }  // namespace
 
 struct StyleEngine::Impl {
-  // The weights file is read before it is hashed and before the device is parsed, so a bad file
+  // The engine's own weights are read (and validated) before the device is parsed, so a bad file
   // is reported as such.
-  Impl(const std::string& path, VggWeights weights, std::string sha256, const torch::Device& device,
-       const std::string& device_text)
-      : weights_path(path), weights_sha256(std::move(sha256)), device(device), device_name(device_text),
-        networks(std::move(weights), path, device) {}
+  Impl(const std::string& path, const torch::Device& device, const std::string& device_text)
+      : device(device), device_name(device_text), library(device), own(&library.get(path)) {
+    library.set_pinned(path, true);
+    use_yardstick(*own);
+  }
 
-  std::string weights_path;
-  std::string weights_sha256;
   torch::Device device;
   std::string device_name;
   std::int64_t memory_budget = 0;
   std::function<std::optional<DeviceMemory>()> device_memory_probe;
-  NetworkCache networks;
+  WeightsLibrary library;
+  LoadedWeights* own;
+  LoadedWeights* yardstick_weights = nullptr;
   TargetCache target_cache{kDefaultTargetCacheBytes};
   ResizedImages images;
-  EngineCaches caches{networks, target_cache, images};
-  Yardstick yardstick{caches};
+  std::unique_ptr<Yardstick> yardstick;
+
+  LoadedWeights& weights_for(const StyleJob& job) {
+    if (job.weights.empty()) return *own;
+    return library.get(job.weights == "random" ? ensure_default_weights() : job.weights);
+  }
+  EngineCaches caches_for(LoadedWeights& weights) { return {weights.networks, target_cache, images}; }
+  void use_yardstick(LoadedWeights& weights) {
+    if (yardstick_weights && yardstick_weights != own) library.set_pinned(yardstick_weights->path, false);
+    weights.pinned = true;
+    yardstick_weights = &weights;
+    yardstick = std::make_unique<Yardstick>(caches_for(weights), weights.sha256);
+  }
 
   PreparedJob prepare(const StyleJob& job) {
-    return prepare_job(job, caches, [this](const StyleJob& checked, const Image& content_image,
+    return prepare_job(job, caches_for(weights_for(job)), [this](const StyleJob& checked, const Image& content_image,
                                            const std::vector<torch::Tensor>& styles) {
       check_memory(checked, content_image, styles);
     });
@@ -113,7 +127,8 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
   const PreparedJob prepared = prepare(job);
   // A frame job's first stage starts where its links say (engine/temporal.h).
   if (!start && prepared.start) start = &*prepared.start;
-  torch::Tensor image = initial_image(job, prepared.content, prepared.styles.front(), start, networks);
+  torch::Tensor image =
+      initial_image(job, prepared.content, prepared.styles.front(), start, weights_for(job).networks);
   history.style_layer_names = job.style_layers;
   if (resumed) {
     image = resumed->image.to(device);
@@ -137,10 +152,9 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
 }
 
 StyleEngine::StyleEngine(const std::string& weights_path, const std::string& device) {
-  VggWeights weights = read_weights(weights_path);
-  std::string sha256 = sha256_file(weights_path);
+  read_weights(weights_path);  // a bad file is reported before a bad device
   const torch::Device parsed = translating_libtorch_errors([&] { return torch::Device(device); });
-  impl_ = std::make_unique<Impl>(weights_path, std::move(weights), std::move(sha256), parsed, device);
+  impl_ = std::make_unique<Impl>(weights_path, parsed, device);
   impl_->device_memory_probe = [device] { return device_memory(device); };
   // Results must not depend on how busy the machine is (engines made without apply_device too).
   translating_libtorch_errors([] { pin_intra_op_threads(); });
@@ -148,10 +162,32 @@ StyleEngine::StyleEngine(const std::string& weights_path, const std::string& dev
 
 StyleEngine::~StyleEngine() = default;
 
-const std::string& StyleEngine::weights_path() const { return impl_->weights_path; }
-const std::string& StyleEngine::weights_sha256() const { return impl_->weights_sha256; }
+const std::string& StyleEngine::weights_path() const { return impl_->own->path; }
+const std::string& StyleEngine::weights_sha256() const { return impl_->own->sha256; }
+
+StyleEngine::WeightsFile StyleEngine::weights_for(const StyleJob& job) {
+  return translating_libtorch_errors([&] {
+    const LoadedWeights& weights = impl_->weights_for(job);
+    return WeightsFile{weights.path, weights.sha256};
+  });
+}
+
+void StyleEngine::set_yardstick_weights(const std::string& path) {
+  translating_libtorch_errors([&] { impl_->use_yardstick(impl_->library.get(path)); });
+}
+
+StyleEngine::WeightsFile StyleEngine::yardstick_weights() const {
+  return {impl_->yardstick_weights->path, impl_->yardstick_weights->sha256};
+}
+
+void StyleEngine::set_weights_cache_bytes(std::int64_t bytes) { impl_->library.set_budget(bytes); }
+std::vector<std::string> StyleEngine::loaded_weights() const { return impl_->library.loaded(); }
 const std::string& StyleEngine::device() const { return impl_->device_name; }
-void StyleEngine::set_memory_budget(std::int64_t bytes) { impl_->memory_budget = bytes; }
+void StyleEngine::set_memory_budget(std::int64_t bytes) {
+  impl_->memory_budget = bytes;
+  // Loaded weights files take at most a quarter of it.
+  if (bytes > 0) impl_->library.set_budget(std::min(WeightsLibrary::kDefaultBudgetBytes, bytes / 4));
+}
 void StyleEngine::set_device_memory_probe(std::function<std::optional<DeviceMemory>()> probe) {
   impl_->device_memory_probe = std::move(probe);
 }
@@ -174,7 +210,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
   job.validate();
   const NumericsGuard numerics(job.precision, job.deterministic);
   const std::string checkpoint_key =
-      job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_sha256);
+      job.checkpoint_path.empty() ? "" : canonical_job_text(job, impl_->weights_for(job).sha256);
   CheckpointState resumed;
   const bool resuming = load_checkpoint(job, checkpoint_key, resumed);
   const int planned = job.planned_evaluations();
@@ -199,7 +235,7 @@ JobResult StyleEngine::run_unguarded(const StyleJob& job, const ProgressCallback
   JobResult result = impl_->optimize(job, start ? &*start : nullptr, std::move(history), checkpoint_key,
                                      resuming ? &resumed : nullptr, stage_progress, should_stop);
   result.optimize_seconds += earlier_seconds;
-  result.metrics = impl_->yardstick.measure(job, result.image);
+  result.metrics = impl_->yardstick->measure(job, result.image);
   result.wall_seconds = seconds_since(job_start);
   remove_checkpoint(job);
   return result;
@@ -217,7 +253,8 @@ std::vector<StyleEngine::BatchOutcome> StyleEngine::run_batch_unguarded(const st
   if (jobs.empty()) return {};
   const NumericsGuard numerics(jobs.front().precision, jobs.front().deterministic);
   const PreparedJob prepared = impl_->prepare(jobs.front());
-  return run_adam_batch(jobs, prepared, impl_->networks, impl_->yardstick, impl_->device_name);
+  return run_adam_batch(jobs, prepared, impl_->weights_for(jobs.front()).networks, *impl_->yardstick,
+                        impl_->device_name);
 }
 
 }  // namespace stylesweep

@@ -25,8 +25,24 @@ class StyleEngine {
   StyleEngine(const StyleEngine&) = delete;
   StyleEngine& operator=(const StyleEngine&) = delete;
 
+  // The engine's own weights file (for jobs whose `weights` is empty).
   const std::string& weights_path() const;
   const std::string& weights_sha256() const;
+
+  struct WeightsFile {
+    std::string path, sha256;
+  };
+  // The file a job's `weights` names ("random": vgg/random_weights.h's default), loaded, checked
+  // and hashed on first use and kept while the weights cache has room; throws Error naming it.
+  WeightsFile weights_for(const StyleJob& job);
+  // Every job's metrics come from this file's network (the engine's own weights by default).
+  void set_yardstick_weights(const std::string& path);
+  WeightsFile yardstick_weights() const;
+  // The memory the loaded weights files may take (WeightsLibrary::kDefaultBudgetBytes); the
+  // engine's own and the yardstick's stay loaded regardless.
+  void set_weights_cache_bytes(std::int64_t bytes);
+  // The loaded weights files, most recently used first.
+  std::vector<std::string> loaded_weights() const;
   const std::string& device() const;
   // Jobs whose estimated peak (job/memory_estimate.h) exceeds `bytes` fail before they start;
   // 0 (the default) checks nothing.

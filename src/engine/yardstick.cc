@@ -51,7 +51,7 @@ JobMetrics Yardstick::measure(const StyleJob& job, const Image& result_image) {
   const Image content_image = caches_.images.get(job.content, job.size);
   metrics.ssim = luma_ssim(stored, content_image);
   const auto result = features(stored, "");
-  const auto content = features(content_image, fmt::format("metric-content|{}|{}", job.content, job.size));
+  const auto content = features(content_image, fmt::format("metric-content|{}|{}|{}", tag_, job.content, job.size));
   if (result.count(kMetricContentLayer) && content.count(kMetricContentLayer)) {
     metrics.content = content_metric(result.at(kMetricContentLayer), content.at(kMetricContentLayer));
   }
@@ -61,7 +61,7 @@ JobMetrics Yardstick::measure(const StyleJob& job, const Image& result_image) {
   for (std::size_t s = 0; s < job.styles.size(); ++s) {
     const Image style_image = caches_.images.get(job.styles[s], style_size);
     metrics.color += blend[s] * color_w2(stored, style_image);
-    const auto style = features(style_image, fmt::format("metric-style|{}|{}", job.styles[s], style_size));
+    const auto style = features(style_image, fmt::format("metric-style|{}|{}|{}", tag_, job.styles[s], style_size));
     double layers_sum = 0;
     for (const auto& layer : kMetricStyleLayers) {
       layers_sum += result.count(layer) && style.count(layer) ? style_metric_layer(result.at(layer), style.at(layer))

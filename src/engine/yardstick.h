@@ -14,7 +14,9 @@ namespace stylesweep {
 
 class Yardstick {
  public:
-  explicit Yardstick(const EngineCaches& caches) : caches_(caches) {}
+  // `caches` hold the yardstick's own network; `tag` (its weights' SHA-256) keeps its cached
+  // features apart from another yardstick's.
+  Yardstick(const EngineCaches& caches, std::string tag) : caches_(caches), tag_(std::move(tag)) {}
 
   // Runs under float32 arithmetic and restores the job's settings afterwards.
   JobMetrics measure(const StyleJob& job, const Image& result_image);
@@ -25,6 +27,7 @@ class Yardstick {
   std::map<std::string, torch::Tensor> features(const Image& image, const std::string& cache_key);
 
   EngineCaches caches_;
+  std::string tag_;
 };
 
 }  // namespace stylesweep

@@ -209,6 +209,19 @@ void add_network_fields(std::vector<JobField>& fields) {
   pooling.shapes_content_targets = pooling.shapes_style_targets = pooling.shapes_batch = true;
   add(pooling);
 
+  // The file's SHA-256 is the id's `weights` line (job_id's argument), whatever names the file.
+  JobField weights{"weights", &StyleJob::weights, "`random`, a name under the top-level `weights` map, or a file",
+                   "the top-level `weights` (`random`)",
+                   "the VGG-19 weights file (README: VGG-19 weights); an axis compares weights files, each job's id holds "
+                   "its file's SHA-256"};
+  weights.in_id = false;
+  weights.record = [](const StyleJob& job) -> std::vector<RecordEntry> {
+    if (job.weights.empty()) return {};
+    return {{"weights", job.weights}};
+  };
+  weights.shapes_content_targets = weights.shapes_style_targets = weights.shapes_batch = true;
+  add(weights);
+
   JobField tv{"tv_weight", &StyleJob::tv_weight, "number ≥ 0", "0", "total-variation weight γ",
               LabelStyle::kScientific, "tv", "--tv", "Total variation weight"};
   tv.check = [](const StyleJob& job) { check_non_negative("tv_weight", job.tv_weight); };

@@ -19,7 +19,8 @@ void write_parameters(h5::File& file, const std::string& group, const StyleJob& 
     std::visit([&](const auto& value) { file.set_attribute(group, entry.name, value); }, entry.value);
   }
   file.set_attribute(group, "normalization", std::string(kNormalizationName));
-  file.set_attribute(group, "weights_sha256", weights_sha256);
+  // A job's own weights (an axis) or else the sweep's.
+  file.set_attribute(group, "weights_sha256", job.weights_sha256.empty() ? weights_sha256 : job.weights_sha256);
 }
 
 void write_history(h5::File& file, const std::string& group, const LossHistory& history) {

@@ -190,7 +190,7 @@ void ResultStore::publish(bool standalone) {
     refresh_journal();
     write_results_file(results_path(), journal_.directory,
                        {settings_.config_text, settings_.config_path, created_utc_, settings_.weights_sha256,
-                        settings_.weights_source},
+                        settings_.weights_source, settings_.yardstick_weights, settings_.yardstick_weights_sha256},
                        journal_.rows, journal_.file_of, settings_.varying_keys, standalone);
   } catch (const Error&) {
     release_reserve();

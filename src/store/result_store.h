@@ -62,6 +62,8 @@ struct StoreSettings {
   std::string journal_writer_program;
   // Seconds without a heartbeat after which another run's claim is taken over.
   double claim_timeout = RunRegistry::kDefaultTimeoutSeconds;
+  // The network every job's metrics use (recorded as root attributes).
+  std::string yardstick_weights, yardstick_weights_sha256;
 };
 
 class ResultStore : public ResultSink {

@@ -43,6 +43,10 @@ void write_root_attributes(h5::File& file, const ResultsHeader& header) {
   file.set_attribute("/", "created_utc", header.created_utc);
   file.set_attribute("/", "weights_sha256", header.weights_sha256);
   file.set_attribute("/", "weights_source", header.weights_source);
+  if (!header.yardstick_weights_sha256.empty()) {
+    file.set_attribute("/", "yardstick_weights", header.yardstick_weights);
+    file.set_attribute("/", "yardstick_weights_sha256", header.yardstick_weights_sha256);
+  }
   file.set_attribute("/", "normalization", std::string(kNormalizationName));
 }
 

@@ -42,6 +42,7 @@ class ResultFileWriter {
 // What results.h5's root says about the sweep.
 struct ResultsHeader {
   std::string config_text, config_path, created_utc, weights_sha256, weights_source;
+  std::string yardstick_weights, yardstick_weights_sha256;  // the metrics' network; "" when not known
 };
 
 // Rebuilds `path` from the journal: `rows` and `file_of` by id, files relative to

@@ -17,7 +17,7 @@
 namespace stylesweep {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"name",     "weights", "output", "images",
+const std::vector<std::string> kTopLevelKeys = {"name",     "weights", "yardstick_weights", "output", "images",
                                                 "defaults", "grid",    "zip"};
 constexpr std::size_t kMaxNameLength = 64;
 
@@ -59,6 +59,40 @@ std::string resolve_path(const Context& context, const std::string& path) {
   std::filesystem::path resolved(path);
   if (resolved.is_relative()) resolved = context.directory / resolved;
   return resolved.lexically_normal().string();
+}
+
+// A weights file named in the config: `random` stays, a path becomes absolute and must exist.
+std::string weights_file(const Context& context, const YAML::Node& value, const std::string& key_path) {
+  if (!value.IsScalar()) throw config_error(context.file, value.Mark(), key_path, "expected `random` or a weights file");
+  if (value.Scalar() == "random") return "random";
+  const std::string path = resolve_path(context, value.Scalar());
+  if (!std::filesystem::is_regular_file(path)) {
+    throw config_error(context.file, value.Mark(), key_path, path + ": no such weights file");
+  }
+  return path;
+}
+
+// `weights`: one file for every job (`random` by default), or names for files that jobs, axes
+// included, choose by name; `yardstick_weights`: the one network every job's metrics use.
+void load_weights(const YAML::Node& root, const Context& context, SweepConfig& config) {
+  config.weights = "random";
+  if (root["weights"] && root["weights"].IsScalar()) {
+    config.weights = weights_file(context, root["weights"], "weights");
+  } else if (root["weights"]) {
+    for (const Entry& entry : entries(root["weights"], context, "weights")) {
+      if (entry.key == "random") {
+        throw config_error(context.file, entry.key_mark, "weights.random", "`random` names the seed-0 random weights already");
+      }
+      config.images.weights[entry.key] = weights_file(context, entry.value, "weights." + entry.key);
+    }
+  }
+  config.yardstick_weights = "random";
+  if (const YAML::Node yardstick = root["yardstick_weights"]) {
+    const auto named = config.images.weights.find(yardstick.Scalar());
+    config.yardstick_weights = named != config.images.weights.end()
+                                   ? named->second
+                                   : weights_file(context, yardstick, "yardstick_weights");
+  }
 }
 
 // Names become file, directory and HDF5 names: no separators, no "..", no control characters.
@@ -227,24 +261,25 @@ SweepConfig parse_checked_config(const std::string& text, const std::string& pat
   config.path = path;
   config.text = text;
   config.name = safe_label(std::filesystem::path(path).stem().string());
-  config.weights = "random";
   for (const Entry& entry : entries(root, context, "")) {
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), entry.key) == kTopLevelKeys.end()) {
       throw config_error(path, entry.key_mark, entry.key,
                          "unknown key" + did_you_mean(entry.key, kTopLevelKeys));
     }
-    const bool text_key = entry.key == "name" || entry.key == "weights" || entry.key == "output";
+    const bool text_key = entry.key == "name" || entry.key == "yardstick_weights" || entry.key == "output";
     if (text_key && !entry.value.IsScalar()) {
       throw config_error(path, entry.value.Mark(), entry.key, "expected a string");
+    }
+    if (entry.key == "weights" && !entry.value.IsScalar() && !entry.value.IsMap()) {
+      throw config_error(path, entry.value.Mark(), entry.key,
+                         "expected `random`, a weights file, or a mapping of names to weights files");
     }
   }
   if (root["name"]) {
     config.name = root["name"].Scalar();
     check_name(context, config.name, root["name"].Mark(), "name", "sweep names");
   }
-  if (root["weights"] && root["weights"].Scalar() != "random") {
-    config.weights = resolve_path(context, root["weights"].Scalar());
-  }
+  load_weights(root, context, config);
   config.output = root["output"] ? resolve_path(context, root["output"].Scalar())
                                  : "results/" + config.name;
   load_images(root["images"], context, config.images);

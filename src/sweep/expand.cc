@@ -111,6 +111,7 @@ void default_images(const SweepConfig& config, StyleJob& job) {
 
 StyleJob base_job(const SweepConfig& config) {
   StyleJob job;
+  job.weights = config.weights;
   for (const auto& [key, value] : config.defaults) {
     apply_job_parameter(job, key, value, config.images, config.path, value.Mark(),
                         "defaults." + key);
@@ -280,13 +281,14 @@ class GridWalk {
 // Checks the job across its parameters, names it and estimates its cost; every file its id
 // names is hashed now, so the ids can be computed in parallel afterwards.
 void complete_job(const SweepConfig& config, std::uint64_t index, std::vector<std::string> label_parts,
-                  PlannedJob& planned, FileHashCache& hash_file, JobCosts& costs) {
+                  PlannedJob& planned, FileHashCache& hash_file, JobCosts& costs, const std::string& random_weights) {
   try {
     planned.job.validate_combination();  // each value was checked when the config loaded
   } catch (const Error& error) {
     throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1), error.what());
   }
   hash_file(planned.job.content);
+  planned.job.weights_sha256 = hash_file(planned.job.weights == "random" ? random_weights : planned.job.weights);
   for (const auto& style : planned.job.styles) hash_file(style);
   if (planned.job.init.kind == InitKind::kImage) hash_file(planned.job.init.image);
   if (!planned.job.content_mask.empty()) hash_file(planned.job.content_mask);
@@ -320,7 +322,8 @@ void assign_ids(SweepPlan& plan, const FileHashCache& hash_file) {
     workers.push_back(std::async(std::launch::async, [&, begin] {
       const std::size_t end = std::min(plan.jobs.size(), begin + chunk);
       for (std::size_t k = begin; k < end; ++k) {
-        if (plan.jobs[k].id.empty()) plan.jobs[k].id = job_id(plan.jobs[k].job, plan.weights_sha256, cached);
+        PlannedJob& planned = plan.jobs[k];
+        if (planned.id.empty()) planned.id = job_id(planned.job, planned.job.weights_sha256, cached);
       }
     }));
   }
@@ -351,8 +354,8 @@ void refuse_duplicates(const SweepConfig& config, SweepPlan& plan) {
 // as soon as it is planned, since the jobs after it name it.
 class VideoJobs {
  public:
-  VideoJobs(const SweepConfig& config, const std::string& weights_sha256)
-      : config_(config), weights_sha256_(weights_sha256) {}
+  VideoJobs(const SweepConfig& config, std::string random_weights)
+      : config_(config), random_weights_(std::move(random_weights)) {}
 
   bool any() const { return any_; }
 
@@ -383,9 +386,9 @@ class VideoJobs {
         }
       }
       const std::string label = planned.label;
-      complete_job(config_, index, {label}, planned, hash_file, costs);
+      complete_job(config_, index, {label}, planned, hash_file, costs, random_weights_);
       planned.video_job = video_job.label;
-      planned.id = job_id(planned.job, weights_sha256_, cached);
+      planned.id = job_id(planned.job, planned.job.weights_sha256, cached);
       jobs.push_back(std::move(planned));
     }
     return jobs;
@@ -399,7 +402,7 @@ class VideoJobs {
   }
 
   const SweepConfig& config_;
-  std::string weights_sha256_;
+  std::string random_weights_;
   std::map<std::string, ClipFrames> clips_;
   bool any_ = false;
 };
@@ -418,7 +421,7 @@ void add_frame_columns(SweepPlan& plan) {
   }
 }
 
-SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_path,
+SweepPlan expand_checked(const SweepConfig& config, const std::string& random_weights,
                          std::uint64_t max_jobs) {
   const std::uint64_t count = count_jobs(config);
   if (count > max_jobs) {
@@ -427,14 +430,16 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
                                    max_jobs));
   }
   SweepPlan plan;
-  plan.weights_path = weights_path;
   FileHashCache hash_file;
-  plan.weights_sha256 = hash_file(weights_path);
+  plan.weights_path = config.weights == "random" ? random_weights : config.weights;
+  plan.weights_sha256 = hash_file(plan.weights_path);
+  plan.yardstick_weights_path = config.yardstick_weights == "random" ? random_weights : config.yardstick_weights;
+  plan.yardstick_weights_sha256 = hash_file(plan.yardstick_weights_path);
   GridWalk walk(config, resolve_axes(config));
   plan.varying_keys = walk.varying_keys();
   JobCosts costs;
   plan.jobs.reserve(std::size_t(count));
-  VideoJobs videos(config, plan.weights_sha256);
+  VideoJobs videos(config, random_weights);
   auto add = [&plan](PlannedJob planned) {
     plan.total_flops += planned.flops;
     plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
@@ -444,7 +449,7 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
     std::vector<std::string> label_parts;
     PlannedJob planned = walk.job_at(index, &label_parts);
     if (planned.job.video.empty()) {
-      complete_job(config, index, std::move(label_parts), planned, hash_file, costs);
+      complete_job(config, index, std::move(label_parts), planned, hash_file, costs, random_weights);
       add(std::move(planned));
       continue;
     }
@@ -460,10 +465,10 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& weights_p
 
 }  // namespace
 
-SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
+SweepPlan expand_sweep(const SweepConfig& config, const std::string& random_weights,
                        std::uint64_t max_jobs) {
   try {
-    return expand_checked(config, weights_path, max_jobs);
+    return expand_checked(config, random_weights, max_jobs);
   } catch (const YAML::Exception& error) {  // a node shape the checks missed: still named
     throw config_error(config.path, error.mark, "yaml", error.msg);
   }

@@ -26,8 +26,12 @@ struct PlannedJob {
 };
 
 struct SweepPlan {
+  // The sweep's default weights (top-level `weights`; each job's own are in its StyleJob) and the
+  // network every job's metrics use (`yardstick_weights`).
   std::string weights_path;
   std::string weights_sha256;
+  std::string yardstick_weights_path;
+  std::string yardstick_weights_sha256;
   // The axes with more than one value, in config order; then, in sweeps of video jobs, `video`
   // (unless an axis), `frame` and `pass`.
   std::vector<std::string> varying_keys;
@@ -42,9 +46,9 @@ constexpr std::uint64_t kDefaultMaxJobs = 100000;
 std::uint64_t count_jobs(const SweepConfig& config);
 
 // Throws ConfigError when the sweep has more than max_jobs jobs (before allocating any) or a job
-// is invalid. `weights_path` is the file whose SHA-256 enters the ids ("random" resolved by the
-// caller to the default file).
-SweepPlan expand_sweep(const SweepConfig& config, const std::string& weights_path,
+// is invalid. Each job's weights file's SHA-256 enters its id; `random_weights` is the file that
+// `random` stands for (vgg/random_weights.h's default, made by the caller).
+SweepPlan expand_sweep(const SweepConfig& config, const std::string& random_weights,
                        std::uint64_t max_jobs = kDefaultMaxJobs);
 
 // Characters outside [A-Za-z0-9._+-] become '_'; at most 150 characters.

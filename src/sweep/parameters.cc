@@ -125,6 +125,22 @@ void apply_masks(StyleJob& job, const std::string& key, const Reader& reader, co
   }
 }
 
+// `random`, a name under the top-level `weights` map, or a file (relative to the config).
+std::string weights_spec(const Reader& reader, const ImageTable& images) {
+  const std::string text = reader.text();
+  if (text == "random") return text;
+  if (auto named = images.weights.find(text); named != images.weights.end()) return named->second;
+  std::filesystem::path path(text);
+  if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
+  if (!std::filesystem::is_regular_file(path)) {
+    std::vector<std::string> names = {"random"};
+    for (const auto& entry : images.weights) names.push_back(entry.first);
+    reader.fail("'" + text + "' is neither a weights file nor a name under `weights` (" + join(names, ", ") + ")" +
+                did_you_mean(text, names));
+  }
+  return path.lexically_normal().string();
+}
+
 // An integer parameter, clamped so that an absurd value still reaches the range check as one.
 int clamped_integer(const Reader& reader) { return int(std::clamp(reader.integer(), -(1LL << 30), 1LL << 30)); }
 
@@ -141,6 +157,10 @@ Value parsed_text(const Reader& reader) {
 void apply_value(StyleJob& job, const std::string& key, const Reader& reader, const ImageTable& images) {
   if (key == "content" || key == "style") return apply_images(job, key, reader, images);
   if (key == "content_mask" || key == "style_masks") return apply_masks(job, key, reader, images);
+  if (key == "weights") {
+    job.weights = weights_spec(reader, images);
+    return;
+  }
   if (key == "video") {
     job.video = reader.text();
     image_path(reader, images.videos, "videos", job.video);  // a declared clip

@@ -22,7 +22,8 @@ struct ImageTable {
   std::map<std::string, std::string> style;
   std::map<std::string, std::string> masks;    // spatial control's region masks
   std::map<std::string, std::string> videos;   // clips: a video file or a directory of frames
-  std::string base_directory;                  // of the config file, for `init` paths
+  std::map<std::string, std::string> weights;  // the top-level `weights` map: name -> absolute path
+  std::string base_directory;                  // of the config file, for `init` and `weights` paths
 };
 
 // Sets `key` on `job` from `value`. Throws ConfigError at `mark` naming `key_path` when the value
