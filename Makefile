@@ -44,17 +44,20 @@ serial-test: deps
 	@cmake --build $(SERIAL_DIR) -j $(JOBS)
 	@cd $(SERIAL_DIR) && ctest --output-on-failure -j $(JOBS) -R '^(cli_test|bad_inputs_test|(CoordinatorTest|InProcessLinkTest|ResultStoreTest)\..*)$$'
 
-# The build against PyPI's libtorch 2.x with CUDA (scripts/build-torch2.sh), in $(TORCH2_DIR).
-# Its tests on the CPU: every unit test and the command-line, run, report, weights and
-# bad-input tests, and the same job's losses against the Debian 1.13 build's; the reliability,
-# Slurm and concurrency tests run in the 1.13 build only (they test the runner, not libtorch,
-# and take half of CI's time).
+# The build against PyPI's libtorch 2.x with CUDA (scripts/build-torch2.sh), in $(TORCH2_DIR),
+# built, tested and its demo run by an unprivileged user against libraries in prefixes that user
+# owns (scripts/build-rootless.sh, the cluster build of the README). Its tests on the CPU: every
+# unit test and the command-line, run, report, weights and bad-input tests, and the same job's
+# losses against the Debian 1.13 build's; the reliability, Slurm and concurrency tests run in the
+# 1.13 build only (they test the runner, not libtorch, and take half of CI's time).
 torch2: build
-	@CMAKE_FLAGS="-DSTYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep $(CMAKE_FLAGS)" \
-	  bash scripts/build-torch2.sh $(TORCH2_DIR)
+	@STYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep bash scripts/build-torch2.sh $(TORCH2_DIR)
 
 torch2-test: torch2
-	@cd $(TORCH2_DIR) && ctest --output-on-failure -j $(JOBS) -E '^(reliability_test|slurm_test|concurrency_test)$$'
+	@bash scripts/as-build-user.sh ctest --test-dir $(abspath $(TORCH2_DIR)) --output-on-failure -j $(JOBS) \
+	  -E '^(reliability_test|slurm_test|concurrency_test)$$'
+	@source=$$(test -d $(TORCH2_DIR)-source && echo $(abspath $(TORCH2_DIR))-source || echo $(CURDIR)); \
+	  bash scripts/as-build-user.sh bash $$source/scripts/demo.sh $(abspath $(TORCH2_DIR)) $(abspath $(TORCH2_DIR))/demo
 
 # bench/gpu.sh's steps on the CPU, at small sizes: the Debian packages it carries to GPU machines
 # (scripts/fetch-gpu-deps.sh), unpacked and built against, and its figures checked for sanity.
@@ -74,4 +77,5 @@ bench: build
 	@bash bench/run_all.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR) $(TORCH2_DIR) build-gpu build-gpu-check
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(SERIAL_DIR) $(TORCH2_DIR) $(TORCH2_DIR)-source $(TORCH2_DIR)-reference \
+	  $(TORCH2_DIR)-deps build-rootless build-rootless-deps build-gpu build-gpu-check

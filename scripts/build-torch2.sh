@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
-# Builds stylesweep against PyPI's libtorch 2.x (a CUDA build) in its own tree, next to the
-# Debian libtorch 1.13 build: `scripts/build-torch2.sh [BUILD_DIR]` (default build-torch2).
-# torch comes from PyPI into a virtual environment (TORCH_VENV, default build-torch2-venv); its
-# libtorch and CMake config are what the GPU machines run. CUDA kernels need the CUDA toolkit
-# (nvcc) at configure time; the build then runs on machines with or without a GPU.
-# Set TORCH_CMAKE_PREFIX to an existing libtorch (e.g. a GPU machine's python3 torch) to skip pip.
+# Builds stylesweep against PyPI's libtorch 2.x (a CUDA build; its libtorch and CMake config are
+# what the GPU machines run) in its own tree, next to the Debian libtorch 1.13 build, as an
+# unprivileged user: scripts/build-rootless.sh, with every library but the site's (compiler, CMake,
+# Open MPI, OpenCV, the CUDA toolkit) in prefixes that user owns, so no step silently needs root.
+# As root (CI), the only privileged steps come first: Debian's python3-venv, the user
+# (scripts/as-build-user.sh), and copies it owns of the source tree (tracked and untracked files,
+# not ignored ones) in BUILD_DIR-source and of STYLESWEEP_REFERENCE_EXE's directory (the 1.13 build
+# that libtorch_versions_test compares with) in BUILD_DIR-reference.
+# Usage: scripts/build-torch2.sh [BUILD_DIR]   (default build-torch2; torch in BUILD_DIR-venv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-build_dir=${1:-build-torch2}
-torch_version=${TORCH_VERSION:-2.11.0}
-venv=${TORCH_VENV:-build-torch2-venv}
+build_dir=$(realpath -m "${1:-build-torch2}")
+reference=${STYLESWEEP_REFERENCE_EXE:-}
 
 bash scripts/install-deps.sh torch2
-if [[ -z "${TORCH_CMAKE_PREFIX:-}" ]]; then
-  if [[ ! -x "$venv/bin/python" ]]; then
-    /usr/bin/python3 -m venv "$venv"
-  fi
-  installed=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("torch"))' 2>/dev/null || true)
-  if [[ "${installed%%+*}" != "$torch_version" ]]; then
-    echo "build-torch2: installing torch $torch_version from PyPI into $venv (about 5 GB)"
-    "$venv/bin/pip" install --quiet --progress-bar off "torch==$torch_version"
-  fi
-  # The torch package directory: its share/cmake holds TorchConfig, its lib the libraries. As
-  # the prefix (not share/cmake), its lib/ is searched before /usr/lib, where Debian's 1.13 is.
-  TORCH_CMAKE_PREFIX=$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))' 2>/dev/null)
+if [[ $(id -u) -ne 0 ]]; then
+  exec env CMAKE_FLAGS="${reference:+-DSTYLESWEEP_REFERENCE_EXE=$reference} ${CMAKE_FLAGS:-}" \
+    bash scripts/build-rootless.sh "$build_dir"
 fi
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TORCH_CMAKE_PREFIX" \
-  ${TORCH_CUDA_ARCH_LIST:+-DTORCH_CUDA_ARCH_LIST="$TORCH_CUDA_ARCH_LIST"} ${CMAKE_FLAGS:-} >/dev/null
-cmake --build "$build_dir" -j "${JOBS:-$(nproc)}"
+user=${BUILD_USER:-stylesweep}
+bash scripts/as-build-user.sh true  # creates the user
+source=$build_dir-source
+rm -rf "$source"
+mkdir -p "$source"
+# Modification times kept, so the build stays incremental.
+git ls-files -z --cached --others --exclude-standard |
+  tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$source"
+if [[ -n "$reference" ]]; then
+  rm -rf "$build_dir-reference"
+  mkdir -p "$build_dir-reference"
+  cp "$(dirname "$reference")"/stylesweep* "$build_dir-reference/"
+  reference=$build_dir-reference/$(basename "$reference")
+fi
+# The user cannot create directories beside the checkout: made here, handed over.
+mkdir -p "$build_dir" "${TORCH_VENV:-$build_dir-venv}" "${DEPS_PREFIX:-$build_dir-deps}"
+for owned in "$source" "$build_dir" "$build_dir-reference" "${TORCH_VENV:-$build_dir-venv}" "${DEPS_PREFIX:-$build_dir-deps}"; do
+  if [[ -e "$owned" ]]; then chown -R "$user:" "$owned"; fi
+done
+exec bash scripts/as-build-user.sh env CCACHE_BASEDIR="$source" CMAKE_FLAGS="${reference:+-DSTYLESWEEP_REFERENCE_EXE=$reference} ${CMAKE_FLAGS:-}" \
+  bash "$source/scripts/build-rootless.sh" "$build_dir"

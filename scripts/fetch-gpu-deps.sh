@@ -31,5 +31,7 @@ if [[ $count -ne $expected ]]; then
   echo "fetch-gpu-deps: got $count of $expected packages in $out (is Debian's archive reachable?)" >&2
   exit 1
 fi
-dpkg-deb --show --showformat='${Package} ${Version}\n' "$out"/build/*.deb "$out"/runtime/*.deb > "$out/MANIFEST"
+for deb in "$out"/build/*.deb "$out"/runtime/*.deb; do
+  dpkg-deb --show --showformat='${Package} ${Version}\n' "$deb"  # one archive per call
+done > "$out/MANIFEST"
 echo "fetch-gpu-deps: $count packages, $(du -sh "$out" | cut -f1), in $out"
