@@ -15,6 +15,16 @@ exe=$1
 root=$(cd "$2" && pwd)
 source "$root/tests/lib.sh"
 
+# What the checks below share: a file's SHA-256, /index's columns as one dict per job.
+cat > "$work/checks.py" <<'PY'
+import hashlib
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+def index_rows(f):
+    columns = {name: f["index"][name][()] for name in f["index"]}
+    return [{name: (values[i].decode() if isinstance(values[i], bytes) else values[i])
+             for name, values in columns.items()} for i in range(len(columns["id"]))]
+PY
 "$exe" weights random --seed 1 --out "$work/one.h5" > /dev/null
 "$exe" weights random --seed 2 --out "$work/two.h5" > /dev/null
 
@@ -44,13 +54,10 @@ check "the plan lists the weights as an axis" bash -c \
 check "a sweep over three weights files runs on two workers" sweep axis
 grep -q "^summary: 6 done, 0 failed" "$work/axis.log" || cat "$work/axis.log"
 check "each job ran on its own file and records it" "$python" - "$work" <<'PY'
-import hashlib, os, sys, h5py, numpy as np
+import os, sys, h5py, numpy as np
 work = sys.argv[1]
-sha = lambda path: hashlib.sha256(open(path, "rb").read()).hexdigest()
-def index_rows(f):  # /index's columns as one dict per job
-    columns = {name: f["index"][name][()] for name in f["index"]}
-    return [{name: (values[i].decode() if isinstance(values[i], bytes) else values[i])
-             for name, values in columns.items()} for i in range(len(columns["id"]))]
+sys.path.insert(0, work)
+from checks import sha, index_rows
 random_file = os.path.join(work, "cache/stylesweep/vgg19-random-seed0.h5")
 files = {"random": random_file, "one": os.path.join(work, "one.h5"), "two": os.path.join(work, "two.h5")}
 with h5py.File(os.path.join(work, "out-axis/results.h5"), "r") as f:
@@ -87,9 +94,10 @@ defaults: {size: 32, iterations: 15, ratio: 1e-2}
 YAML
 check "a sweep of one file alone runs" bash -c "'$exe' run '$work/alone.yaml' --threads 1 > '$work/alone.log' 2>&1"
 check "every job's metrics come from the yardstick network, whatever the job's weights" "$python" - "$work" <<'PY'
-import hashlib, os, sys, h5py, numpy as np
+import os, sys, h5py, numpy as np
 work = sys.argv[1]
-sha = lambda path: hashlib.sha256(open(path, "rb").read()).hexdigest()
+sys.path.insert(0, work)
+from checks import sha
 def jobs(name):
     with h5py.File(os.path.join(work, f"out-{name}/results.h5"), "r") as f:
         return f.attrs["yardstick_weights_sha256"], {
@@ -124,13 +132,10 @@ write_config mismatch "" "{weights: [random, two]}"
   -np 1 env XDG_CACHE_HOME="$work/other-cache" "$exe" run "$work/mismatch.yaml" --threads 1 > "$work/mismatch.log" 2>&1
 check "a worker with other weights fails every job" grep -q "^summary: 0 done, 2 failed" "$work/mismatch.log"
 check "the failures name the worker's file and both SHA-256s" "$python" - "$work" <<'PY'
-import hashlib, os, sys, h5py
+import os, sys, h5py
 work = sys.argv[1]
-sha = lambda path: hashlib.sha256(open(path, "rb").read()).hexdigest()
-def index_rows(f):  # /index's columns as one dict per job
-    columns = {name: f["index"][name][()] for name in f["index"]}
-    return [{name: (values[i].decode() if isinstance(values[i], bytes) else values[i])
-             for name, values in columns.items()} for i in range(len(columns["id"]))]
+sys.path.insert(0, work)
+from checks import sha, index_rows
 worker, coordinator = sha(os.path.join(work, "one.h5")), sha(os.path.join(work, "cache/stylesweep/vgg19-random-seed0.h5"))
 with h5py.File(os.path.join(work, "out-mismatch/results.h5"), "r") as f:
     errors = {row["weights"]: row["error"] for row in index_rows(f)}
