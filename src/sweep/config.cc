@@ -66,7 +66,8 @@ std::string weights_file(const Context& context, const YAML::Node& value, const 
   if (!value.IsScalar()) throw config_error(context.file, value.Mark(), key_path, "expected `random` or a weights file");
   if (value.Scalar() == "random") return "random";
   const std::string path = resolve_path(context, value.Scalar());
-  if (!std::filesystem::is_regular_file(path)) {
+  // A name the file system refuses (too long) is no file either, not an exception.
+  if (std::error_code error; !std::filesystem::is_regular_file(path, error)) {
     throw config_error(context.file, value.Mark(), key_path, path + ": no such weights file");
   }
   return path;

@@ -132,7 +132,8 @@ std::string weights_spec(const Reader& reader, const ImageTable& images) {
   if (auto named = images.weights.find(text); named != images.weights.end()) return named->second;
   std::filesystem::path path(text);
   if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
-  if (!std::filesystem::is_regular_file(path)) {
+  // A name the file system refuses (too long) is no file either, not an exception.
+  if (std::error_code error; !std::filesystem::is_regular_file(path, error)) {
     std::vector<std::string> names = {"random"};
     for (const auto& entry : images.weights) names.push_back(entry.first);
     reader.fail("'" + text + "' is neither a weights file nor a name under `weights` (" + join(names, ", ") + ")" +
