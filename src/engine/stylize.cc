@@ -64,8 +64,8 @@ StyleJob coarse_stage(const StyleJob& job, int scale) {
 struct StyleEngine::Impl {
   // The engine's own weights are read (and validated) before the device is parsed, so a bad file
   // is reported as such.
-  Impl(const std::string& path, const torch::Device& device, const std::string& device_text)
-      : device(device), device_name(device_text), library(device), own(&library.get(path)) {
+  Impl(const std::string& path, VggWeights weights, const torch::Device& device, const std::string& device_text)
+      : device(device), device_name(device_text), library(device), own(&library.add(path, std::move(weights))) {
     library.set_pinned(path, true);
     use_yardstick(*own);
   }
@@ -152,9 +152,9 @@ JobResult StyleEngine::Impl::optimize(const StyleJob& job, const Image* start, L
 }
 
 StyleEngine::StyleEngine(const std::string& weights_path, const std::string& device) {
-  read_weights(weights_path);  // a bad file is reported before a bad device
+  VggWeights weights = read_weights(weights_path);  // a bad file is reported before a bad device
   const torch::Device parsed = translating_libtorch_errors([&] { return torch::Device(device); });
-  impl_ = std::make_unique<Impl>(weights_path, parsed, device);
+  impl_ = std::make_unique<Impl>(weights_path, std::move(weights), parsed, device);
   impl_->device_memory_probe = [device] { return device_memory(device); };
   // Results must not depend on how busy the machine is (engines made without apply_device too).
   translating_libtorch_errors([] { pin_intra_op_threads(); });

@@ -24,16 +24,20 @@ LoadedWeights::LoadedWeights(std::string path_, std::string sha256_, VggWeights 
 
 LoadedWeights& WeightsLibrary::get(const std::string& path) {
   auto found = files_.find(path);
-  if (found == files_.end()) {
-    // Read (and validated) before hashing, so a bad file is reported as such.
-    VggWeights weights = read_weights(path);
-    std::string sha256 = sha256_file(path);
-    found = files_.emplace(path, std::make_unique<LoadedWeights>(path, std::move(sha256), std::move(weights), device_))
-                .first;
-  }
+  // Read (and validated) before hashing, so a bad file is reported as such.
+  if (found == files_.end()) return add(path, read_weights(path));
   found->second->last_use = ++uses_;
   evict_beyond_budget(*found->second);
   return *found->second;
+}
+
+LoadedWeights& WeightsLibrary::add(const std::string& path, VggWeights weights) {
+  auto loaded = std::make_unique<LoadedWeights>(path, sha256_file(path), std::move(weights), device_);
+  auto& file = files_[path];
+  file = std::move(loaded);
+  file->last_use = ++uses_;
+  evict_beyond_budget(*file);
+  return *file;
 }
 
 void WeightsLibrary::set_pinned(const std::string& path, bool pinned) { get(path).pinned = pinned; }

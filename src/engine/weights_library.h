@@ -34,6 +34,8 @@ class WeightsLibrary {
 
   // The file at `path`, read, validated and hashed on first use (Error naming the file).
   LoadedWeights& get(const std::string& path);
+  // The same, for a file the caller has read already.
+  LoadedWeights& add(const std::string& path, VggWeights weights);
   // Keeps the file loaded whatever the budget (or no longer).
   void set_pinned(const std::string& path, bool pinned);
   void set_budget(std::int64_t bytes) { budget_ = bytes; }
