@@ -28,7 +28,9 @@ for b, n in enumerate(blocks, start=1):
     for c in range(1, n + 1):
         layers.append((f"block{b}_conv{c}", f"conv{b}_{c}", into, widths[b - 1]))
         into = widths[b - 1]
-for style in ("keras1", "keras2"):
+# keras-vlen: the re-saved layout with variable-length string attributes, as h5py writes a list
+# of str (UTF-8) or string_dtype('ascii') (ASCII), not fixed-length bytes.
+for style in ("keras1", "keras2", "keras-vlen"):
     with h5py.File(f"{work}/{style}.h5", "w") as f:
         names = ["input_1"]
         for keras, ours, cin, cout in layers:
@@ -45,30 +47,33 @@ for style in ("keras1", "keras2"):
                 weight_names = [f"{keras}/kernel:0", f"{keras}/bias:0"]
             group.create_dataset(weight_names[0], data=kernel)
             group.create_dataset(weight_names[1], data=bias)
-            group.attrs["weight_names"] = np.array([n.encode() for n in weight_names])
+            group.attrs["weight_names"] = weight_names if style == "keras-vlen" else np.array([n.encode() for n in weight_names])
         for name in names:
             if name not in f:
                 f.create_group(name).attrs["weight_names"] = np.array([], dtype="S1")
-        f.attrs["layer_names"] = np.array([n.encode() for n in names])
+        if style == "keras-vlen":  # variable-length ASCII here, UTF-8 in the groups
+            f.attrs.create("layer_names", names, dtype=h5py.string_dtype("ascii"))
+        else:
+            f.attrs["layer_names"] = np.array([n.encode() for n in names])
 print("keras fixtures written")
 PY
-for style in keras1 keras2; do
+for style in keras1 keras2 keras-vlen; do
   "$exe" weights import keras "$work/$style.h5" --out "$work/$style-imported.h5" > /dev/null
   check "$style imports" test -s "$work/$style-imported.h5"
 done
 "$python" - "$work" <<'PY' || { failed=$((failed + 1)); echo "FAIL: keras round trip"; }
 import sys, h5py, numpy as np
 work = sys.argv[1]
-for style in ("keras1", "keras2"):
+for style in ("keras1", "keras2", "keras-vlen"):
     source, imported = h5py.File(f"{work}/{style}.h5", "r"), h5py.File(f"{work}/{style}-imported.h5", "r")
     assert imported.attrs["format"] == "stylesweep-vgg19" and imported.attrs["channel_order"] == "BGR"
     assert list(imported.attrs["mean"]) == [103.939, 116.779, 123.68] and list(imported.attrs["std"]) == [1, 1, 1]
     assert imported.attrs["source"].startswith(f"keras: {work}/{style}.h5 (sha256 ")
     for keras in source.attrs["layer_names"]:
-        keras = keras.decode()
+        keras = keras.decode() if isinstance(keras, bytes) else keras
         if "conv" not in keras:
             continue
-        names = [n.decode() for n in source[keras].attrs["weight_names"]]
+        names = [n.decode() if isinstance(n, bytes) else n for n in source[keras].attrs["weight_names"]]
         ours = "conv" + keras[5] + "_" + keras[-1]
         assert np.array_equal(imported[ours]["weight"][()], np.transpose(source[keras][names[0]][()], (3, 2, 0, 1)))
         assert np.array_equal(imported[ours]["bias"][()], source[keras][names[1]][()])

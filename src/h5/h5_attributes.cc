@@ -97,13 +97,17 @@ std::vector<std::string> File::attribute_strings(const std::string& object_path,
   std::size_t count = std::size_t(H5Sget_simple_extent_npoints(space.id()));
   std::vector<std::string> values;
   if (H5Tis_variable_str(file_type.id()) > 0) {
-    const hid_t memory_type = shared::string_type();
+    // In the file's character set: HDF5 converts no strings between ASCII and UTF-8, and h5py
+    // writes both (a list of str as UTF-8, string_dtype('ascii') as ASCII).
+    Handle memory_type(H5Tcopy(H5T_C_S1));
+    H5Tset_size(memory_type.id(), H5T_VARIABLE);
+    H5Tset_cset(memory_type.id(), H5Tget_cset(file_type.id()));
     std::vector<char*> pointers(count, nullptr);
-    if (H5Aread(attribute.id(), memory_type, pointers.data()) < 0) {
+    if (H5Aread(attribute.id(), memory_type.id(), pointers.data()) < 0) {
       fail(object_path, "cannot read attribute '" + name + "'");
     }
     for (char* pointer : pointers) values.emplace_back(pointer ? pointer : "");
-    H5Dvlen_reclaim(memory_type, space.id(), H5P_DEFAULT, pointers.data());
+    H5Dvlen_reclaim(memory_type.id(), space.id(), H5P_DEFAULT, pointers.data());
   } else {
     std::size_t width = H5Tget_size(file_type.id());
     std::vector<char> buffer(width * count + 1, '\0');
