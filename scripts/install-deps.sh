@@ -8,7 +8,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools
-  libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev
+  libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev zlib1g-dev
   python3-h5py python3-numpy python3-pandas python3-pil python3-matplotlib
   python3-xarray python3-h5netcdf python3-tables   # results.h5's /history and /summary as read by users
   gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels

@@ -95,7 +95,7 @@ assert job.attrs['precision'] == 'bf16' and job.attrs['deterministic'] == 1, dic
 
 # A successful run with the default weights: says so, writes the image and the history file.
 output=$("$exe" "${stylize[@]}" --history "$work/h.h5" 2>&1)
-check "default weights announced" grep -q "no --weights given: using random VGG-19 weights" <<<"$output"
+check "default weights announced" grep -q "weights vgg19 (" <<<"$output"
 check "image written" test -s "$work/o.png"
 check "history written" bash -c "h5ls -r '$work/h.h5' | grep -q 'loss/style_layers'"
 check "weights random is reproducible" bash -c "'$exe' weights random --seed 4 --out '$work/a.h5' >/dev/null && '$exe' weights random --seed 4 --out '$work/b.h5' >/dev/null && cmp -s '$work/a.h5' '$work/b.h5'"

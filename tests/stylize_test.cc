@@ -232,7 +232,7 @@ TEST_F(StylizeTest, JobsRunOnTheirOwnWeightsAndAreMeasuredOnTheYardsticks) {
   const std::string other = testing::write_random_weights(*dir_, 1);
   StyleJob job = small_job("lbfgs", 6);
   const JobResult on_own = engine_->run(job);
-  job.weights = other;
+  job.weights = job.weights_file = other;
   EXPECT_EQ(engine_->weights_for(job).sha256, sha256_file(other));
   const JobResult on_other = engine_->run(job);
   EXPECT_NE(on_own.image.pixels, on_other.image.pixels);
@@ -261,16 +261,16 @@ TEST_F(StylizeTest, TheWeightsCacheDropsTheLeastRecentlyUsedFileBeyondItsBudget)
   std::vector<std::string> files;
   for (std::uint64_t seed : {2, 3, 4}) files.push_back(testing::write_random_weights(*dir_, seed));
   for (const auto& file : files) {
-    job.weights = file;
+    job.weights = job.weights_file = file;
     engine.weights_for(job);
   }
   const std::string own = engine.weights_path();
   EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[2], files[1], files[0], own}));
   engine.set_weights_cache_bytes(1);  // no room: only the file in use and the engine's own stay
-  job.weights = files[0];
+  job.weights = job.weights_file = files[0];
   engine.weights_for(job);
   EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[0], own}));
-  job.weights = files[1];
+  job.weights = job.weights_file = files[1];
   EXPECT_FALSE(engine.run(job).history.total.empty());
   EXPECT_EQ(engine.loaded_weights(), (std::vector<std::string>{files[1], own}));
 }

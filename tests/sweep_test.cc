@@ -46,7 +46,7 @@ class SweepTest : public ::testing::Test {
   // The error message for a config body, or "" when it loads and expands.
   static std::string error_of(const std::string& body, std::uint64_t max_jobs = kDefaultMaxJobs) {
     try {
-      expand_sweep(parse(body), dir_->file("weights.h5"), max_jobs);
+      expand_sweep(parse(body), every_weights_name_as(dir_->file("weights.h5")), max_jobs);
     } catch (const Error& error) {
       return error.what();
     }
@@ -69,13 +69,14 @@ TEST_F(SweepTest, WeightsAreAnAxisOfNamedFilesWithTheirHashesInTheIds) {
   const SweepPlan plan = expand_sweep(parse("weights: {caffe: w-caffe.h5, gatys: w-gatys.h5}\n"
                                             "yardstick_weights: gatys\n" + jobs +
                                             "grid: {weights: [random, caffe, gatys]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 3u);
   EXPECT_EQ(plan.varying_keys, std::vector<std::string>{"weights"});
   const std::vector<std::string> files = {dir_->file("weights.h5"), dir_->file("w-caffe.h5"), dir_->file("w-gatys.h5")};
   const std::vector<std::string> labels = {"random", "caffe", "gatys"};
   for (std::size_t k = 0; k < 3; ++k) {
     EXPECT_EQ(plan.jobs[k].job.weights, k == 0 ? "random" : files[k]);
+    EXPECT_EQ(plan.jobs[k].job.weights_file, files[k]);  // resolved by the planner, names included
     EXPECT_EQ(plan.jobs[k].job.weights_sha256, sha256_file(files[k]));
     EXPECT_EQ(plan.jobs[k].label, labels[k]);
     EXPECT_EQ(plan.jobs[k].varying_values, std::vector<std::string>{labels[k]});
@@ -86,13 +87,15 @@ TEST_F(SweepTest, WeightsAreAnAxisOfNamedFilesWithTheirHashesInTheIds) {
   EXPECT_EQ(plan.yardstick_weights_sha256, sha256_file(files[2]));
 
   // A job's id depends on its file's content alone, however the file is chosen.
-  const SweepPlan single = expand_sweep(parse("weights: w-caffe.h5\n" + jobs), dir_->file("weights.h5"));
+  const SweepPlan single = expand_sweep(parse("weights: w-caffe.h5\n" + jobs), every_weights_name_as(dir_->file("weights.h5")));
   EXPECT_EQ(single.jobs[0].id, plan.jobs[1].id);
-  EXPECT_EQ(single.yardstick_weights_path, files[0]);  // `random` by default
-  const SweepPlan by_path = expand_sweep(parse(jobs + "grid: {weights: [w-gatys.h5, random]}\n"), files[0]);
+  EXPECT_EQ(single.yardstick_weights_path, files[1]);  // the top-level file by default
+  const SweepPlan by_path = expand_sweep(parse(jobs + "grid: {weights: [w-gatys.h5, random]}\n"), every_weights_name_as(files[0]));
   EXPECT_EQ(by_path.jobs[0].id, plan.jobs[2].id);
-  const SweepPlan plain = expand_sweep(parse(jobs), files[0]);
+  const SweepPlan plain = expand_sweep(parse(jobs), every_weights_name_as(files[0]));
   EXPECT_EQ(plain.jobs[0].id, plan.jobs[0].id);
+  EXPECT_EQ(plain.jobs[0].job.weights, "vgg19");  // the default, resolved like any name
+  EXPECT_EQ(plain.yardstick_weights_path, files[0]);
 
   auto error_has = [](const std::string& body, const std::vector<std::string>& parts) {
     const std::string error = error_of(body);
@@ -101,6 +104,7 @@ TEST_F(SweepTest, WeightsAreAnAxisOfNamedFilesWithTheirHashesInTheIds) {
   error_has("weights: {caffe: w-caffe.h5}\n" + jobs + "grid: {weights: [caffe, cafe]}\n",
             {"grid.weights", "'cafe' is neither", "did you mean 'caffe'"});
   error_has("weights: {random: w-caffe.h5}\n" + jobs, {"weights.random"});
+  error_has("weights: {vgg19: w-caffe.h5}\n" + jobs, {"weights.vgg19", "names the pretrained VGG-19 already"});
   error_has("weights: missing.h5\n" + jobs, {"missing.h5: no such weights file"});
   error_has("yardstick_weights: nope\n" + jobs, {"yardstick_weights", "no such weights file"});
   error_has("weights: [a, b]\n" + jobs, {"a mapping of names to weights files"});
@@ -112,7 +116,7 @@ TEST_F(SweepTest, GridIsACartesianProductWithTheFirstAxisSlowest) {
                                             "  content: [a, b]\n"
                                             "  style: [s1]\n"
                                             "  ratio: {logspace: [1e-5, 1e-2, 4]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 8u);
   EXPECT_EQ(plan.varying_keys, (std::vector<std::string>{"content", "ratio"}));
   EXPECT_EQ(plan.jobs[0].label, "a-r1e-05");
@@ -129,7 +133,7 @@ TEST_F(SweepTest, ZipAxesVaryTogetherAndCrossTheGrid) {
   const SweepPlan plan = expand_sweep(parse("defaults: {style: s1}\n"
                                             "grid: {content: [a, b]}\n"
                                             "zip: {size: [32, 64], iterations: [10, 20]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 4u);
   EXPECT_EQ(plan.jobs[0].label, "a-s32-it10");
   EXPECT_EQ(plan.jobs[1].label, "a-s64-it20");
@@ -142,7 +146,7 @@ TEST_F(SweepTest, ZipAxesVaryTogetherAndCrossTheGrid) {
 TEST_F(SweepTest, CoarseToFineScalesAreAnAxisAndCostTheirStages) {
   const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1, size: 64, scale_iterations: 50}\n"
                                             "grid: {scales: [[], [32]]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 2u);
   EXPECT_EQ(plan.jobs[0].label, "single");
   EXPECT_EQ(plan.jobs[1].label, "sc32");
@@ -158,7 +162,7 @@ TEST_F(SweepTest, CoarseToFineScalesAreAnAxisAndCostTheirStages) {
 TEST_F(SweepTest, PrecisionAndDeterminismAreAxesAbsentFromTheIdsAtTheirDefaults) {
   const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1, size: 32}\n"
                                             "grid: {precision: [fp32, tf32, bf16], deterministic: [false, true]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 6u);
   EXPECT_EQ(plan.jobs[0].label, "fp32-nodet");
   EXPECT_EQ(plan.jobs[5].label, "bf16-det");
@@ -167,7 +171,7 @@ TEST_F(SweepTest, PrecisionAndDeterminismAreAxesAbsentFromTheIdsAtTheirDefaults)
   std::set<std::string> ids;
   for (const auto& job : plan.jobs) ids.insert(job.id);
   EXPECT_EQ(ids.size(), 6u);
-  const SweepPlan plain = expand_sweep(parse("defaults: {content: a, style: s1, size: 32}\n"), dir_->file("weights.h5"));
+  const SweepPlan plain = expand_sweep(parse("defaults: {content: a, style: s1, size: 32}\n"), every_weights_name_as(dir_->file("weights.h5")));
   EXPECT_EQ(plain.jobs[0].id, plan.jobs[0].id);
   const std::string text = canonical_job_text(plan.jobs[5].job, "w", [](const std::string&) { return "h"; });
   EXPECT_NE(text.find("\nprecision=bf16\n"), std::string::npos) << text;
@@ -182,7 +186,7 @@ TEST_F(SweepTest, LayerSetsRepeatsAndSeveralStyles) {
             "grid:\n"
             "  style_layers: [[relu1_1], [relu1_1, relu2_1]]\n"
             "  seed: {repeat: 2}\n"),
-      dir_->file("weights.h5"));
+      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 4u);
   EXPECT_EQ(plan.jobs[3].label, "relu1_1+relu2_1-seed1");
   EXPECT_EQ(plan.jobs[3].job.styles.size(), 2u);
@@ -192,13 +196,13 @@ TEST_F(SweepTest, LayerSetsRepeatsAndSeveralStyles) {
 
 TEST_F(SweepTest, IdsAreContentAddressedAndIndependentOfTheConfigAroundThem) {
   const std::string body = "defaults: {content: a, style: s1, size: 32}\ngrid: {ratio: [1e-3, 1e-4]}\n";
-  const SweepPlan first = expand_sweep(parse(body), dir_->file("weights.h5"));
-  const SweepPlan again = expand_sweep(parse(body), dir_->file("weights.h5"));
+  const SweepPlan first = expand_sweep(parse(body), every_weights_name_as(dir_->file("weights.h5")));
+  const SweepPlan again = expand_sweep(parse(body), every_weights_name_as(dir_->file("weights.h5")));
   EXPECT_EQ(first.jobs[0].id, again.jobs[0].id);
   // The same job inside a bigger sweep keeps its id.
   const SweepPlan bigger = expand_sweep(
       parse("defaults: {content: a, style: s1, size: 32}\ngrid: {ratio: [1e-2, 1e-3, 1e-4]}\n"),
-      dir_->file("weights.h5"));
+      every_weights_name_as(dir_->file("weights.h5")));
   EXPECT_EQ(bigger.jobs[1].id, first.jobs[0].id);
   EXPECT_EQ(bigger.jobs[2].id, first.jobs[1].id);
   EXPECT_NE(first.jobs[0].id, first.jobs[1].id);
@@ -250,7 +254,7 @@ TEST_F(SweepTest, IdsArePinnedForTheBundledImagesAndRandomWeights) {
       "defaults: {size: 64, iterations: 20}\n"
       "grid: {ratio: [1e-3, 1e-4], optimizer: [lbfgs, adam]}\n");
   write_weights(dir.file("w.h5"), random_weights(0));
-  const SweepPlan plan = expand_sweep(load_sweep_config(dir.file("pinned.yaml")), dir.file("w.h5"));
+  const SweepPlan plan = expand_sweep(load_sweep_config(dir.file("pinned.yaml")), every_weights_name_as(dir.file("w.h5")));
   ASSERT_EQ(plan.jobs.size(), 4u);
   EXPECT_EQ(plan.jobs[0].id, PINNED_ID_0);
   EXPECT_EQ(plan.jobs[1].id, PINNED_ID_1);
@@ -274,7 +278,7 @@ TEST_F(SweepTest, ALogspaceTimesARepeatExpandsToOneHundredThousandDistinctJobs) 
   // How fast such plans are is bench/plan_bench.sh's business; this checks what they hold.
   const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1}\n"
                                             "grid: {ratio: {logspace: [1e-6, 1, 1000]}, seed: {repeat: 100}}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 100000u);
   EXPECT_EQ(plan.jobs.front().job.ratio, 1e-6);
   EXPECT_DOUBLE_EQ(*plan.jobs.back().job.ratio, 1.0);
@@ -384,7 +388,7 @@ TEST_F(SweepTest, UnnamedSweepsTakeASafeNameFromTheFile) {
 TEST_F(SweepTest, PlansCarryEachJobsMemoryEstimate) {
   const SweepPlan plan = expand_sweep(parse("defaults: {content: a, style: s1}\n"
                                             "grid: {size: [32, 64]}\n"),
-                                      dir_->file("weights.h5"));
+                                      every_weights_name_as(dir_->file("weights.h5")));
   ASSERT_EQ(plan.jobs.size(), 2u);
   EXPECT_GT(plan.jobs[1].memory_bytes, plan.jobs[0].memory_bytes);
   EXPECT_EQ(plan.peak_memory_bytes, plan.jobs[1].memory_bytes);

@@ -3,12 +3,13 @@
 #  (a) `grid: {weights: [random, one, two]}` with files named in the top-level map (random
 #      seeds 1 and 2): every job done, each recording its own file's SHA-256, the images
 #      differing by weights, /index and the plan with a weights column;
-#  (b) the metrics come from one network (`yardstick_weights`, the seed-0 random one unless set,
+#  (b) the metrics come from one network (`yardstick_weights`, here the seed-0 random one,
 #      recorded): the same sweep measured on `one` gives the same images and SSIM, other
 #      feature metrics; a job of the axis equals the same job in a sweep of its file alone;
 #  (c) the report takes weights as rows;
-#  (d) a worker whose `random` file differs from the coordinator's fails its jobs, naming both
-#      SHA-256s, for the job's weights and for the yardstick's.
+#  (d) a worker whose file at the job's path differs from the coordinator's (another node's
+#      disk, here a mount namespace) fails its jobs, naming both SHA-256s, for the job's weights
+#      and for the yardstick's.
 # Usage: weights_axis_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
 exe=$1
@@ -48,14 +49,15 @@ sweep() {  # NAME [MPIRUN ARGUMENTS...]: the sweep on two workers
 }
 
 # (a)
-write_config axis "" "{weights: [random, one, two], ratio: [1e-3, 1e-2]}"
+write_config axis "yardstick_weights: random" "{weights: [random, one, two], ratio: [1e-3, 1e-2]}"
 check "the plan lists the weights as an axis" bash -c \
   "'$exe' plan '$work/axis.yaml' --format csv | cut -d, -f4 | sort | uniq -c | tr -s ' ' | grep -qx ' 2 one'"
 check "a sweep over three weights files runs on two workers" sweep axis
 grep -q "^summary: 6 done, 0 failed" "$work/axis.log" || cat "$work/axis.log"
-check "each job ran on its own file and records it" "$python" - "$work" <<'PY'
+vgg19=$("$exe" weights info vgg19 | awk '$1 == "file" { print $2 }')
+check "each job ran on its own file and records it" "$python" - "$work" "$vgg19" <<'PY'
 import os, sys, h5py, numpy as np
-work = sys.argv[1]
+work, vgg19 = sys.argv[1], sys.argv[2]
 sys.path.insert(0, work)
 from checks import sha, index_rows
 random_file = os.path.join(work, "cache/stylesweep/vgg19-random-seed0.h5")
@@ -76,7 +78,7 @@ with h5py.File(os.path.join(work, "out-axis/results.h5"), "r") as f:
         pictures = [images[(name, ratio)].tobytes() for name in files]
         assert len(set(pictures)) == 3, f"images at ratio {ratio} do not differ by weights"
     assert f.attrs["yardstick_weights_sha256"] == sha(random_file)
-    assert f.attrs["weights_sha256"] == sha(random_file)
+    assert f.attrs["weights_sha256"] == sha(vgg19)  # the top-level default
 print("6 jobs on 3 files, each recording its own SHA-256; metrics on the seed-0 random network")
 PY
 
@@ -87,6 +89,7 @@ cat > "$work/alone.yaml" <<YAML
 name: alone
 output: $work/out-alone
 weights: two.h5
+yardstick_weights: random
 images:
   content: {chelsea: $root/configs/images/chelsea.png}
   style: {hubble: $root/configs/images/hubble_deep_field.jpg}
@@ -124,23 +127,26 @@ PY
 check "the report takes weights as rows" bash -c \
   "'$exe' report '$work/out-axis' --rows weights --cols ratio > '$work/report.log' 2>&1 && grep -q 'rows weights, columns ratio' '$work/report.log'"
 
-# (d) A worker whose `random` resolves to another file (its own cache holds seed 1's).
-mkdir -p "$work/other-cache/stylesweep"
-cp "$work/one.h5" "$work/other-cache/stylesweep/vgg19-random-seed0.h5"
-write_config mismatch "" "{weights: [random, two]}"
+# (d) A worker that sees seed 1's file at the random file's path: its own mount namespace, as a
+# node whose disk holds another file there (unshare -r where this user may not mount).
+random_file=$work/cache/stylesweep/vgg19-random-seed0.h5
+other_view=(unshare -m --propagation private)
+[[ $(id -u) -eq 0 ]] || other_view=(unshare -r -m --propagation private)
+write_config mismatch "yardstick_weights: random" "{weights: [random, two]}"
 "$root/scripts/mpirun.sh" -np 1 "$exe" run "$work/mismatch.yaml" --threads 1 : \
-  -np 1 env XDG_CACHE_HOME="$work/other-cache" "$exe" run "$work/mismatch.yaml" --threads 1 > "$work/mismatch.log" 2>&1
+  -np 1 "${other_view[@]}" sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$work/one.h5" "$random_file" \
+  "$exe" run "$work/mismatch.yaml" --threads 1 > "$work/mismatch.log" 2>&1
 check "a worker with other weights fails every job" grep -q "^summary: 0 done, 2 failed" "$work/mismatch.log"
 check "the failures name the worker's file and both SHA-256s" "$python" - "$work" <<'PY'
 import os, sys, h5py
 work = sys.argv[1]
 sys.path.insert(0, work)
 from checks import sha, index_rows
-worker, coordinator = sha(os.path.join(work, "one.h5")), sha(os.path.join(work, "cache/stylesweep/vgg19-random-seed0.h5"))
+random_file = os.path.join(work, "cache/stylesweep/vgg19-random-seed0.h5")
+worker, coordinator = sha(os.path.join(work, "one.h5")), sha(random_file)
 with h5py.File(os.path.join(work, "out-mismatch/results.h5"), "r") as f:
     errors = {row["weights"]: row["error"] for row in index_rows(f)}
-expected = {"random": f"weights file {work}/other-cache/stylesweep/vgg19-random-seed0.h5 on ",
-            "two": f"yardstick weights file {work}/other-cache/stylesweep/vgg19-random-seed0.h5 on "}
+expected = {"random": f"weights file {random_file} on ", "two": f"yardstick weights file {random_file} on "}
 for name, start in expected.items():
     assert errors[name].startswith(start), errors[name]
     assert f"has SHA-256 {worker}, the coordinator's has {coordinator}" in errors[name], errors[name]

@@ -13,7 +13,7 @@
 #include "sweep/config.h"
 #include "job/memory_estimate.h"
 #include "sweep/expand.h"
-#include "vgg/random_weights.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 namespace {
@@ -127,7 +127,7 @@ void run_plan(const PlanArguments& arguments) {
   if (jobs >= kHugePagePlanJobs && jobs <= arguments.max_jobs) {
     reexecute_with_huge_pages();
   }
-  const SweepPlan plan = expand_sweep(config, ensure_default_weights(), arguments.max_jobs);
+  const SweepPlan plan = expand_sweep(config, weights_file_for, arguments.max_jobs);
   if (arguments.format == "csv") return print_csv(plan, std::cout);
   if (arguments.format == "json") return print_json(plan, std::cout);
   print_table(plan, std::cout);

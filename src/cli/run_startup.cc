@@ -6,7 +6,8 @@
 #include "common/text.h"
 #include "engine/device.h"
 #include "engine/stylize.h"
-#include "vgg/random_weights.h"
+#include "vgg/weights_file.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 namespace {
@@ -16,10 +17,6 @@ std::string journal_writer_program() {
   std::error_code ignored;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
   return (self.parent_path() / "stylesweep-journal-writer").string();
-}
-
-std::string resolve_weights(const std::string& weights) {
-  return weights == "random" ? ensure_default_weights() : weights;
 }
 
 void open_store(SweepSetup& setup, const RunArguments& arguments) {
@@ -35,10 +32,10 @@ void open_store(SweepSetup& setup, const RunArguments& arguments) {
 // Rank 0's part: the plan and the store; the message for the other ranks.
 std::string plan_sweep(const RunArguments& arguments, std::optional<SweepSetup>& setup) {
   SweepConfig config = load_sweep_config(arguments.config);
-  SweepPlan plan = expand_sweep(config, ensure_default_weights(), arguments.max_jobs);
+  SweepPlan plan = expand_sweep(config, weights_file_for, arguments.max_jobs);
   setup = SweepSetup{std::move(config), std::move(plan), nullptr, {}};
   open_store(*setup, arguments);
-  return join({setup->config.weights, setup->plan.weights_sha256, setup->config.yardstick_weights,
+  return join({setup->plan.weights_path, setup->plan.weights_sha256, setup->plan.yardstick_weights_path,
                setup->plan.yardstick_weights_sha256},
               "\n");
 }
@@ -73,9 +70,9 @@ std::unique_ptr<StyleEngine> make_engine(const Session& session, const RunArgume
       choose_device(placement.local_index, placement.workers_on_node, arguments.threads, arguments.max_memory,
                     arguments.workers_per_gpu);
   info = {session.rank(), session.host(), apply_device(device)};
-  auto engine = std::make_unique<StyleEngine>(resolve_weights(start.weights_spec), device.name);
+  auto engine = std::make_unique<StyleEngine>(start.weights_file, device.name);
   engine->set_memory_budget(device.memory_budget);
-  engine->set_yardstick_weights(resolve_weights(start.yardstick_spec));
+  engine->set_yardstick_weights(start.yardstick_file);
   return engine;
 }
 

@@ -31,8 +31,8 @@ struct SweepSetup {
 // What every rank needs to start: where the sweep's default weights and the metrics' weights
 // are, and what they must hash to (each job carries its own file's hash).
 struct StartMessage {
-  std::string weights_spec, weights_sha256;
-  std::string yardstick_spec, yardstick_sha256;
+  std::string weights_file, weights_sha256;
+  std::string yardstick_file, yardstick_sha256;
 };
 
 // Rank 0 (the coordinator or a lone process) fills `setup` and tells the others; when it fails,

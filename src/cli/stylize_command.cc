@@ -17,7 +17,7 @@
 #include "job/job_fields.h"
 #include "engine/stylize.h"
 #include "image/image.h"
-#include "vgg/random_weights.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 namespace {
@@ -25,7 +25,7 @@ namespace {
 struct StylizeArguments {
   StyleJob job;
   std::string blend, content_layers, style_layers, style_layer_weights, scales;
-  std::string out, history, weights, max_memory;
+  std::string out, history, weights = kDefaultWeightsName, yardstick_weights, max_memory;
   double alpha = 0, beta = 0, ratio = 0;
   int threads = 0;
   int log_every = 50;
@@ -101,30 +101,24 @@ void resolve(StylizeArguments& arguments, const CLI::App& command) {
   job.validate();
 }
 
-std::string weights_or_default(const std::string& weights) {
-  if (!weights.empty()) return weights;
-  bool created = false;
-  const std::string path = ensure_default_weights(&created);
-  std::cerr << fmt::format(
-      "stylesweep: no --weights given: using random VGG-19 weights (seed 0) at {}{}\n"
-      "            (colours and textures transfer; real results need pretrained weights)\n",
-      path, created ? " (created now)" : "");
-  return path;
-}
-
 void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   resolve(arguments, command);
   const DeviceChoice device = choose_device(0, 1, arguments.threads, arguments.max_memory);
   const std::string device_text = apply_device(device);
-  StyleEngine engine(weights_or_default(arguments.weights), device.name);
+  // Metrics are measured on the job's own network unless another is named, as in a sweep.
+  const std::string weights_file = weights_file_for(arguments.weights);
+  const std::string yardstick_file =
+      arguments.yardstick_weights.empty() ? weights_file : weights_file_for(arguments.yardstick_weights);
+  StyleEngine engine(weights_file, device.name);
   engine.set_memory_budget(device.memory_budget);
-  engine.set_yardstick_weights(ensure_default_weights());  // metrics as in a sweep's default
+  engine.set_yardstick_weights(yardstick_file);
   const StyleJob& job = arguments.job;
   const std::string stages =
       job.scales.empty() ? "" : fmt::format(" after coarse stages at {} px, {} in all", fmt::join(job.scales, ", "),
                                             job.planned_evaluations());
   std::cerr << fmt::format("stylesweep: {} {} evaluations at {} px{} on {}\n", choice_name(job.optimizer),
                            job.iterations, job.size, stages, device_text);
+  std::cerr << fmt::format("stylesweep: weights {} ({})\n", arguments.weights, weights_file);
   ProgressPrinter printer(stderr, arguments.log_every);
   JobResult result;
   try {
@@ -168,7 +162,11 @@ void add_stylize_command(CLI::App& app) {
   command->add_option("--style-layer-weights", arguments->style_layer_weights,
                       "Comma-separated w_l, default 1/|style layers| each");
   command->add_option("--weights", arguments->weights,
-                      "VGG-19 weights file (default: random weights, created on first use)");
+                      "VGG-19 weights: `vgg19` (the pretrained network, fetched once with `stylesweep weights fetch "
+                      "vgg19`), `random` (seed-0 random weights) or a file")
+      ->capture_default_str();
+  command->add_option("--yardstick-weights", arguments->yardstick_weights,
+                      "The network the metrics are measured on (default: --weights's)");
   command->add_option("--scales", arguments->scales,
                       "Coarse-to-fine: comma-separated sizes to optimize at first, e.g. 128,256, "
                       "each stage starting from the previous result upsampled");

@@ -15,7 +15,7 @@
 #include "common/process.h"
 #include "sweep/config.h"
 #include "sweep/expand.h"
-#include "vgg/random_weights.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 namespace {
@@ -48,7 +48,7 @@ void fit_to_slurm_partition(SbatchSettings& settings) {
 
 void run_submit(SubmitArguments arguments) {
   const SweepConfig config = load_sweep_config(arguments.config);
-  const SweepPlan plan = expand_sweep(config, ensure_default_weights());
+  const SweepPlan plan = expand_sweep(config);
   SbatchSettings& settings = arguments.settings;
   settings.config_path = std::filesystem::absolute(arguments.config).lexically_normal().string();
   settings.output_directory = std::filesystem::absolute(config.output).lexically_normal().string();

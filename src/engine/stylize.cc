@@ -18,7 +18,6 @@
 #include "engine/yardstick.h"
 #include "job/job_fields.h"
 #include "job/memory_estimate.h"
-#include "vgg/random_weights.h"
 
 namespace stylesweep {
 namespace {
@@ -82,8 +81,7 @@ struct StyleEngine::Impl {
   std::unique_ptr<Yardstick> yardstick;
 
   LoadedWeights& weights_for(const StyleJob& job) {
-    if (job.weights.empty()) return *own;
-    return library.get(job.weights == "random" ? ensure_default_weights() : job.weights);
+    return job.weights_file.empty() ? *own : library.get(job.weights_file);
   }
   EngineCaches caches_for(LoadedWeights& weights) { return {weights.networks, target_cache, images}; }
   void use_yardstick(LoadedWeights& weights) {

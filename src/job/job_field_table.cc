@@ -210,8 +210,9 @@ void add_network_fields(std::vector<JobField>& fields) {
   add(pooling);
 
   // The file's SHA-256 is the id's `weights` line (job_id's argument), whatever names the file.
-  JobField weights{"weights", &StyleJob::weights, "`random`, a name under the top-level `weights` map, or a file",
-                   "the top-level `weights` (`random`)",
+  JobField weights{"weights", &StyleJob::weights,
+                   "`vgg19`, `random`, a name under the top-level `weights` map, or a file",
+                   "the top-level `weights` (`vgg19`)",
                    "the VGG-19 weights file (README: VGG-19 weights); an axis compares weights files, each job's id holds "
                    "its file's SHA-256"};
   weights.in_id = false;

@@ -40,9 +40,11 @@ struct StyleJob {
   std::vector<std::string> styles;      // image paths, one or more
   std::vector<double> style_blend;      // blend weight per style; normalized to sum 1
   std::string content_name, style_name; // short names for labels and the history file
-  // The VGG-19 weights: "" the engine's own, "random" the seed-0 random file, else a file's
-  // absolute path; the planner sets weights_sha256, which the worker checks its file against.
+  // The VGG-19 weights as named: "" the engine's own, a name (vgg/weights_names.h: `vgg19`,
+  // `random`) or a file's absolute path. The planner resolves it once into weights_file and its
+  // SHA-256, which workers load and check; nothing after the planner resolves names.
   std::string weights;
+  std::string weights_file;
   std::string weights_sha256;
 
   // L = alpha * L_content + beta * L_style + tv_weight * L_tv. A ratio (alpha/beta) sets beta = 1.

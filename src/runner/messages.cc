@@ -42,6 +42,7 @@ void write_job(WireWriter& out, const StyleJob& job) {
   }
   out.text(job.content_name);
   out.text(job.style_name);
+  out.text(job.weights_file);
   out.text(job.weights_sha256);
   out.number(job.checkpoint_every);
   out.text(job.checkpoint_path);
@@ -78,6 +79,7 @@ StyleJob read_job(WireReader& in) {
   }
   job.content_name = in.text();
   job.style_name = in.text();
+  job.weights_file = in.text();
   job.weights_sha256 = in.text();
   job.checkpoint_every = in.number<int>();
   job.checkpoint_path = in.text();

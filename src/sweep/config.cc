@@ -13,6 +13,7 @@
 #include "sweep/axis.h"
 #include "sweep/config_error.h"
 #include "sweep/expand.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 namespace {
@@ -61,10 +62,11 @@ std::string resolve_path(const Context& context, const std::string& path) {
   return resolved.lexically_normal().string();
 }
 
-// A weights file named in the config: `random` stays, a path becomes absolute and must exist.
+// A weights file named in the config: a name (`vgg19`, `random`) stays, for the planner to resolve;
+// a path becomes absolute and must exist.
 std::string weights_file(const Context& context, const YAML::Node& value, const std::string& key_path) {
-  if (!value.IsScalar()) throw config_error(context.file, value.Mark(), key_path, "expected `random` or a weights file");
-  if (value.Scalar() == "random") return "random";
+  if (!value.IsScalar()) throw config_error(context.file, value.Mark(), key_path, "expected `vgg19`, `random` or a weights file");
+  if (is_weights_name(value.Scalar())) return value.Scalar();
   const std::string path = resolve_path(context, value.Scalar());
   // A name the file system refuses (too long) is no file either, not an exception.
   if (std::error_code error; !std::filesystem::is_regular_file(path, error)) {
@@ -73,21 +75,25 @@ std::string weights_file(const Context& context, const YAML::Node& value, const 
   return path;
 }
 
-// `weights`: one file for every job (`random` by default), or names for files that jobs, axes
-// included, choose by name; `yardstick_weights`: the one network every job's metrics use.
+// `weights`: one file for every job (`vgg19` by default), or names for files that jobs, axes
+// included, choose by name; `yardstick_weights`: the one network every job's metrics use (the
+// top-level file by default, else `vgg19`).
 void load_weights(const YAML::Node& root, const Context& context, SweepConfig& config) {
-  config.weights = "random";
+  config.weights = kDefaultWeightsName;
   if (root["weights"] && root["weights"].IsScalar()) {
     config.weights = weights_file(context, root["weights"], "weights");
   } else if (root["weights"]) {
     for (const Entry& entry : entries(root["weights"], context, "weights")) {
-      if (entry.key == "random") {
-        throw config_error(context.file, entry.key_mark, "weights.random", "`random` names the seed-0 random weights already");
+      if (is_weights_name(entry.key)) {
+        throw config_error(context.file, entry.key_mark, "weights." + entry.key,
+                           "`" + entry.key + "` names " +
+                               (entry.key == kRandomWeightsName ? "the seed-0 random weights" : "the pretrained VGG-19") +
+                               " already");
       }
       config.images.weights[entry.key] = weights_file(context, entry.value, "weights." + entry.key);
     }
   }
-  config.yardstick_weights = "random";
+  config.yardstick_weights = config.weights;
   if (const YAML::Node yardstick = root["yardstick_weights"]) {
     const auto named = config.images.weights.find(yardstick.Scalar());
     config.yardstick_weights = named != config.images.weights.end()
@@ -273,7 +279,7 @@ SweepConfig parse_checked_config(const std::string& text, const std::string& pat
     }
     if (entry.key == "weights" && !entry.value.IsScalar() && !entry.value.IsMap()) {
       throw config_error(path, entry.value.Mark(), entry.key,
-                         "expected `random`, a weights file, or a mapping of names to weights files");
+                         "expected `vgg19`, `random`, a weights file, or a mapping of names to weights files");
     }
   }
   if (root["name"]) {

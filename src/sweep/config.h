@@ -23,8 +23,8 @@ struct SweepConfig {
   std::string path;       // as given
   std::string text;       // the YAML as written, stored with the results
   std::string name;
-  std::string weights;    // every job's by default: "random" or an absolute path
-  std::string yardstick_weights;  // the metrics' network: "random" or an absolute path
+  std::string weights;    // every job's by default: a weights name (`vgg19`, `random`) or an absolute path
+  std::string yardstick_weights;  // the metrics' network: a name or an absolute path (default: `weights`)
   std::string output;     // directory for results, absolute or relative to the working directory
   ImageTable images;
   std::vector<std::pair<std::string, YAML::Node>> defaults;

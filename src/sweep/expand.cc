@@ -278,17 +278,34 @@ class GridWalk {
   std::vector<std::size_t> digits_;
 };
 
+// Each weights name or path resolved once per sweep (a name's file is looked up, or created for
+// `random`, once however many jobs name it).
+class WeightsFiles {
+ public:
+  explicit WeightsFiles(const WeightsNameResolver& resolve) : resolve_(resolve) {}
+  const std::string& operator()(const std::string& name_or_path) {
+    auto found = files_.find(name_or_path);
+    if (found == files_.end()) found = files_.emplace(name_or_path, resolve_(name_or_path)).first;
+    return found->second;
+  }
+
+ private:
+  const WeightsNameResolver& resolve_;
+  std::map<std::string, std::string> files_;
+};
+
 // Checks the job across its parameters, names it and estimates its cost; every file its id
 // names is hashed now, so the ids can be computed in parallel afterwards.
 void complete_job(const SweepConfig& config, std::uint64_t index, std::vector<std::string> label_parts,
-                  PlannedJob& planned, FileHashCache& hash_file, JobCosts& costs, const std::string& random_weights) {
+                  PlannedJob& planned, FileHashCache& hash_file, JobCosts& costs, WeightsFiles& weights_files) {
   try {
     planned.job.validate_combination();  // each value was checked when the config loaded
   } catch (const Error& error) {
     throw config_error(config.path, YAML::Mark::null_mark(), "job " + std::to_string(index + 1), error.what());
   }
   hash_file(planned.job.content);
-  planned.job.weights_sha256 = hash_file(planned.job.weights == "random" ? random_weights : planned.job.weights);
+  planned.job.weights_file = weights_files(planned.job.weights);
+  planned.job.weights_sha256 = hash_file(planned.job.weights_file);
   for (const auto& style : planned.job.styles) hash_file(style);
   if (planned.job.init.kind == InitKind::kImage) hash_file(planned.job.init.image);
   if (!planned.job.content_mask.empty()) hash_file(planned.job.content_mask);
@@ -354,8 +371,7 @@ void refuse_duplicates(const SweepConfig& config, SweepPlan& plan) {
 // as soon as it is planned, since the jobs after it name it.
 class VideoJobs {
  public:
-  VideoJobs(const SweepConfig& config, std::string random_weights)
-      : config_(config), random_weights_(std::move(random_weights)) {}
+  VideoJobs(const SweepConfig& config, WeightsFiles& weights_files) : config_(config), weights_files_(weights_files) {}
 
   bool any() const { return any_; }
 
@@ -386,7 +402,7 @@ class VideoJobs {
         }
       }
       const std::string label = planned.label;
-      complete_job(config_, index, {label}, planned, hash_file, costs, random_weights_);
+      complete_job(config_, index, {label}, planned, hash_file, costs, weights_files_);
       planned.video_job = video_job.label;
       planned.id = job_id(planned.job, planned.job.weights_sha256, cached);
       jobs.push_back(std::move(planned));
@@ -402,7 +418,7 @@ class VideoJobs {
   }
 
   const SweepConfig& config_;
-  std::string random_weights_;
+  WeightsFiles& weights_files_;
   std::map<std::string, ClipFrames> clips_;
   bool any_ = false;
 };
@@ -421,7 +437,7 @@ void add_frame_columns(SweepPlan& plan) {
   }
 }
 
-SweepPlan expand_checked(const SweepConfig& config, const std::string& random_weights,
+SweepPlan expand_checked(const SweepConfig& config, const WeightsNameResolver& resolve_weights,
                          std::uint64_t max_jobs) {
   const std::uint64_t count = count_jobs(config);
   if (count > max_jobs) {
@@ -431,15 +447,16 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& random_we
   }
   SweepPlan plan;
   FileHashCache hash_file;
-  plan.weights_path = config.weights == "random" ? random_weights : config.weights;
+  WeightsFiles weights_files(resolve_weights);
+  plan.weights_path = weights_files(config.weights);
   plan.weights_sha256 = hash_file(plan.weights_path);
-  plan.yardstick_weights_path = config.yardstick_weights == "random" ? random_weights : config.yardstick_weights;
+  plan.yardstick_weights_path = weights_files(config.yardstick_weights);
   plan.yardstick_weights_sha256 = hash_file(plan.yardstick_weights_path);
   GridWalk walk(config, resolve_axes(config));
   plan.varying_keys = walk.varying_keys();
   JobCosts costs;
   plan.jobs.reserve(std::size_t(count));
-  VideoJobs videos(config, random_weights);
+  VideoJobs videos(config, weights_files);
   auto add = [&plan](PlannedJob planned) {
     plan.total_flops += planned.flops;
     plan.peak_memory_bytes = std::max(plan.peak_memory_bytes, planned.memory_bytes);
@@ -449,7 +466,7 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& random_we
     std::vector<std::string> label_parts;
     PlannedJob planned = walk.job_at(index, &label_parts);
     if (planned.job.video.empty()) {
-      complete_job(config, index, std::move(label_parts), planned, hash_file, costs, random_weights);
+      complete_job(config, index, std::move(label_parts), planned, hash_file, costs, weights_files);
       add(std::move(planned));
       continue;
     }
@@ -465,10 +482,16 @@ SweepPlan expand_checked(const SweepConfig& config, const std::string& random_we
 
 }  // namespace
 
-SweepPlan expand_sweep(const SweepConfig& config, const std::string& random_weights,
+WeightsNameResolver every_weights_name_as(std::string file) {
+  return [file = std::move(file)](const std::string& name_or_path) {
+    return is_weights_name(name_or_path) ? file : name_or_path;
+  };
+}
+
+SweepPlan expand_sweep(const SweepConfig& config, const WeightsNameResolver& resolve_weights,
                        std::uint64_t max_jobs) {
   try {
-    return expand_checked(config, random_weights, max_jobs);
+    return expand_checked(config, resolve_weights, max_jobs);
   } catch (const YAML::Exception& error) {  // a node shape the checks missed: still named
     throw config_error(config.path, error.mark, "yaml", error.msg);
   }

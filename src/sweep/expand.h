@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "job/job_params.h"
 #include "sweep/config.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 
@@ -45,10 +47,16 @@ constexpr std::uint64_t kDefaultMaxJobs = 100000;
 // The number of jobs, from the axis lengths alone (saturating at UINT64_MAX).
 std::uint64_t count_jobs(const SweepConfig& config);
 
+// The file a weights name or path stands for: vgg/weights_names.h's weights_file_for, or a
+// stand-in (tests and fuzzing plan without the real files).
+using WeightsNameResolver = std::function<std::string(const std::string& name_or_path)>;
+// Every name (`vgg19`, `random`) stands for `file`; paths stay.
+WeightsNameResolver every_weights_name_as(std::string file);
+
 // Throws ConfigError when the sweep has more than max_jobs jobs (before allocating any) or a job
-// is invalid. Each job's weights file's SHA-256 enters its id; `random_weights` is the file that
-// `random` stands for (vgg/random_weights.h's default, made by the caller).
-SweepPlan expand_sweep(const SweepConfig& config, const std::string& random_weights,
+// is invalid, and Error when a name's file is missing. Each job carries its weights file, resolved
+// by `resolve_weights`, and the file's SHA-256, which enters its id.
+SweepPlan expand_sweep(const SweepConfig& config, const WeightsNameResolver& resolve_weights = weights_file_for,
                        std::uint64_t max_jobs = kDefaultMaxJobs);
 
 // Characters outside [A-Za-z0-9._+-] become '_'; at most 150 characters.

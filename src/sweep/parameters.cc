@@ -11,6 +11,7 @@
 #include "common/text.h"
 #include "job/job_fields.h"
 #include "sweep/config_error.h"
+#include "vgg/weights_names.h"
 
 namespace stylesweep {
 
@@ -125,16 +126,16 @@ void apply_masks(StyleJob& job, const std::string& key, const Reader& reader, co
   }
 }
 
-// `random`, a name under the top-level `weights` map, or a file (relative to the config).
+// `vgg19`, `random`, a name under the top-level `weights` map, or a file (relative to the config).
 std::string weights_spec(const Reader& reader, const ImageTable& images) {
   const std::string text = reader.text();
-  if (text == "random") return text;
+  if (is_weights_name(text)) return text;
   if (auto named = images.weights.find(text); named != images.weights.end()) return named->second;
   std::filesystem::path path(text);
   if (path.is_relative()) path = std::filesystem::path(images.base_directory) / path;
   // A name the file system refuses (too long) is no file either, not an exception.
   if (std::error_code error; !std::filesystem::is_regular_file(path, error)) {
-    std::vector<std::string> names = {"random"};
+    std::vector<std::string> names = {kPretrainedWeightsName, kRandomWeightsName};
     for (const auto& entry : images.weights) names.push_back(entry.first);
     reader.fail("'" + text + "' is neither a weights file nor a name under `weights` (" + join(names, ", ") + ")" +
                 did_you_mean(text, names));

@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const stylesweep::SweepConfig config =
         stylesweep::parse_sweep_config(text, directory + "/sweep.yaml");
     const stylesweep::SweepPlan plan =
-        stylesweep::expand_sweep(config, directory + "/weights.h5", 2000);
+        stylesweep::expand_sweep(config, stylesweep::every_weights_name_as(directory + "/weights.h5"), 2000);
     for (const auto& job : plan.jobs) {
       if (job.id.size() != 16 || job.label.empty() || job.label.find('/') != std::string::npos ||
           job.label[0] == '.') {
