@@ -19,6 +19,7 @@ write_config() {  # write_config NAME OUTPUT OPTIMIZER ITERATIONS RATIOS
   cat > "$work/$1.yaml" <<YAML
 name: $1
 output: $2
+weights: random  # the runner is under test, not the network: the settings it was timed with
 images:
   content: {chelsea: $root/configs/images/chelsea.png, coffee: $root/configs/images/coffee.png}
   style: {hubble: $root/configs/images/hubble_deep_field.jpg}

@@ -1,7 +1,7 @@
 #include "vgg/torch_legacy_file.h"
 
+#include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <optional>
 
 #include <fmt/format.h>
@@ -292,9 +292,13 @@ std::map<std::string, std::string> read_storages(ByteReader& reader, const std::
     if (key.kind != Kind::kText || storage == storages.end()) reader.fail("a storage key no tensor names", keys_at);
     const std::size_t count_at = reader.offset();
     const std::uint64_t count = reader.unsigned_le(8);
-    if (count != std::uint64_t(storage->second.integer)) {
+    if (storage->second.integer < 0 || count != std::uint64_t(storage->second.integer)) {
       reader.fail(fmt::format("storage {} holds {} elements, its tensor says {}", key.text, count,
                               storage->second.integer), count_at);
+    }
+    if (count > reader.left() / element_size(storage->second.type)) {
+      reader.fail(fmt::format("truncated: storage {} needs {} elements, {} bytes are left", key.text, count,
+                              reader.left()));
     }
     bytes[key.text] = reader.take(std::size_t(count) * element_size(storage->second.type));
   }
@@ -306,19 +310,20 @@ TorchTensor tensor_of(const ByteReader& reader, const std::string& name, const P
                       const std::map<std::string, std::string>& storages) {
   auto storage = storages.find(value.text);
   if (storage == storages.end()) reader.fail(name + ": its storage is missing");
+  const std::size_t size = element_size(value.type);
+  // Sizes come from the file: bounded by the storage before any product can overflow.
+  const auto elements = std::int64_t(storage->second.size() / size);
   std::int64_t expected_stride = 1, count = 1;
   for (std::size_t i = value.shape.size(); i-- > 0;) {
-    if (value.shape[i] < 0 || value.stride.size() != value.shape.size() ||
+    if (value.shape[i] < 0 || value.shape[i] > elements || value.stride.size() != value.shape.size() ||
         (value.shape[i] > 1 && value.stride[i] != expected_stride)) {
-      reader.fail(name + ": not a contiguous tensor");
+      reader.fail(name + ": not a contiguous tensor within its storage");
     }
-    expected_stride *= value.shape[i];
-    count *= value.shape[i];
+    expected_stride *= std::max<std::int64_t>(value.shape[i], 1);
+    count = value.shape[i] == 0 ? 0 : count * value.shape[i];
+    if (count > elements || expected_stride > elements) reader.fail(name + ": its elements run past its storage");
   }
-  const std::size_t size = element_size(value.type);
-  if (value.integer < 0 || std::size_t(value.integer + count) * size > storage->second.size()) {
-    reader.fail(name + ": its elements run past its storage");
-  }
+  if (value.integer < 0 || value.integer > elements - count) reader.fail(name + ": its elements run past its storage");
   return {value.type, value.shape, storage->second.substr(std::size_t(value.integer) * size, std::size_t(count) * size)};
 }
 
