@@ -6,8 +6,9 @@
 # less wall time, every final loss within 2 %.
 # Sweeps: configs/demo.yaml as it is, and a paper-style grid of 24 jobs (Tübingen x Composition
 # VII, 4 style layer sets x 6 ratios, L-BFGS from noise, SIZE px, ITERATIONS evaluations).
-# Usage: bench/convergence_bench.sh [BUILD_DIR] [SIZE] [ITERATIONS] [TOL] [WINDOW] [SWEEPS]
-# (SWEEPS: "demo grid" by default, or one of them)
+# Usage: bench/convergence_bench.sh [BUILD_DIR] [SIZE] [ITERATIONS] [TOL] [WINDOW] [SWEEPS] [WEIGHTS]
+# (SWEEPS: "demo grid" by default, or one of them; WEIGHTS: the grid's network, vgg19 by default,
+# or random as measured before the pretrained network; the demo uses its config's)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -16,6 +17,7 @@ iterations=${3:-300}
 tolerance=${4:-1.0e-3}
 window=${5:-10}
 sweeps=${6:-demo grid}
+weights=${7:-vgg19}
 exe=$root/$build/src/stylesweep
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/convergence_bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
@@ -24,7 +26,7 @@ sed -e "s#images/#$root/configs/images/#" -e "s#^output: .*#output: $scratch/dem
   "$root/configs/demo.yaml" > "$scratch/demo-fixed.yaml"
 cat > "$scratch/grid-fixed.yaml" <<YAML
 name: paper-style-24
-weights: random
+weights: $weights
 output: $scratch/grid-fixed
 images:
   content: {tubingen: $root/configs/images/tubingen.jpg}
