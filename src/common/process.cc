@@ -1,5 +1,7 @@
 #include "common/process.h"
 
+#include <filesystem>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +51,18 @@ ProgramResult run_program(const std::vector<std::string>& arguments, const std::
   waitpid(child, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+std::string find_near_executable(const std::vector<std::string>& relatives) {
+  std::error_code ignored;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+  for (std::filesystem::path directory = self.parent_path(); !directory.empty() && directory != directory.root_path();
+       directory = directory.parent_path()) {
+    for (const auto& relative : relatives) {
+      if (std::filesystem::exists(directory / relative, ignored)) return (directory / relative).string();
+    }
+  }
+  return "";
 }
 
 void reexecute_with_huge_pages() {

