@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <filesystem>
+#include <optional>
+
+#include <sched.h>
 
 #include <torch/serialize.h>
 
@@ -407,6 +410,43 @@ TEST(DeviceChoiceTest, KConsecutiveWorkersShareEachGpu) {
   EXPECT_EQ(gpu_for_worker(5, 1, 4), 1);  // one worker per GPU: round robin
   // On a machine without CUDA every worker is a CPU worker, whatever K.
   EXPECT_EQ(choose_device(3, 4, 1, "", 4).name, "cpu");
+}
+
+// Restores an environment variable when the test ends.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedVariable() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(DeviceChoiceTest, ThreadsComeFromTheRequestThenOmpThenSlurmThenTheUsableCores) {
+  ScopedVariable omp("OMP_NUM_THREADS", "3");
+  ScopedVariable slurm("SLURM_CPUS_PER_TASK", "5");
+  EXPECT_EQ(cpu_threads(2, 1).count, 2);
+  EXPECT_EQ(cpu_threads(2, 1).source, "--threads");
+  EXPECT_EQ(cpu_threads(0, 1).count, 3);
+  EXPECT_EQ(cpu_threads(0, 1).source, "OMP_NUM_THREADS");
+  {
+    ScopedVariable junk("OMP_NUM_THREADS", "4x");  // not a count: ignored, not misread as 4
+    EXPECT_EQ(cpu_threads(0, 1).count, 5);
+    EXPECT_EQ(cpu_threads(0, 1).source, "SLURM_CPUS_PER_TASK");
+  }
+  ScopedVariable no_omp("OMP_NUM_THREADS", nullptr);
+  ScopedVariable no_slurm("SLURM_CPUS_PER_TASK", nullptr);
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
+  EXPECT_EQ(cpu_threads(0, 1).count, CPU_COUNT(&set));
+  EXPECT_EQ(cpu_threads(0, 1).source, "cores");
+  EXPECT_EQ(cpu_threads(0, 1000).count, 1);  // more workers than cores: one each
+  EXPECT_EQ(choose_device(0, 1, 0).threads_from, "cores");
+  EXPECT_EQ(choose_device(0, 1, 0).threads, CPU_COUNT(&set));
 }
 
 TEST_F(StylizeTest, JobIdsAreStableAndContentAddressed) {

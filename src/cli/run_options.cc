@@ -18,8 +18,8 @@ namespace {
 // How jobs run: threads, retries, attempts, memory, GPUs and batches.
 void add_job_options(CLI::App& command, RunArguments& arguments) {
   command.add_option("--threads", arguments.threads,
-                     "CPU threads per worker (default: cores / workers on the node, or "
-                     "SLURM_CPUS_PER_TASK)");
+                     "CPU threads per worker (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else "
+                     "the usable cores / workers on the node)");
   command.add_option("--retries", arguments.retries, "Retries of a failed job, on another worker")
       ->capture_default_str()
       ->check(CLI::Range(0, 100));

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include <malloc.h>
+#include <sched.h>
 
 #ifdef STYLESWEEP_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -56,15 +57,38 @@ DeviceChoice choose_device(int local_worker_index, int workers_on_node, int thre
   }
   choice.name = "cpu";
   if (max_memory.empty()) choice.memory_budget = default_memory_budget(workers_on_node);
-  if (threads <= 0) {
-    if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) threads = std::atoi(slurm);
-  }
-  if (threads <= 0) {
-    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = std::max(1, cores / std::max(1, workers_on_node));
-  }
-  choice.threads = threads;
+  const CpuThreads cpu = cpu_threads(threads, workers_on_node);
+  choice.threads = cpu.count;
+  choice.threads_from = cpu.source;
   return choice;
+}
+
+namespace {
+
+int positive_integer_variable(const char* name) {
+  const char* text = std::getenv(name);
+  if (!text) return 0;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  return end != text && *end == '\0' && value > 0 && value <= 4096 ? int(value) : 0;
+}
+
+// The cores this process may run on: mpirun's binding, taskset and Slurm's cpusets narrow it.
+int usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+CpuThreads cpu_threads(int requested, int workers_on_node) {
+  if (requested > 0) return {requested, "--threads"};
+  // PyTorch's own convention; ctest sets it to 1 so that tests running side by side do not
+  // oversubscribe the cores (OpenMP threads spin while they wait).
+  if (const int omp = positive_integer_variable("OMP_NUM_THREADS")) return {omp, "OMP_NUM_THREADS"};
+  if (const int slurm = positive_integer_variable("SLURM_CPUS_PER_TASK")) return {slurm, "SLURM_CPUS_PER_TASK"};
+  return {std::max(1, usable_cores() / std::max(1, workers_on_node)), "cores"};
 }
 
 namespace {
@@ -98,8 +122,11 @@ std::string apply_device(const DeviceChoice& choice) {
     }();
     (void)interop_set;
   }
-  return choice.threads > 0 ? fmt::format("{} ({} threads)", choice.name, choice.threads)
-                            : choice.name;
+  if (choice.threads <= 0) return choice.name;
+  return fmt::format("{} ({} thread{}{})", choice.name, choice.threads, choice.threads == 1 ? "" : "s",
+                     choice.threads_from.empty() || choice.threads_from == "--threads"
+                         ? ""
+                         : ", from " + choice.threads_from);
 }
 
 void apply_numerics(Precision precision, bool deterministic) {

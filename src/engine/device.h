@@ -15,12 +15,22 @@ namespace stylesweep {
 struct DeviceChoice {
   std::string name;   // "cpu" or "cuda:N", as torch::Device parses it
   int threads = 0;    // intra-op threads on CPU; 0 leaves libtorch's default
+  std::string threads_from;  // what chose them (cpu_threads' source)
   // Bytes one job may need (job/memory_estimate.h); 0: unchecked.
   std::int64_t memory_budget = 0;
 };
 
+// CPU threads for one worker, and what chose them: the request (--threads) if positive, else
+// OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else the cores this process may use (its affinity)
+// shared among the node's workers.
+struct CpuThreads {
+  int count = 1;
+  std::string source;  // "--threads", "OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK" or "cores"
+};
+CpuThreads cpu_threads(int requested, int workers_on_node);
+
 // local_worker_index: this worker's index among the workers on its node (0 for a lone process).
-// threads: requested CPU threads; 0 picks all cores / workers_on_node.
+// threads: requested CPU threads; 0 chooses as cpu_threads does.
 // max_memory: --max-memory ("8G"); empty: on CPU the node's memory shared by its workers, on a
 // GPU the device's memory shared by the workers_per_gpu workers that run on it.
 // workers_per_gpu: K consecutive workers of a node share one GPU (--workers-per-gpu).
