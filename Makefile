@@ -12,7 +12,7 @@ FUZZ_DIR ?= build-fuzz
 SERIAL_DIR ?= build-serial
 TORCH2_DIR ?= build-torch2
 
-.PHONY: all deps configure build weights demo test unit-test serial-test torch2 torch2-test gpu-check fuzz bench clean
+.PHONY: all deps configure build weights demo check test unit-test serial-test torch2 torch2-test gpu-check fuzz bench clean
 
 all: build
 
@@ -33,9 +33,12 @@ weights: build
 demo: weights
 	@bash scripts/demo.sh $(BUILD_DIR)
 
-# Every test: the ctest suite against Debian's libtorch 1.13, the serial build's, the suite
-# against PyPI's libtorch 2.11 (CUDA build, run on the CPU), bench/gpu.sh --check, then each fuzz
-# harness for a minute.
+# The quick tier, for a change's own loop: the Release build (Debian's libtorch 1.13) and every
+# ctest test of it, unit and end to end (MPI, Slurm, kills).
+check: unit-test
+
+# Every test (what CI runs): `check`, the serial build's tests, the suite against PyPI's libtorch
+# 2.11 (CUDA build, run on the CPU), bench/gpu.sh --check, then each fuzz harness for a minute.
 test: unit-test serial-test torch2-test gpu-check fuzz
 
 unit-test: weights
@@ -51,24 +54,26 @@ serial-test: weights
 
 # The build against PyPI's libtorch 2.x with CUDA (scripts/build-torch2.sh), in $(TORCH2_DIR),
 # built, tested and its demo run by an unprivileged user against libraries in prefixes that user
-# owns (scripts/build-rootless.sh, the cluster build of the README). Its tests on the CPU: every
-# unit test and the command-line, run, report, weights and bad-input tests, and the same job's
-# losses against the Debian 1.13 build's; the reliability, Slurm and concurrency tests run in the
-# 1.13 build only (they test the runner, not libtorch, and take half of CI's time).
+# owns (scripts/build-rootless.sh, the cluster build of docs/cluster.md). Its tests on the CPU:
+# every unit test, the end-to-end tests whose code paths meet libtorch (command line, run,
+# report, weights, snapshots' checkpoint resume) and the same job's losses against the Debian
+# 1.13 build's. The tests of the runner, the config checks and the Python analysis run in the
+# 1.13 build only: they do not depend on the libtorch under them.
 torch2: weights
 	@STYLESWEEP_REFERENCE_EXE=$(abspath $(BUILD_DIR))/src/stylesweep bash scripts/build-torch2.sh $(TORCH2_DIR)
 
 torch2-test: torch2
 	@bash scripts/as-build-user.sh ctest --test-dir $(abspath $(TORCH2_DIR)) --output-on-failure -j $(JOBS) \
-	  -E '^(reliability_test|slurm_test|concurrency_test)$$'
+	  -E '^(reliability_test|slurm_test|concurrency_test|bad_inputs_test|analysis_test|controls_sweep_test|video_sweep_test|weights_axis_test|quickstart_test)$$'
 	@source=$$(test -d $(TORCH2_DIR)-source && echo $(abspath $(TORCH2_DIR))-source || echo $(CURDIR)); \
 	  bash scripts/as-build-user.sh bash $$source/scripts/demo.sh $(abspath $(TORCH2_DIR)) $(abspath $(TORCH2_DIR))/demo
 
 # bench/gpu.sh's steps on the CPU, at small sizes: the Debian packages it carries to GPU machines
-# (scripts/fetch-gpu-deps.sh), unpacked and built against, and its figures checked for sanity.
+# (scripts/fetch-gpu-deps.sh), unpacked and configured against, and its figures checked for
+# sanity, from the torch2 tree's gpu_bench (the same libtorch: the engine is not compiled again).
 gpu-check: torch2
 	@bash scripts/fetch-gpu-deps.sh >/dev/null
-	@bash bench/gpu.sh --check
+	@bash bench/gpu.sh --check --tree $(TORCH2_DIR)
 
 # libFuzzer harnesses with ASan and UBSan, built with clang in their own tree (no libtorch).
 fuzz: deps

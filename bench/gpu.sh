@@ -13,18 +13,24 @@
 #     the GPU (K processes, as K worker ranks would) and batches of N in {1, 4, 8};
 #   - the losses of one fp32 job on the GPU against the same job on the CPU, and a job drained on
 #     the GPU and resumed on the CPU (and back) against the same job undrained.
-# --check runs the same steps on a CPU machine at small sizes, against the libtorch of
-# build-torch2-venv (make torch2) or else the system's, and fails unless the figures are sane:
-# the CPU against itself equal, drained and resumed jobs bit-identical, the build linked against
-# the unpacked packages. CI runs it.
+# --check runs the same steps on a CPU machine at small sizes and fails unless the figures are
+# sane: the CPU against itself equal, drained and resumed jobs bit-identical. It configures a tree
+# against the unpacked packages (so they carry what CMake needs) but compiles nothing: the
+# program it runs is the gpu_bench of TORCH2_TREE (default build-torch2, built by `make torch2`
+# against the same PyPI libtorch), loading the unpacked libraries as on a GPU machine. CI runs it.
 #
-# Usage: bench/gpu.sh [--check] [BUILD_DIR]   (default build-gpu, or build-gpu-check)
+# Usage: bench/gpu.sh [--check [--tree TORCH2_TREE]] [BUILD_DIR]   (default build-gpu, or build-gpu-check)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 check=0
+torch2_tree=$root/build-torch2
 if [[ "${1:-}" == --check ]]; then
   check=1
   shift
+  if [[ "${1:-}" == --tree ]]; then
+    torch2_tree=$(realpath -m "$2")
+    shift 2
+  fi
 fi
 build=$(realpath -m "${1:-$root/build-gpu$([[ $check == 1 ]] && echo -check)}")
 packages=${STYLESWEEP_GPU_DEPS:-$root/bench/gpu-deps}
@@ -37,7 +43,7 @@ seconds_left() { echo $(( budget - (SECONDS - started) )); }
 # 1. The machine's libtorch: the torch package directory as CMake's prefix (its share/cmake holds
 # TorchConfig, its lib the libraries).
 if [[ $check == 1 ]]; then
-  python=${PYTHON:-$root/build-torch2-venv/bin/python}
+  python=${PYTHON:-$torch2_tree-venv/bin/python}
   [[ -x "$python" ]] || python=/usr/bin/python3
 else
   python=${PYTHON:-python3}
@@ -90,10 +96,17 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTYLESWEEP_MP
   -DHDF5_C_HL_INCLUDE_DIR="$hdf5/include" \
   -DCMAKE_EXE_LINKER_FLAGS="-Wl,-rpath-link,$libdir:$hdf5:$runtime_dirs" >"$build/configure.log" 2>&1 ||
   { tail -30 "$build/configure.log" >&2; die "configure failed (log: $build/configure.log)"; }
-cmake --build "$build" --target gpu_bench -j "$(nproc)" >"$build/build.log" 2>&1 ||
-  { tail -30 "$build/build.log" >&2; die "build failed (log: $build/build.log)"; }
-bench=$build/bench/gpu_bench
-say "built in $((SECONDS - started)) s"
+if [[ $check == 1 ]]; then
+  # The engine against this libtorch is compiled once, in the torch2 tree.
+  bench=$torch2_tree/bench/gpu_bench
+  [[ -x "$bench" ]] || die "no $bench: build the torch2 tree first (make torch2)"
+  say "configured in $((SECONDS - started)) s; running $bench"
+else
+  cmake --build "$build" --target gpu_bench -j "$(nproc)" >"$build/build.log" 2>&1 ||
+    { tail -30 "$build/build.log" >&2; die "build failed (log: $build/build.log)"; }
+  bench=$build/bench/gpu_bench
+  say "built in $((SECONDS - started)) s"
+fi
 
 # 4. Libraries at run time: the unpacked ones, and from the runtime packages only what this
 # machine lacks (linked one by one into BUILD_DIR/deps/missing).
@@ -109,7 +122,8 @@ for _ in 1 2 3 4 5 6; do
   done
 done
 if [[ $check == 1 ]]; then
-  ldd "$bench" | grep -q "libhdf5_serial.so.* => $libdir" || die "the build did not link the unpacked HDF5"
+  # As on a GPU machine, the unpacked libraries serve the program at run time.
+  ldd "$bench" | grep -q "libhdf5_serial.so.* => $libdir" || die "$bench does not load the unpacked HDF5"
 fi
 
 # 5. The figures.

@@ -12,7 +12,7 @@
 #      other tasks take over its job from its checkpoint and finish the sweep;
 #  (f) `submit --array 2` of two video chains: every frame job runs once, after its predecessor;
 #  (g) `submit --launcher srun`: the sweep runs under srun --mpi=pmix, and a signal drains it.
-# It takes about twelve minutes, mostly Slurm holding requeued jobs for two minutes.
+# Requeued jobs wait 10 s (cred_expire) before they start again, not Slurm's default 120 s.
 # Every daemon it started is stopped by pid. Without root or the daemons it skips, saying why.
 # Usage: slurm_test.sh PATH_TO_STYLESWEEP PROJECT_ROOT
 set -uo pipefail
@@ -68,7 +68,8 @@ SlurmdPort=$(free_port)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$work/munge/munge.socket
+# cred_expire also holds a requeued job that long before it may start again (default 120 s).
+AuthInfo=socket=$work/munge/munge.socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$work/state
 SlurmdSpoolDir=$work/spool

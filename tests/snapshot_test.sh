@@ -51,9 +51,9 @@ check "snapshot_every leaves the ids as they are" bash -c \
   "diff <('$exe' plan '$work/snap.yaml' --format csv | cut -d, -f2) <('$exe' plan '$work/plain.yaml' --format csv | cut -d, -f2)"
 
 # (c) A stop mid-job and a resume, against an uninterrupted run.
-write_config reference 1500 100 adam
+write_config reference 600 50 adam
 check "the uninterrupted Adam job runs" bash -c "'$exe' run '$work/reference.yaml' --threads 1 > '$work/reference.log' 2>&1"
-write_config stopped 1500 100 adam
+write_config stopped 600 50 adam
 "$exe" run "$work/stopped.yaml" --threads 1 > "$work/stopped-1.log" 2>&1 &
 runner=$!
 sleep 4
@@ -69,7 +69,7 @@ import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as reference, h5py.File(sys.argv[2], "r") as resumed:
     [job] = list(reference["jobs"])
     a, b = reference["jobs"][job], resumed["jobs"][job]
-    assert list(a["snapshot_evaluation"][()]) == list(b["snapshot_evaluation"][()]) == list(range(0, 1501, 100))
+    assert list(a["snapshot_evaluation"][()]) == list(b["snapshot_evaluation"][()]) == list(range(0, 601, 50))
     assert np.array_equal(a["snapshots"][()], b["snapshots"][()])
     assert np.array_equal(a["image"][()], b["image"][()])
 PY
