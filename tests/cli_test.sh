@@ -54,16 +54,25 @@ if "$exe" --version | grep -q "(serial: no MPI)"; then
   check "a serial build started as several ranks refuses, exit 2" bash -c \
     "OMPI_COMM_WORLD_SIZE=2 '$exe' run '$work/one_process.yaml' 2>&1 >/dev/null | grep -q 'built without MPI (STYLESWEEP_MPI=OFF) but started as one of 2 ranks'; [[ \${PIPESTATUS[0]} -eq 2 ]]"
 fi
-# The README's exit-code table is the one main() uses, as `--exit-codes` prints it.
+# The exit-code table of docs/sweeps.md is the one main() uses, as `--exit-codes` prints it.
 "$exe" --exit-codes > "$work/exit_codes.txt"
-sed -n '/<!-- exit codes: begin -->/,/<!-- exit codes: end -->/p' "$root/README.md" | sed '1d;$d' > "$work/readme_exit_codes.txt"
-check "--exit-codes prints the README's table" diff "$work/exit_codes.txt" "$work/readme_exit_codes.txt"
+sed -n '/<!-- exit codes: begin -->/,/<!-- exit codes: end -->/p' "$root/docs/sweeps.md" | sed '1d;$d' > "$work/readme_exit_codes.txt"
+check "--exit-codes prints the table of docs/sweeps.md" diff "$work/exit_codes.txt" "$work/readme_exit_codes.txt"
 check "the exit-code table names 0, 1, 2, 3 and 75" bash -c "[[ \$(grep -oE '^\| [0-9]+ ' '$work/exit_codes.txt' | tr -d '| ' | tr '\n' ' ') == '0 1 2 3 75 ' ]]"
 check "stylize --help lists its options" bash -c "'$exe' stylize --help | grep -q -- '--preserve-colors'"
 check "weights random --help" bash -c "'$exe' weights random --help | grep -q -- '--seed'"
 expect 2 "A subcommand is required" --
+expect 2 "unknown command 'runn' (did you mean 'run'?); the commands: weights, stylize, plan, run, status, submit, report" -- runn x.yaml
+expect 2 "unknown command 'improt' (did you mean 'import'?); the commands of 'weights': " -- weights improt x
+expect 2 "unknown option '--optimiser' of 'stylize' (did you mean '--optimizer'?)" -- "${stylize[@]}" --optimiser adam
+expect 2 "unknown option '--iteration' of 'stylize' (did you mean '--iterations'?)" -- "${base[@]}" --iteration=3
 expect 2 "--content is required" -- stylize --style "$style" --out "$work/o.png"
 expect 2 "$work/none.png: no such file" -- stylize --content "$work/none.png" --style "$style" --out "$work/o.png" --size 32 --iterations 2
+check "a missing content image is all that stylize says (no banner first)" bash -c \
+  "! '$exe' stylize --content '$work/none.png' --style '$style' --out '$work/o.png' 2>&1 | grep -q 'evaluations at'"
+check "a relative path that is missing names the directory it was read from" bash -c \
+  "cd '$work' && '$exe' stylize --content none.png --style '$style' --out o.png 2>&1 |
+   grep -qF 'none.png: no such file (relative to $work)'"
 echo "not an image" > "$work/text.png"
 expect 2 "$work/text.png: not a PNG or JPEG image (unknown signature)" -- stylize --content "$work/text.png" --style "$style" --out "$work/o.png" --size 32 --iterations 2
 expect 2 "size: must be 8 to 8192 pixels, got 0" -- "${base[@]}" --iterations 2 --size 0

@@ -55,6 +55,10 @@ with h5py.File(f"{out}/results.h5", "r") as f:
         assert job.attrs["status"] == "done", job.attrs["status"]
         assert job.attrs["video"] == "pan"
         assert 0 <= job.attrs["frame"] < 12 and 1 <= job.attrs["pass"] <= 3
+        # The video job's passes and the frame's own pass read apart: "...-passes3-f0004-p2".
+        if job.attrs["video_schedule"] == "parallel":
+            frame, pass_ = job.attrs["frame"], job.attrs["pass"]
+            assert job.attrs["label"].endswith(f"-parallel-passes3-f{frame:04d}-p{pass_}"), job.attrs["label"]
         assert job["image"].shape == (36, 48, 3)
         # Frames with links have a temporal history (the independent ones and pass 1 of parallel do not).
         linked = job.attrs["temporal_weight"] > 0 and (job.attrs["video_schedule"] == "sequential" and job.attrs["frame"] > 0 or job.attrs["pass"] > 1)

@@ -3,9 +3,12 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/usage_hint.h"
 #include "common/error.h"
 #include "common/interrupt.h"
 #include "common/version.h"
@@ -39,7 +42,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    // Prints help, the version, or the usage error.
+    // Prints help, the version, or the usage error, after what the user most likely meant.
+    if (error.get_exit_code() != 0) {
+      const std::string hint = usage_hint(app, std::vector<std::string>(argv + 1, argv + argc));
+      if (!hint.empty()) std::cerr << "stylesweep: error: " << hint << "\n";
+    }
     const int code = app.exit(error);
     return code == 0 ? exit_code(Outcome::kOk) : exit_code(ErrorKind::kBadInput);
   } catch (const ReportedError& error) {

@@ -101,8 +101,21 @@ void resolve(StylizeArguments& arguments, const CLI::App& command) {
   job.validate();
 }
 
+// Every input image's header, before anything is announced: a missing or broken file is the
+// whole answer.
+void check_input_images(const StyleJob& job) {
+  std::vector<std::string> images{job.content};
+  images.insert(images.end(), job.styles.begin(), job.styles.end());
+  if (!job.content_mask.empty()) images.push_back(job.content_mask);
+  for (const std::string& mask : job.style_masks) {
+    if (mask != "all") images.push_back(mask);
+  }
+  for (const std::string& image : images) read_image_size(image);
+}
+
 void run_stylize(StylizeArguments& arguments, const CLI::App& command) {
   resolve(arguments, command);
+  check_input_images(arguments.job);
   const DeviceChoice device = choose_device(0, 1, arguments.threads, arguments.max_memory);
   const std::string device_text = apply_device(device);
   // Metrics are measured on the job's own network unless another is named, as in a sweep.
@@ -171,7 +184,7 @@ void add_stylize_command(CLI::App& app) {
                       "Coarse-to-fine: comma-separated sizes to optimize at first, e.g. 128,256, "
                       "each stage starting from the previous result upsampled");
   command->add_option("--history", arguments->history, "Write losses and image to this HDF5 file");
-  command->add_option("--threads", arguments->threads, "CPU threads (default: all cores)");
+  command->add_option("--threads", arguments->threads, "CPU threads (default: OMP_NUM_THREADS, else SLURM_CPUS_PER_TASK, else the usable cores)");
   command->add_option("--max-memory", arguments->max_memory,
                       "Refuse a job estimated to need more memory than this, e.g. 8G (default: "
                       "90 % of the machine's; on a GPU unchecked)");

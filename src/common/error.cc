@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -17,7 +18,14 @@ Error io_error(const std::string& path, const std::string& reason) {
 
 long long existing_file_size(const std::string& path, const std::string& expected) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw file_error(path, "no such file", ErrorKind::kBadInput);
+  if (::stat(path.c_str(), &info) != 0) {
+    // A relative path is read from the working directory, which the reader may not know.
+    std::error_code ignored;
+    const std::string from = std::filesystem::path(path).is_relative() && !path.empty()
+                                 ? " (relative to " + std::filesystem::current_path(ignored).string() + ")"
+                                 : "";
+    throw file_error(path, "no such file" + from, ErrorKind::kBadInput);
+  }
   if (S_ISDIR(info.st_mode)) throw file_error(path, "is a directory, expected " + expected, ErrorKind::kBadInput);
   return static_cast<long long>(info.st_size);
 }

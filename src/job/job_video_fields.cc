@@ -111,7 +111,7 @@ void add_video_fields(std::vector<JobField>& fields) {
 
   JobField passes{"video_passes", &StyleJob::video_passes, "integer 1 … 16", "1",
                   "passes over the clip; each later pass starts from the previous pass's results",
-                  LabelStyle::kPrefixed, "p"};
+                  LabelStyle::kPrefixed, "passes"};  // a frame job's own pass is "-p<pass>"
   passes.check = [](const StyleJob& job) { check_integer_at_least("video_passes", job.video_passes, 1, 16); };
   add(passes, video_only_record<&StyleJob::video_passes>, kNotInId);
 
