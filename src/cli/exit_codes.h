@@ -1,5 +1,5 @@
 // The exit codes of `stylesweep`, in one place: main() turns an error's kind, or how a command
-// that ran to its end finished, into the process's exit code, and the README's table is this
+// that ran to its end finished, into the process's exit code, and the table of docs/sweeps.md is this
 // table (`stylesweep --exit-codes` prints it; cli_test compares).
 #pragma once
 
@@ -20,7 +20,7 @@ enum class Outcome {
 int exit_code(Outcome outcome);
 int exit_code(ErrorKind kind);
 
-// The README's exit-code table: a Markdown row per code, each naming every kind and outcome
+// The exit-code table of docs/sweeps.md: a Markdown row per code, each naming every kind and outcome
 // that ends with it.
 std::string exit_code_table();
 

@@ -213,7 +213,7 @@ void add_network_fields(std::vector<JobField>& fields) {
   JobField weights{"weights", &StyleJob::weights,
                    "`vgg19`, `random`, a name under the top-level `weights` map, or a file",
                    "the top-level `weights` (`vgg19`)",
-                   "the VGG-19 weights file (README: VGG-19 weights); an axis compares weights files, each job's id holds "
+                   "the VGG-19 weights file (docs/weights.md); an axis compares weights files, each job's id holds "
                    "its file's SHA-256"};
   weights.in_id = false;
   weights.record = [](const StyleJob& job) -> std::vector<RecordEntry> {
