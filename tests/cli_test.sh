@@ -61,6 +61,8 @@ check "--exit-codes prints the table of docs/sweeps.md" diff "$work/exit_codes.t
 check "the exit-code table names 0, 1, 2, 3 and 75" bash -c "[[ \$(grep -oE '^\| [0-9]+ ' '$work/exit_codes.txt' | tr -d '| ' | tr '\n' ' ') == '0 1 2 3 75 ' ]]"
 check "stylize --help lists its options" bash -c "'$exe' stylize --help | grep -q -- '--preserve-colors'"
 check "weights random --help" bash -c "'$exe' weights random --help | grep -q -- '--seed'"
+check "every command's --help ends with an example" bash -c \
+  "for command in stylize plan run status submit report weights; do '$exe' \$command --help | grep -q '^Example' || exit 1; done"
 expect 2 "A subcommand is required" --
 expect 2 "unknown command 'runn' (did you mean 'run'?); the commands: weights, stylize, plan, run, status, submit, report" -- runn x.yaml
 expect 2 "unknown command 'improt' (did you mean 'import'?); the commands of 'weights': " -- weights improt x

@@ -145,6 +145,7 @@ void add_plan_command(CLI::App& app) {
   auto arguments = std::make_shared<PlanArguments>();
   CLI::App* command = app.add_subcommand(
       "plan", "List every job of a sweep config (id, label, varying parameters, cost); runs nothing");
+  command->footer("Examples:\n  stylesweep plan configs/demo.yaml\n  stylesweep plan configs/paper_fig3.yaml --format csv > jobs.csv");
   command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
   command->add_option("--format", arguments->format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))

@@ -75,6 +75,7 @@ void add_report_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "report", "Grids of the output images, loss curves, summary.csv and report.html for a sweep "
                 "(also while it runs)");
+  command->footer("Examples:\n  stylesweep report results/demo\n  stylesweep report results/demo --rows style --cols ratio --out /tmp/report");
   command->add_option("RESULTS_OR_OUTPUT", arguments->results, "results.h5 or the sweep's output directory")
       ->required();
   command->add_option("--rows", arguments->rows, "Varying parameter for the rows (default: the first)");

@@ -319,6 +319,7 @@ void add_run_command(CLI::App& app, int* argc, char*** argv, Outcome& outcome) {
   CLI::App* command = app.add_subcommand(
       "run", "Run a sweep: mpirun -np N stylesweep run CONFIG (rank 0 coordinates, the others "
              "work; a single process does both)");
+  command->footer("Examples:\n  scripts/mpirun.sh -np 3 stylesweep run configs/demo.yaml   # a coordinator and two workers\n  stylesweep run configs/demo.yaml                           # one process");
   add_run_options(*command, *arguments);
   command->callback([arguments, argc, argv, &outcome] { outcome = run_sweep(*arguments, argc, argv); });
 }

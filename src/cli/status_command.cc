@@ -17,6 +17,7 @@ void add_status_command(CLI::App& app) {
   auto target = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand(
       "status", "Summarize a sweep's progress from its output directory (also while it runs)");
+  command->footer("Example:\n  stylesweep status results/demo");
   command->add_option("OUTPUT_OR_RESULTS", *target, "The sweep's output directory or its results.h5")
       ->required();
   command->callback([target] {

@@ -158,6 +158,9 @@ void add_stylize_command(CLI::App& app) {
   auto arguments = std::make_shared<StylizeArguments>();
   StyleJob& job = arguments->job;
   CLI::App* command = app.add_subcommand("stylize", "Stylize one content image (one job)");
+  command->footer(
+      "Example:\n  stylesweep stylize --content configs/images/tubingen.jpg --style configs/images/starry_night.jpg "
+      "--ratio 1e-2 --size 256 --out tubingen-starry.png");
   command->add_option("--content", job.content, "Content image (PNG or JPEG)")->required();
   command->add_option("--style", job.styles, "Style image; repeat for several styles")->required();
   command->add_option("--blend", arguments->blend, "Blend weights of the styles, e.g. 0.7,0.3");

@@ -91,6 +91,7 @@ void add_submit_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "submit", "Render the Slurm script for a sweep and submit it with sbatch (requeued on "
                 "preemption or time limit, resumed where it stopped)");
+  command->footer("Examples:\n  stylesweep submit configs/demo.yaml --dry-run                  # print the script\n  stylesweep submit configs/demo.yaml --workers 8 --cpus-per-task 4 --time 02:00:00");
   command->add_option("CONFIG", arguments->config, "Sweep config (YAML)")->required();
   command->add_option("--nodes", settings.nodes, "Nodes")->capture_default_str()->check(CLI::Range(1, 100000));
   command->add_option("--gpus-per-node", settings.gpus_per_node, "GPUs per node (0: CPU workers)")

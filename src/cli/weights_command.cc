@@ -163,6 +163,7 @@ void add_fetch_command(CLI::App& weights) {
 
 void add_weights_command(CLI::App& app, Outcome& outcome) {
   CLI::App* weights = app.add_subcommand("weights", "Create and inspect VGG-19 weights files");
+  weights->footer("Examples:\n  stylesweep weights fetch vgg19        # the pretrained network, once\n  stylesweep weights info vgg19\n  stylesweep weights random --out random.h5");
   weights->require_subcommand(1);
 
   CLI::App* random = weights->add_subcommand(

@@ -143,8 +143,7 @@ std::map<std::string, std::string> load_image_section(const YAML::Node& section,
 }
 
 // Clips are checked for existence here; their frames are read when the sweep is planned.
-std::map<std::string, std::string> load_video_section(const YAML::Node& section, const Context& context) {
-  std::map<std::string, std::string> table;
+void load_video_section(const YAML::Node& section, const Context& context, ImageTable& images) {
   for (const Entry& entry : entries(section, context, "images.videos")) {
     const std::string path_key = "images.videos." + entry.key;
     check_name(context, entry.key, entry.key_mark, path_key, "clip names");
@@ -155,9 +154,10 @@ std::map<std::string, std::string> load_video_section(const YAML::Node& section,
     if (!std::filesystem::exists(path)) {
       throw config_error(context.file, entry.value.Mark(), path_key, path + ": no such video file or frame directory");
     }
-    table[entry.key] = path;
+    images.videos[entry.key] = path;
+    images.video_places[entry.key] = fmt::format("{}:{}:{}: {}", context.file, entry.value.Mark().line + 1,
+                                                 entry.value.Mark().column + 1, path_key);
   }
-  return table;
 }
 
 void load_images(const YAML::Node& node, const Context& context, ImageTable& images) {
@@ -170,7 +170,7 @@ void load_images(const YAML::Node& node, const Context& context, ImageTable& ima
                              "; expected content, style, (for spatial control) masks and (for video) videos");
     }
     if (entry.key == "videos") {
-      images.videos = load_video_section(entry.value, context);
+      load_video_section(entry.value, context, images);
       continue;
     }
     auto table = load_image_section(entry.value, context, "images." + entry.key);

@@ -414,7 +414,13 @@ class VideoJobs {
   const ClipFrames& clip(const std::string& name) {
     auto found = clips_.find(name);
     if (found != clips_.end()) return found->second;
-    return clips_[name] = read_clip(name, config_.images.videos.at(name), config_.output + "/clips");
+    try {
+      return clips_[name] = read_clip(name, config_.images.videos.at(name), config_.output + "/clips");
+    } catch (const Error& error) {  // a bad frame: where the config names its clip, then why
+      const auto place = config_.images.video_places.find(name);
+      if (place == config_.images.video_places.end()) throw;
+      throw Error(place->second + ": " + error.what(), error.kind());
+    }
   }
 
   const SweepConfig& config_;

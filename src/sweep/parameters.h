@@ -22,6 +22,8 @@ struct ImageTable {
   std::map<std::string, std::string> style;
   std::map<std::string, std::string> masks;    // spatial control's region masks
   std::map<std::string, std::string> videos;   // clips: a video file or a directory of frames
+  // Where each clip is declared ("sweep.yaml:4:10: images.videos.pan"), for errors in its frames.
+  std::map<std::string, std::string> video_places;
   std::map<std::string, std::string> weights;  // the top-level `weights` map: name -> absolute path
   std::string base_directory;                  // of the config file, for `init` and `weights` paths
 };
