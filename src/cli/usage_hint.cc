@@ -40,9 +40,9 @@ std::string usage_hint(CLI::App& app, const std::vector<std::string>& arguments)
     ++next;
   }
   const std::vector<std::string> subcommands = command_names(*command);
+  const std::string of = command == &app ? "" : " of '" + command->get_name() + "'";
   if (!subcommands.empty() && next < arguments.size() && arguments[next].rfind("-", 0) != 0) {
     const std::string& word = arguments[next];
-    const std::string of = command == &app ? "" : " of '" + command->get_name() + "'";
     return "unknown command '" + word + "'" + did_you_mean(word, subcommands) + "; the commands" + of + ": " +
            join(subcommands, ", ");
   }
@@ -53,7 +53,6 @@ std::string usage_hint(CLI::App& app, const std::vector<std::string>& arguments)
     if (argument.rfind("--", 0) != 0) continue;
     const std::string name = argument.substr(0, argument.find('='));
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    const std::string of = command == &app ? "" : " of '" + command->get_name() + "'";
     return "unknown option '" + name + "'" + of + did_you_mean(name, known);
   }
   return "";
